@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vpci/text.h - the vPCI instance format (YAML 1.2, version 1)
+ *
+ * docs/format.md specifies the format; schema/vpci-v1.schema.json is its
+ * JSON Schema.  Parsing reports every problem it finds in one pass as
+ * diagnostics with file:line:column positions.  The writer is canonical:
+ * stable key order and formatting, so write(parse(f)) == f for a file it
+ * wrote.
+ */
+#ifndef VPCI_TEXT_H
+#define VPCI_TEXT_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** VPCI_FORMAT_VERSION - the format version this library writes */
+#define VPCI_FORMAT_VERSION 1
+
+/**
+ * vpci_parse_file() - parse and check an instance file
+ * @path: file name; "-" reads standard input
+ * @out: receives the function on success
+ * @d: diagnostics (may be NULL); positions name @path
+ *
+ * Runs the YAML parser, the format's structural checks and vpci_validate().
+ * On any error *@out is left NULL and every problem found is in @d.
+ *
+ * Return: 0, VPCI_EIO when the file cannot be read, VPCI_EDATA when it is
+ * invalid, VPCI_ENOMEM.
+ */
+int vpci_parse_file(const char *path, vpci_func **out, vpci_diag *d);
+
+/**
+ * vpci_parse_buffer() - parse and check an instance held in memory
+ * @text: the YAML text (need not be NUL-terminated)
+ * @len: its length in bytes
+ * @name: file name used in diagnostics (may be NULL)
+ * @out: receives the function on success
+ * @d: diagnostics (may be NULL)
+ *
+ * Return: as vpci_parse_file().
+ */
+int vpci_parse_buffer(const char *text, size_t len, const char *name,
+		      vpci_func **out, vpci_diag *d);
+
+/** enum vpci_write_flags - options of vpci_write() */
+enum vpci_write_flags {
+	VPCI_WRITE_NO_NAMES = 1u << 0, /* no vendor/device names in comments */
+};
+
+/**
+ * vpci_write() - canonical YAML text of a function
+ * @f: the function
+ * @flags: OR of enum vpci_write_flags
+ * @out: receives a malloc'd NUL-terminated string; free() it
+ * @len: receives its length (may be NULL)
+ *
+ * Return: 0 or VPCI_ENOMEM.
+ */
+int vpci_write(const vpci_func *f, unsigned flags, char **out, size_t *len);
+
+/**
+ * vpci_validate() - check a model against the PCI rules
+ * @f: the function
+ * @d: diagnostics (may be NULL)
+ *
+ * Checks capability alignment, overlap, chain rules, header consistency,
+ * BAR rules, MSI-X table/PBA placement and capability-specific rules.
+ * When @f came from a file, diagnostics carry the file positions of the
+ * offending nodes.
+ *
+ * Return: 0 when no error was found, VPCI_EDATA otherwise (warnings do not
+ * count).
+ */
+int vpci_validate(const vpci_func *f, vpci_diag *d);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VPCI_TEXT_H */

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * discover.c - build a model from raw config bytes: header kind, BAR
+ * kinds, and both capability chains, walked bounded and cycle-safe.
+ */
+#include <string.h>
+
+#include "model_priv.h"
+
+static void warn(vpci_diag *d, int off, const char *fmt, unsigned a, unsigned b)
+{
+	struct diag_pos p = DIAG_NOPOS;
+
+	p.offset = off;
+	diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, p, fmt, a, b);
+}
+
+static void discover_bars(struct vpci_func *f)
+{
+	unsigned n = func_nbars(f);
+
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t v = le32(f->val + func_bar_off(f, i));
+		struct barinst *b = &f->bar[i];
+		if (v == 0)
+			continue; /* unimplemented, or unassigned 32-bit: unknowable */
+		if (v & 1) {
+			b->type = VPCI_BAR_IO;
+			continue;
+		}
+		b->pref = (v >> 3) & 1;
+		switch ((v >> 1) & 3) {
+		case 0: b->type = VPCI_BAR_MEM32; break;
+		case 1: b->type = VPCI_BAR_MEM1M; break;
+		case 2:
+			if (i + 1 < n) {
+				b->type = VPCI_BAR_MEM64;
+				f->bar[i + 1].type = VPCI_BAR_MEM64_HI;
+				i++;
+			}
+			break;
+		default: break; /* reserved encoding: left as raw bytes */
+		}
+	}
+	if (f->kind != VPCI_KIND_CARDBUS && le32(f->val + func_bar_off(f, ROM_INDEX)))
+		f->bar[ROM_INDEX].type = VPCI_BAR_MEM32;
+}
+
+static int discover_std(struct vpci_func *f, unsigned avail, vpci_diag *d)
+{
+	uint8_t seen[256] = { 0 };
+	unsigned ptrreg = f->kind == VPCI_KIND_CARDBUS ? 0x14 : 0x34;
+
+	if (!(le16(f->val + 0x06) & 0x10))
+		return 0;
+	if (avail <= 0x40) {
+		warn(d, (int)ptrreg, "capability list not readable: only %u bytes of config space%.0u", avail, 0);
+		return 0;
+	}
+	unsigned ptr = f->val[ptrreg] & 0xfc;
+	for (unsigned ttl = 48; ptr; ttl--) {
+		if (ptr < 0x40) {
+			warn(d, (int)ptr, "capability pointer %#x points into the header%.0u", ptr, 0);
+			break;
+		}
+		if (seen[ptr]) {
+			warn(d, (int)ptr, "capability chain loops back to %#x%.0u", ptr, 0);
+			break;
+		}
+		if (!ttl) {
+			warn(d, (int)ptr, "capability chain longer than 48 entries at %#x%.0u", ptr, 0);
+			break;
+		}
+		if (f->val[ptr] == 0xff) {
+			warn(d, (int)ptr, "capability chain broken at %#x (ID 0xff)%.0u", ptr, 0);
+			break;
+		}
+		seen[ptr] = 1;
+		struct capinst *c = func_add_cap(f, 0);
+		if (!c)
+			return VPCI_ENOMEM;
+		c->id = f->val[ptr];
+		c->off = (uint16_t)ptr;
+		c->desc = captab_find(CK_STD, c->id);
+		ptr = f->val[ptr + 1] & 0xfc;
+	}
+	return 0;
+}
+
+static int discover_ext(struct vpci_func *f, vpci_diag *d)
+{
+	static uint8_t seen[VPCI_CFG_SIZE / 4];
+	unsigned off = 0x100;
+
+	if (f->size < VPCI_CFG_SIZE)
+		return 0;
+	memset(seen, 0, sizeof(seen));
+	for (unsigned ttl = (VPCI_CFG_SIZE - 0x100) / 4; off; ttl--) {
+		uint32_t h = le32(f->val + off);
+		if (h == 0 || h == 0xffffffffu)
+			break;
+		if (seen[off / 4]) {
+			warn(d, (int)off, "extended capability chain loops back to %#x%.0u", off, 0);
+			break;
+		}
+		if (!ttl)
+			break;
+		seen[off / 4] = 1;
+		struct capinst *c = func_add_cap(f, 1);
+		if (!c)
+			return VPCI_ENOMEM;
+		c->id = (uint16_t)(h & 0xffff);
+		c->version = (uint8_t)((h >> 16) & 0xf);
+		c->off = (uint16_t)off;
+		c->desc = captab_find(CK_EXT, c->id);
+		unsigned next = (h >> 20) & 0xffc;
+		if (next && next < 0x100) {
+			warn(d, (int)off, "extended capability at %#x points below 0x100 (to %#x)", off, next);
+			break;
+		}
+		off = next;
+	}
+	return 0;
+}
+
+VPCI_EXPORT int vpci_func_from_config(const uint8_t *cfg, size_t len, vpci_func **out,
+				      vpci_diag *d)
+{
+	struct vpci_func *f;
+	int rc;
+
+	*out = NULL;
+	if (!cfg || (len != 64 && len != 128 && len != 256 && len != VPCI_CFG_SIZE))
+		return VPCI_EINVAL;
+	f = vpci_func_new();
+	if (!f)
+		return VPCI_ENOMEM;
+	memcpy(f->val, cfg, len);
+	f->size = len == VPCI_CFG_SIZE ? VPCI_CFG_SIZE : VPCI_CFG_SIZE_CONV;
+	if (len < VPCI_CFG_SIZE_CONV)
+		warn(d, (int)len, "only %u bytes of config space given; bytes %#x..0xff are taken as zero",
+		     (unsigned)len, (unsigned)len);
+	unsigned ht = f->val[0x0e] & 0x7f;
+	f->kind = ht <= 2 ? (uint8_t)ht : VPCI_KIND_ENDPOINT;
+	if (ht > 2)
+		warn(d, 0x0e, "unknown header type %u, described as raw bytes%.0u", ht, 0);
+	f->multifunction = f->val[0x0e] >> 7;
+	if (ht <= 2)
+		discover_bars(f);
+	rc = discover_std(f, (unsigned)len, d);
+	if (!rc)
+		rc = discover_ext(f, d);
+	if (rc) {
+		vpci_func_free(f);
+		return rc;
+	}
+	func_update_lengths(f);
+	for (unsigned i = 0; i < f->ncaps; i++) {
+		const struct capinst *c = &f->caps[i];
+		if (c->off + (c->len ? c->len : 4u) > f->size)
+			warn(d, c->off, "capability at %#x runs past the end of config space (length %u)",
+			     c->off, c->len);
+	}
+	func_default_planes(f);
+	*out = f;
+	return 0;
+}

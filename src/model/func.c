@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * func.c - the function model: lifetime, accessors, structure
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_priv.h"
+
+VPCI_EXPORT vpci_func *vpci_func_new(void)
+{
+	struct vpci_func *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->size = VPCI_CFG_SIZE;
+	f->kind = VPCI_KIND_ENDPOINT;
+	f->nlocs = 1;
+	return f;
+}
+
+VPCI_EXPORT void vpci_func_free(vpci_func *f)
+{
+	if (!f)
+		return;
+	free(f->name);
+	free(f->description);
+	free(f->caps);
+	free(f->free);
+	free(f->file);
+	free(f->locs);
+	free(f);
+}
+
+static int dup_str(char **dst, const char *src)
+{
+	*dst = NULL;
+	if (!src)
+		return 0;
+	*dst = xstrdup(src);
+	return *dst ? 0 : -1;
+}
+
+VPCI_EXPORT vpci_func *vpci_func_dup(const vpci_func *f)
+{
+	struct vpci_func *n = malloc(sizeof(*n));
+
+	if (!n)
+		return NULL;
+	memcpy(n, f, sizeof(*n));
+	n->caps = NULL;
+	n->locs = NULL;
+	n->free = NULL;
+	n->acaps = n->ncaps;
+	n->alocs = 0;
+	if (dup_str(&n->name, f->name) || dup_str(&n->description, f->description) ||
+	    dup_str(&n->file, f->file))
+		goto fail;
+	if (f->ncaps) {
+		n->caps = malloc(f->ncaps * sizeof(*n->caps));
+		if (!n->caps)
+			goto fail;
+		memcpy(n->caps, f->caps, f->ncaps * sizeof(*n->caps));
+	}
+	if (f->nfree) {
+		n->free = malloc(f->nfree * sizeof(*n->free));
+		if (!n->free)
+			goto fail;
+		memcpy(n->free, f->free, f->nfree * sizeof(*n->free));
+	}
+	if (f->locs) {
+		n->locs = malloc(f->nlocs * sizeof(*n->locs));
+		if (!n->locs)
+			goto fail;
+		memcpy(n->locs, f->locs, f->nlocs * sizeof(*n->locs));
+		n->alocs = f->nlocs;
+	}
+	return n;
+fail:
+	vpci_func_free(n);
+	return NULL;
+}
+
+uint32_t func_add_loc(struct vpci_func *f, uint32_t line, uint32_t col)
+{
+	if (f->nlocs >= f->alocs) {
+		uint32_t cap = f->alocs ? f->alocs * 2 : 64;
+		struct vpci_loc *l = realloc(f->locs, cap * sizeof(*l));
+		if (!l)
+			return 0;
+		if (!f->alocs)
+			memset(&l[0], 0, sizeof(l[0]));
+		f->locs = l;
+		f->alocs = cap;
+	}
+	f->locs[f->nlocs].line = line;
+	f->locs[f->nlocs].col = col;
+	return f->nlocs++;
+}
+
+struct diag_pos func_pos(const struct vpci_func *f, uint32_t loc, int offset)
+{
+	struct diag_pos p = DIAG_NOPOS;
+
+	p.file = f->file;
+	p.offset = offset;
+	if (loc && loc < f->nlocs && f->locs) {
+		p.line = f->locs[loc].line;
+		p.column = f->locs[loc].col;
+	}
+	return p;
+}
+
+struct diag_pos func_pos_off(const struct vpci_func *f, int offset)
+{
+	uint32_t loc = offset >= 0 && offset < (int)VPCI_CFG_SIZE ? f->byteloc[offset] : 0;
+
+	return func_pos(f, loc, offset);
+}
+
+int func_add_free_range(struct vpci_func *f, uint16_t off, uint16_t len, uint32_t loc)
+{
+	struct freerange *r = realloc(f->free, (f->nfree + 1) * sizeof(*r));
+
+	if (!r)
+		return VPCI_ENOMEM;
+	f->free = r;
+	r[f->nfree].off = off;
+	r[f->nfree].len = len;
+	r[f->nfree].loc = loc;
+	f->nfree++;
+	return 0;
+}
+
+struct capinst *func_add_cap(struct vpci_func *f, int ext)
+{
+	if (f->ncaps == f->acaps) {
+		unsigned cap = f->acaps ? f->acaps * 2 : 16;
+		struct capinst *c = realloc(f->caps, cap * sizeof(*c));
+		if (!c)
+			return NULL;
+		f->caps = c;
+		f->acaps = cap;
+	}
+	struct capinst *c;
+	if (ext) {
+		c = &f->caps[f->ncaps];
+	} else {
+		memmove(&f->caps[f->nstd + 1], &f->caps[f->nstd],
+			(f->ncaps - f->nstd) * sizeof(*c));
+		c = &f->caps[f->nstd++];
+	}
+	f->ncaps++;
+	memset(c, 0, sizeof(*c));
+	c->ext = (uint8_t)ext;
+	return c;
+}
+
+const struct vpci_cdesc *func_header_desc(const struct vpci_func *f)
+{
+	return captab_find(CK_HDR, f->kind == VPCI_KIND_BRIDGE ? CAPTAB_HDR_TYPE1 : CAPTAB_HDR_TYPE0);
+}
+
+unsigned func_nbars(const struct vpci_func *f)
+{
+	return f->kind == VPCI_KIND_ENDPOINT ? 6 : f->kind == VPCI_KIND_BRIDGE ? 2 : 0;
+}
+
+unsigned func_bar_off(const struct vpci_func *f, unsigned i)
+{
+	if (i == ROM_INDEX)
+		return f->kind == VPCI_KIND_BRIDGE ? 0x38 : 0x30;
+	return 0x10 + 4 * i;
+}
+
+uint64_t func_plane_get(const struct vpci_func *f, int plane, unsigned off, unsigned width)
+{
+	if (off + width > VPCI_CFG_SIZE)
+		return 0;
+	return le_get64(f->pl[plane] + off, width);
+}
+
+void func_plane_put(struct vpci_func *f, int plane, unsigned off, unsigned width, uint64_t v)
+{
+	if (off + width <= VPCI_CFG_SIZE)
+		le_put64(f->pl[plane] + off, width, v);
+}
+
+void func_set_field_planes(struct vpci_func *f, const struct vpci_fdesc *fd,
+			   unsigned capoff, unsigned off)
+{
+	struct captab_planes pl;
+
+	if (off + fd->width > VPCI_CFG_SIZE)
+		return;
+	captab_field_planes(fd, f->val, capoff, &pl);
+	for (int p = 0; p < VPCI_PL_DEVICE; p++)
+		func_plane_put(f, p, off, fd->width, pl.pl[p]);
+}
+
+void func_update_lengths(struct vpci_func *f)
+{
+	for (unsigned i = 0; i < f->ncaps; i++) {
+		struct capinst *c = &f->caps[i];
+		struct captab_layout lay;
+		if (!c->desc) {
+			c->len = 0;
+			continue;
+		}
+		captab_layout(c->desc, f->val, c->off, &lay);
+		c->len = lay.length;
+	}
+}
+
+/* PCI 3.0 §6.2.5.1: writable address bits of a BAR of the given size. */
+void func_bar_planes(struct vpci_func *f, unsigned i)
+{
+	const struct barinst *b = &f->bar[i];
+	unsigned off = func_bar_off(f, i);
+	uint64_t rw = 0;
+
+	if (b->type == VPCI_BAR_NONE || b->type == VPCI_BAR_MEM64_HI)
+		return;
+	if (b->size_known && b->size) {
+		if (i == ROM_INDEX)
+			rw = (~(b->size - 1) & 0xfffff800u) | 1u; /* + enable bit */
+		else if (b->type == VPCI_BAR_IO)
+			rw = ~(b->size - 1) & 0xfffffffcu;
+		else
+			rw = ~(b->size - 1) & 0xfffffffffffffff0ull;
+	}
+	for (int p = 0; p < VPCI_PL_DEVICE; p++)
+		func_plane_put(f, p, off, 4, 0);
+	func_plane_put(f, VPCI_PL_RW, off, 4, rw & 0xffffffffu);
+	if (b->type == VPCI_BAR_MEM64 && i < 5) {
+		for (int p = 0; p < VPCI_PL_DEVICE; p++)
+			func_plane_put(f, p, off + 4, 4, 0);
+		func_plane_put(f, VPCI_PL_RW, off + 4, 4, rw >> 32);
+	}
+}
+
+void func_apply_structure(struct vpci_func *f)
+{
+	uint8_t *v = f->val;
+
+	/* header type: layout in 6:0, multi-function in 7 (PCIe §7.5.1.1.9) */
+	v[0x0e] = (uint8_t)((f->kind & 0x7f) | (f->multifunction ? 0x80 : 0));
+
+	/* BAR type bits (PCI 3.0 §6.2.5.1) */
+	for (unsigned i = 0; i < func_nbars(f); i++) {
+		const struct barinst *b = &f->bar[i];
+		uint8_t *r = v + func_bar_off(f, i);
+		switch (b->type) {
+		case VPCI_BAR_IO: r[0] = (uint8_t)((r[0] & ~3u) | 1); break;
+		case VPCI_BAR_MEM32: r[0] = (uint8_t)((r[0] & ~0xfu) | (b->pref ? 8 : 0)); break;
+		case VPCI_BAR_MEM1M: r[0] = (uint8_t)((r[0] & ~0xfu) | 2 | (b->pref ? 8 : 0)); break;
+		case VPCI_BAR_MEM64: r[0] = (uint8_t)((r[0] & ~0xfu) | 4 | (b->pref ? 8 : 0)); break;
+		default: break;
+		}
+	}
+
+	/* standard chain (PCI 3.0 §6.7) */
+	if (f->kind != VPCI_KIND_CARDBUS) {
+		v[0x34] = f->nstd ? (uint8_t)f->caps[0].off : 0;
+		for (unsigned i = 0; i < f->nstd; i++) {
+			struct capinst *c = &f->caps[i];
+			v[c->off] = (uint8_t)c->id;
+			v[c->off + 1] = i + 1 < f->nstd ? (uint8_t)f->caps[i + 1].off : 0;
+		}
+	}
+	/* extended chain (PCIe §7.6.3) */
+	for (unsigned i = f->nstd; i < f->ncaps; i++) {
+		struct capinst *c = &f->caps[i];
+		uint32_t next = i + 1 < f->ncaps ? f->caps[i + 1].off : 0;
+		le_put64(v + c->off, 4, (uint32_t)c->id | ((uint32_t)(c->version & 0xf) << 16) | (next << 20));
+	}
+	func_update_lengths(f);
+}
+
+/* --- public accessors ------------------------------------------------- */
+
+VPCI_EXPORT const char *vpci_func_name(const vpci_func *f)
+{
+	return f->name ? f->name : "";
+}
+
+VPCI_EXPORT int vpci_func_set_name(vpci_func *f, const char *name)
+{
+	char *n = xstrdup(name);
+
+	if (!n)
+		return VPCI_ENOMEM;
+	free(f->name);
+	f->name = n;
+	return 0;
+}
+
+VPCI_EXPORT const char *vpci_func_description(const vpci_func *f)
+{
+	return f->description ? f->description : "";
+}
+
+VPCI_EXPORT int vpci_func_set_description(vpci_func *f, const char *text)
+{
+	char *n = NULL;
+
+	if (text && !(n = xstrdup(text)))
+		return VPCI_ENOMEM;
+	free(f->description);
+	f->description = n;
+	return 0;
+}
+
+VPCI_EXPORT unsigned vpci_func_config_size(const vpci_func *f)
+{
+	return f->size;
+}
+
+VPCI_EXPORT enum vpci_kind vpci_func_kind(const vpci_func *f)
+{
+	return (enum vpci_kind)f->kind;
+}
+
+VPCI_EXPORT const uint8_t *vpci_func_bytes(const vpci_func *f)
+{
+	return f->val;
+}
+
+VPCI_EXPORT const uint8_t *vpci_func_plane(const vpci_func *f, enum vpci_plane plane)
+{
+	if ((unsigned)plane >= VPCI_PL_COUNT)
+		return NULL;
+	return f->pl[plane];
+}
+
+VPCI_EXPORT uint32_t vpci_func_read(const vpci_func *f, unsigned off, unsigned width)
+{
+	if ((width != 1 && width != 2 && width != 4) || off + width > f->size)
+		return 0;
+	return le_get(f->val + off, width);
+}
+
+VPCI_EXPORT int vpci_func_bar(const vpci_func *f, unsigned index, struct vpci_bar_info *out)
+{
+	if (index > ROM_INDEX)
+		return VPCI_EINVAL;
+	const struct barinst *b = &f->bar[index];
+	unsigned off = func_bar_off(f, index);
+
+	memset(out, 0, sizeof(*out));
+	out->index = index;
+	out->type = (enum vpci_bar_type)b->type;
+	if (index < ROM_INDEX && index >= func_nbars(f))
+		out->type = VPCI_BAR_NONE;
+	if (out->type == VPCI_BAR_NONE)
+		return VPCI_ENOENT;
+	out->prefetchable = b->pref;
+	out->size = b->size;
+	out->size_known = b->size_known;
+	if (index == ROM_INDEX) {
+		out->address = le32(f->val + off) & 0xfffff800u;
+		out->enabled = f->val[off] & 1;
+	} else if (b->type == VPCI_BAR_IO) {
+		out->address = le32(f->val + off) & 0xfffffffcu;
+	} else if (b->type == VPCI_BAR_MEM64 && index < 5) {
+		out->address = le_get64(f->val + off, 8) & ~0xfull;
+	} else {
+		out->address = le32(f->val + off) & 0xfffffff0u;
+	}
+	return 0;
+}
+
+VPCI_EXPORT int vpci_func_set_bar_size(vpci_func *f, unsigned index, uint64_t size)
+{
+	if (index > ROM_INDEX)
+		return VPCI_EINVAL;
+	struct barinst *b = &f->bar[index];
+	if (b->type == VPCI_BAR_NONE || b->type == VPCI_BAR_MEM64_HI ||
+	    (index < ROM_INDEX && index >= func_nbars(f)))
+		return VPCI_ENOENT;
+	uint64_t min = index == ROM_INDEX ? 2048 : b->type == VPCI_BAR_IO ? 4 : 16;
+	uint64_t max = b->type == VPCI_BAR_MEM64 ? (1ull << 63) : b->type == VPCI_BAR_IO ? 256 : (1ull << 31);
+	if (!is_pow2(size) || size < min || size > max)
+		return VPCI_ERANGE;
+	b->size = size;
+	b->size_known = 1;
+	func_bar_planes(f, index);
+	return 0;
+}
+
+VPCI_EXPORT unsigned vpci_func_cap_count(const vpci_func *f)
+{
+	return f->ncaps;
+}
+
+static void cap_info(const struct capinst *c, struct vpci_cap_info *out)
+{
+	static char unknown_std[] = "unknown";
+	out->id = c->id;
+	out->extended = c->ext;
+	out->version = c->version;
+	out->offset = c->off;
+	out->length = c->len;
+	out->key = c->desc ? c->desc->key : unknown_std;
+	out->name = c->desc ? c->desc->name : (c->ext ? "Unknown extended capability" : "Unknown capability");
+}
+
+VPCI_EXPORT int vpci_func_cap(const vpci_func *f, unsigned i, struct vpci_cap_info *out)
+{
+	if (i >= f->ncaps)
+		return VPCI_ENOENT;
+	cap_info(&f->caps[i], out);
+	return 0;
+}
+
+VPCI_EXPORT int vpci_func_find_cap(const vpci_func *f, bool extended, uint16_t id,
+				   struct vpci_cap_info *out)
+{
+	for (unsigned i = 0; i < f->ncaps; i++) {
+		if (f->caps[i].ext == extended && f->caps[i].id == id) {
+			if (out)
+				cap_info(&f->caps[i], out);
+			return (int)i;
+		}
+	}
+	return VPCI_ENOENT;
+}
+
+VPCI_EXPORT const char *vpci_access_name(enum vpci_access acc)
+{
+	static const char *const names[VPCI_ACC_COUNT] = {
+		"RO", "RW", "RW1C", "RsvdP", "RsvdZ", "HwInit", "RWS", "RW1CS", "ROS"
+	};
+	return (unsigned)acc < VPCI_ACC_COUNT ? names[acc] : "?";
+}
+
+int func_foreach_cap_field(const struct vpci_func *f, int cap, field_cb cb, void *ctx)
+{
+	struct field_ref r;
+	struct captab_layout lay;
+	const struct vpci_cdesc *cd;
+	unsigned capoff;
+
+	if (cap < 0) {
+		cd = func_header_desc(f);
+		capoff = 0;
+	} else {
+		cd = f->caps[cap].desc;
+		capoff = f->caps[cap].off;
+	}
+	if (!cd || !cd->fields)
+		return 0;
+	captab_layout(cd, f->val, capoff, &lay);
+	for (const struct vpci_fdesc *fd = cd->fields; fd->name; fd++) {
+		unsigned n = captab_field_count(fd, &lay);
+		for (unsigned i = 0; i < n; i++) {
+			memset(&r, 0, sizeof(r));
+			r.cap = cap;
+			r.cd = cd;
+			r.fd = fd;
+			r.inst = i;
+			r.capoff = capoff;
+			r.off = capoff + fd->off + i * fd->stride;
+			if (r.off + fd->width > f->size)
+				break;
+			captab_field_name(fd, i, r.name, sizeof(r.name));
+			int rc = cb((struct vpci_func *)f, &r, ctx);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int func_foreach_field(const struct vpci_func *f, field_cb cb, void *ctx)
+{
+	int rc = func_foreach_cap_field(f, -1, cb, ctx);
+
+	for (unsigned i = 0; !rc && i < f->ncaps; i++)
+		rc = func_foreach_cap_field(f, (int)i, cb, ctx);
+	return rc;
+}
+
+static int default_planes_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
+{
+	(void)ctx;
+	func_set_field_planes(f, r->fd, r->capoff, r->off);
+	return 0;
+}
+
+void func_default_planes(struct vpci_func *f)
+{
+	for (int p = 0; p < VPCI_PL_COUNT; p++)
+		memset(f->pl[p], 0, sizeof(f->pl[p]));
+	func_foreach_field(f, default_planes_cb, NULL);
+	for (unsigned i = 0; i < func_nbars(f); i++)
+		func_bar_planes(f, i);
+	func_bar_planes(f, ROM_INDEX);
+}

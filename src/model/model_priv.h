@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * model_priv.h - the inside of struct vpci_func (private)
+ */
+#ifndef VPCI_MODEL_PRIV_H
+#define VPCI_MODEL_PRIV_H
+
+#include "vpci/model.h"
+#include "captab.h"
+#include "util/common.h"
+#include "util/diag_priv.h"
+
+/* A position in the source text (0 = unknown). */
+struct vpci_loc {
+	uint32_t line, col;
+};
+
+/* One capability of the model. */
+struct capinst {
+	uint16_t id;
+	uint8_t ext;
+	uint8_t version;
+	uint16_t off;
+	uint16_t len;              /* 0 = unknown */
+	const struct vpci_cdesc *desc; /* NULL for an unknown ID */
+	uint32_t loc;              /* index into func->locs, 0 = none */
+};
+
+/* One BAR (0..5) or the ROM (6). */
+struct barinst {
+	uint8_t type;              /* enum vpci_bar_type */
+	uint8_t pref;
+	uint8_t size_known;
+	uint64_t size;
+	uint32_t loc;
+};
+
+#define ROM_INDEX 6
+
+struct vpci_func {
+	char *name;
+	char *description;
+	uint16_t size;             /* 256 or 4096 */
+	uint8_t kind;              /* enum vpci_kind */
+	uint8_t multifunction;
+	uint8_t val[VPCI_CFG_SIZE];
+	uint8_t pl[VPCI_PL_COUNT][VPCI_CFG_SIZE];
+	struct barinst bar[7];
+	struct capinst *caps;      /* standard caps, then extended caps */
+	unsigned ncaps, nstd, acaps;
+	/* declared free ranges: space for virtual capabilities placed later */
+	struct freerange { uint16_t off, len; uint32_t loc; } *free;
+	unsigned nfree;
+	/* source positions, when the function came from a file */
+	char *file;
+	struct vpci_loc *locs;     /* locs[0] is "unknown" */
+	uint32_t nlocs, alocs;
+	uint32_t byteloc[VPCI_CFG_SIZE];
+};
+
+/* Record a source position, return its index (0 on failure). */
+uint32_t func_add_loc(struct vpci_func *f, uint32_t line, uint32_t col);
+/* Diagnostic position for a loc index / a config offset. */
+struct diag_pos func_pos(const struct vpci_func *f, uint32_t loc, int offset);
+struct diag_pos func_pos_off(const struct vpci_func *f, int offset);
+
+/* Declare a free range; 0 or VPCI_ENOMEM. */
+int func_add_free_range(struct vpci_func *f, uint16_t off, uint16_t len, uint32_t loc);
+
+/* Append a capability (kept in chain order). */
+struct capinst *func_add_cap(struct vpci_func *f, int ext);
+
+/* Write the bytes that structure determines: header type, capabilities
+ * pointer, capability headers and next pointers, BAR type bits and the
+ * ROM/BAR writable masks.  Field values elsewhere are left alone. */
+void func_apply_structure(struct vpci_func *f);
+
+/* Set planes of [off, off+width) to the default planes of field @fd. */
+void func_set_field_planes(struct vpci_func *f, const struct vpci_fdesc *fd,
+			   unsigned capoff, unsigned off);
+
+/* The header pseudo-capability of this function's kind. */
+const struct vpci_cdesc *func_header_desc(const struct vpci_func *f);
+
+/* Number of BAR slots of the header kind (6, 2, or 0). */
+unsigned func_nbars(const struct vpci_func *f);
+/* Offset of BAR @i (ROM_INDEX for the ROM). */
+unsigned func_bar_off(const struct vpci_func *f, unsigned i);
+
+/* Recompute lengths of all capabilities from the bytes. */
+void func_update_lengths(struct vpci_func *f);
+
+/* Planes helpers */
+uint64_t func_plane_get(const struct vpci_func *f, int plane, unsigned off, unsigned width);
+void func_plane_put(struct vpci_func *f, int plane, unsigned off, unsigned width, uint64_t v);
+
+/* The BAR's planes for its size (writable address bits). */
+void func_bar_planes(struct vpci_func *f, unsigned i);
+
+#endif
+
+/* Visit every field instance of the header and of every known capability.
+ * @cap is -1 for the header.  Stop early when @cb returns non-zero. */
+struct field_ref {
+	int cap;                       /* index into caps, -1 = header */
+	const struct vpci_cdesc *cd;
+	const struct vpci_fdesc *fd;
+	unsigned inst;                 /* instance of a repeated field */
+	unsigned capoff;               /* offset of the capability */
+	unsigned off;                  /* absolute offset of the field */
+	char name[48];                 /* formatted field name */
+};
+typedef int (*field_cb)(struct vpci_func *f, const struct field_ref *r, void *ctx);
+int func_foreach_field(const struct vpci_func *f, field_cb cb, void *ctx);
+/* Same for one capability (or the header when @cap is -1). */
+int func_foreach_cap_field(const struct vpci_func *f, int cap, field_cb cb, void *ctx);
+
+/* Reset every plane of every field to the capability table's default. */
+void func_default_planes(struct vpci_func *f);

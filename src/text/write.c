@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * write.c - the canonical writer of the instance format v1
+ *
+ * Canonical means: one fixed key order, every header and capability field
+ * written with width-padded hex, sizes with binary suffixes, comments that
+ * name vendors, devices and capabilities, and raw regions only for what
+ * the structure cannot say.  The writer proves that last part instead of
+ * guessing it: it writes the structured text, reads it back with the real
+ * parser, and emits a raw region for every byte whose value or planes
+ * still differ.  So parse(write(f)) reproduces f's bytes and planes
+ * exactly, and write(parse(write(f))) == write(f).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text_priv.h"
+
+#define RAW_CHUNK 16
+
+struct wctx {
+	struct strbuf sb;
+	const struct vpci_func *f;
+	unsigned flags;
+};
+
+static const char *const plane_key[VPCI_PL_COUNT] = {
+	"rw", "rw1c", "rsvdp", "rsvdz", "hwinit", "sticky", "device"
+};
+
+static void put_quoted(struct strbuf *sb, const char *s)
+{
+	sb_putc(sb, '"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			sb_printf(sb, "\\%c", ch);
+		else if (ch == '\n')
+			sb_puts(sb, "\\n");
+		else if (ch == '\t')
+			sb_puts(sb, "\\t");
+		else if (ch < 0x20 || ch == 0x7f)
+			sb_printf(sb, "\\x%02x", ch);
+		else
+			sb_putc(sb, (char)ch);
+	}
+	sb_putc(sb, '"');
+}
+
+/* Names go into comments: keep them on one line. */
+static void put_comment(struct strbuf *sb, const char *text)
+{
+	sb_puts(sb, "  # ");
+	for (; *text; text++)
+		sb_putc(sb, (*text == '\n' || *text == '\r') ? ' ' : *text);
+}
+
+static void put_hex(struct strbuf *sb, uint64_t v, unsigned width)
+{
+	sb_printf(sb, "0x%0*llx", (int)(width * 2), (unsigned long long)v);
+}
+
+/* Comment for a header field whose value has a name in the ID database. */
+static void id_comment(struct wctx *w, const char *field)
+{
+	const uint8_t *v = w->f->val;
+	char buf[256];
+	const char *n = NULL;
+
+	if (w->flags & VPCI_WRITE_NO_NAMES)
+		return;
+	if (!strcmp(field, "vendor-id"))
+		n = names_vendor(le16(v), buf, sizeof(buf));
+	else if (!strcmp(field, "device-id"))
+		n = names_device(le16(v), le16(v + 2), buf, sizeof(buf));
+	else if (!strcmp(field, "class-code"))
+		n = names_class(le_get(v + 9, 3), buf, sizeof(buf));
+	else if (!strcmp(field, "subsystem-vendor-id") && w->f->kind == VPCI_KIND_ENDPOINT)
+		n = names_vendor(le16(v + 0x2c), buf, sizeof(buf));
+	else if (!strcmp(field, "subsystem-id") && w->f->kind == VPCI_KIND_ENDPOINT)
+		n = names_subsystem(le16(v), le16(v + 2), le16(v + 0x2c), le16(v + 0x2e), buf, sizeof(buf));
+	if (n)
+		put_comment(&w->sb, n);
+}
+
+/* One field: short form when the planes are the table's, long otherwise. */
+static int write_field_cb(struct vpci_func *fm, const struct field_ref *r, void *ctx)
+{
+	struct wctx *w = ctx;
+	const struct vpci_func *f = fm;
+	const char *indent = r->cap < 0 ? "    " : "        ";
+	struct captab_planes def;
+	uint64_t full = width_mask(r->fd->width);
+	uint64_t val = le_get64(f->val + r->off, r->fd->width);
+	int long_form = 0;
+
+	if (r->fd->flags & (FD_MANAGED | FD_HIDDEN))
+		return 0;
+	captab_field_planes(r->fd, f->val, r->capoff, &def);
+	for (int p = 0; p < VPCI_PL_COUNT; p++)
+		if (func_plane_get(f, p, r->off, r->fd->width) != def.pl[p])
+			long_form = 1;
+	sb_printf(&w->sb, "%s%s: ", indent, r->name);
+	if (!long_form) {
+		put_hex(&w->sb, val, r->fd->width);
+	} else {
+		sb_puts(&w->sb, "{value: ");
+		put_hex(&w->sb, val, r->fd->width);
+		for (int p = 0; p < VPCI_PL_COUNT; p++) {
+			uint64_t m = func_plane_get(f, p, r->off, r->fd->width);
+			if (m == def.pl[p])
+				continue;
+			if (p == VPCI_PL_DEVICE && m == full) {
+				sb_puts(&w->sb, ", backing: device");
+				continue;
+			}
+			sb_printf(&w->sb, ", %s: ", plane_key[p]);
+			put_hex(&w->sb, m, r->fd->width);
+		}
+		sb_putc(&w->sb, '}');
+	}
+	if (r->cap < 0)
+		id_comment(w, r->name);
+	sb_putc(&w->sb, '\n');
+	return 0;
+}
+
+static void write_bars(struct wctx *w)
+{
+	const struct vpci_func *f = w->f;
+	char sz[32];
+	int any = 0;
+
+	for (unsigned i = 0; i < func_nbars(f); i++) {
+		const struct barinst *b = &f->bar[i];
+		struct vpci_bar_info bi;
+		if (b->type == VPCI_BAR_NONE || b->type == VPCI_BAR_MEM64_HI || vpci_func_bar(f, i, &bi))
+			continue;
+		if (!any++)
+			sb_puts(&w->sb, "  bars:\n");
+		sb_printf(&w->sb, "    - index: %u\n      type: %s\n", i, text_bar_types[b->type]);
+		if (b->pref)
+			sb_puts(&w->sb, "      prefetchable: true\n");
+		if (b->size_known) {
+			text_format_size(b->size, sz, sizeof(sz));
+			sb_printf(&w->sb, "      size: %s\n", sz);
+		} else {
+			sb_puts(&w->sb, "      size: unknown\n");
+		}
+		if (bi.address)
+			sb_printf(&w->sb, "      address: %#llx\n", (unsigned long long)bi.address);
+	}
+	if (f->kind != VPCI_KIND_CARDBUS && f->bar[ROM_INDEX].type != VPCI_BAR_NONE) {
+		const struct barinst *b = &f->bar[ROM_INDEX];
+		struct vpci_bar_info bi;
+		vpci_func_bar(f, ROM_INDEX, &bi);
+		sb_puts(&w->sb, "  expansion-rom:\n");
+		if (b->size_known) {
+			text_format_size(b->size, sz, sizeof(sz));
+			sb_printf(&w->sb, "    size: %s\n", sz);
+		} else {
+			sb_puts(&w->sb, "    size: unknown\n");
+		}
+		if (bi.address)
+			sb_printf(&w->sb, "    address: %#llx\n", (unsigned long long)bi.address);
+		if (bi.enabled)
+			sb_puts(&w->sb, "    enabled: true\n");
+	}
+}
+
+static void write_caps(struct wctx *w, int ext)
+{
+	const struct vpci_func *f = w->f;
+	unsigned from = ext ? f->nstd : 0, to = ext ? f->ncaps : f->nstd;
+
+	if (from == to)
+		return;
+	sb_puts(&w->sb, ext ? "  extended-capabilities:\n" : "  capabilities:\n");
+	for (unsigned i = from; i < to; i++) {
+		const struct capinst *c = &f->caps[i];
+		if (c->desc) {
+			sb_printf(&w->sb, "    - type: %s", c->desc->key);
+			put_comment(&w->sb, c->desc->name);
+			sb_putc(&w->sb, '\n');
+		} else {
+			sb_printf(&w->sb, "    - id: %#0*x", ext ? 6 : 4, c->id);
+			sb_puts(&w->sb, "  # not in the capability table: body under raw\n");
+		}
+		sb_printf(&w->sb, "      offset: %#x\n", c->off);
+		if (ext)
+			sb_printf(&w->sb, "      version: %u\n", c->version);
+		if (c->desc && c->desc->fields) {
+			size_t mark = w->sb.len;
+			sb_puts(&w->sb, "      fields:\n");
+			size_t body = w->sb.len;
+			func_foreach_cap_field(f, (int)i, write_field_cb, w);
+			if (w->sb.len == body && !w->sb.failed) {
+				w->sb.len = mark; /* no fields to write */
+				w->sb.s[mark] = '\0';
+			}
+		}
+	}
+}
+
+static void write_free(struct wctx *w)
+{
+	const struct vpci_func *f = w->f;
+
+	if (!f->nfree)
+		return;
+	sb_puts(&w->sb, "  free-ranges:\n");
+	for (unsigned i = 0; i < f->nfree; i++)
+		sb_printf(&w->sb, "    - offset: %#x\n      length: %#x\n", f->free[i].off, f->free[i].len);
+}
+
+static void write_structured(struct wctx *w)
+{
+	const struct vpci_func *f = w->f;
+
+	sb_puts(&w->sb, "# vPCI instance (format v1, see docs/format.md)\n");
+	sb_printf(&w->sb, "vpci: %d\n", VPCI_FORMAT_VERSION);
+	sb_puts(&w->sb, "name: ");
+	if (f->name && *f->name)
+		sb_puts(&w->sb, f->name);
+	else
+		sb_puts(&w->sb, "unnamed");
+	sb_putc(&w->sb, '\n');
+	if (f->description && *f->description) {
+		sb_puts(&w->sb, "description: ");
+		put_quoted(&w->sb, f->description);
+		sb_putc(&w->sb, '\n');
+	}
+	sb_puts(&w->sb, "function:\n");
+	sb_printf(&w->sb, "  kind: %s\n", text_kinds[f->kind]);
+	sb_printf(&w->sb, "  config-size: %u\n", f->size);
+	if (f->multifunction)
+		sb_puts(&w->sb, "  multifunction: true\n");
+	if (f->kind != VPCI_KIND_CARDBUS) {
+		sb_puts(&w->sb, "  header:\n");
+		func_foreach_cap_field(f, -1, write_field_cb, w);
+		write_bars(w);
+	}
+	write_caps(w, 0);
+	write_caps(w, 1);
+}
+
+static const char *where_is(const struct vpci_func *f, unsigned off, char *buf, unsigned n)
+{
+	if (off < 0x40)
+		return "header";
+	for (unsigned i = 0; i < f->ncaps; i++) {
+		const struct capinst *c = &f->caps[i];
+		unsigned len = c->len ? c->len : 4;
+		if (off >= c->off && off < c->off + len) {
+			snprintf(buf, n, "in %s at %#x", c->desc ? c->desc->name : "an unknown capability",
+				 c->off);
+			return buf;
+		}
+	}
+	return "outside every capability";
+}
+
+static int byte_differs(const struct vpci_func *a, const struct vpci_func *b, unsigned i)
+{
+	if (a->val[i] != b->val[i])
+		return 1;
+	for (int p = 0; p < VPCI_PL_COUNT; p++)
+		if (a->pl[p][i] != b->pl[p][i])
+			return 1;
+	return 0;
+}
+
+static void put_bytes(struct strbuf *sb, const uint8_t *p, unsigned n)
+{
+	sb_putc(sb, '"');
+	for (unsigned i = 0; i < n; i++)
+		sb_printf(sb, i ? " %02x" : "%02x", p[i]);
+	sb_putc(sb, '"');
+}
+
+/* Raw regions for every 16-byte row that holds a differing byte; the
+ * region covers the differing bytes of that row (and the equal bytes
+ * between them). */
+static void write_raw(struct wctx *w, const struct vpci_func *shadow)
+{
+	const struct vpci_func *f = w->f;
+	int any = 0;
+	char buf[96];
+
+	for (unsigned row = 0; row < f->size; row += RAW_CHUNK) {
+		int lo = -1, hi = -1;
+		for (unsigned i = row; i < row + RAW_CHUNK; i++) {
+			if (byte_differs(f, shadow, i)) {
+				if (lo < 0)
+					lo = (int)i;
+				hi = (int)i;
+			}
+		}
+		if (lo < 0)
+			continue;
+		if (!any++)
+			sb_puts(&w->sb, "  raw:\n");
+		unsigned off = (unsigned)lo, n = (unsigned)(hi - lo + 1);
+		sb_printf(&w->sb, "    - offset: %#x", off);
+		put_comment(&w->sb, where_is(f, off, buf, sizeof(buf)));
+		sb_puts(&w->sb, "\n      bytes: ");
+		put_bytes(&w->sb, f->val + off, n);
+		sb_putc(&w->sb, '\n');
+		for (int p = 0; p < VPCI_PL_COUNT; p++) {
+			int nz = 0;
+			for (unsigned i = 0; i < n; i++)
+				nz |= f->pl[p][off + i];
+			if (!nz)
+				continue;
+			sb_printf(&w->sb, "      %s: ", plane_key[p]);
+			put_bytes(&w->sb, f->pl[p] + off, n);
+			sb_putc(&w->sb, '\n');
+		}
+	}
+}
+
+VPCI_EXPORT int vpci_write(const vpci_func *f, unsigned flags, char **out, size_t *len)
+{
+	struct wctx w;
+	vpci_func *shadow = NULL;
+	int rc;
+
+	*out = NULL;
+	memset(&w, 0, sizeof(w));
+	w.f = f;
+	w.flags = flags | VPCI_WRITE_NO_NAMES; /* names do not change the model */
+	sb_init(&w.sb);
+	write_structured(&w);
+	if (w.sb.failed) {
+		sb_free(&w.sb);
+		return VPCI_ENOMEM;
+	}
+	/* what the structure alone gives back */
+#ifdef VPCI_DEBUG_WRITE
+	vpci_diag *dd = vpci_diag_new();
+	rc = text_parse(w.sb.s, w.sb.len, NULL, 0, &shadow, dd);
+	for (size_t k = 0; k < vpci_diag_count(dd); k++) { char b[512]; vpci_diag_format(vpci_diag_get(dd, k), b, sizeof(b)); fprintf(stderr, "%s\n", b); }
+	if (rc) fprintf(stderr, "%s", w.sb.s);
+	vpci_diag_free(dd);
+#else
+	rc = text_parse(w.sb.s, w.sb.len, NULL, 0, &shadow, NULL);
+#endif
+	sb_free(&w.sb);
+	if (rc)
+		return rc == VPCI_ENOMEM ? VPCI_ENOMEM : VPCI_EINVAL;
+
+	sb_init(&w.sb);
+	w.flags = flags;
+	write_structured(&w);
+	write_raw(&w, shadow);
+	write_free(&w);
+	vpci_func_free(shadow);
+	*out = sb_finish(&w.sb, len);
+	return *out ? 0 : VPCI_ENOMEM;
+}

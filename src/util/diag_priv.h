@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * diag_priv.h - appending diagnostics (private)
+ */
+#ifndef VPCI_DIAG_PRIV_H
+#define VPCI_DIAG_PRIV_H
+
+#include "vpci/diag.h"
+#include "common.h"
+
+/* Where a diagnostic points. Any member may be empty (0 / -1 / NULL). */
+struct diag_pos {
+	const char *file;
+	unsigned line, column;
+	int offset;
+	const char *field;
+};
+
+#define DIAG_NOPOS ((struct diag_pos){ NULL, 0, 0, -1, NULL })
+
+/* Append a diagnostic; silently drops it when @d is NULL or memory runs
+ * out (the caller's return code still says what happened). */
+void diag_add(vpci_diag *d, enum vpci_severity sev, int code,
+	      struct diag_pos pos, const char *fmt, ...) PRINTF(5, 6);
+
+#endif

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * util.c - diagnostics, exit codes and atomic output for the vpci tool
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vpci-cli.h"
+
+size_t cli_print_diags(const vpci_diag *d)
+{
+	char buf[1024];
+
+	for (size_t i = 0; i < vpci_diag_count(d); i++) {
+		vpci_diag_format(vpci_diag_get(d, i), buf, sizeof(buf));
+		fprintf(stderr, "%s\n", buf);
+	}
+	return vpci_diag_errors(d);
+}
+
+int cli_exit_code(int status)
+{
+	switch (status) {
+	case VPCI_OK: return EX_OK_;
+	case VPCI_EIO: return EX_NOINPUT_;
+	case VPCI_EDATA: case VPCI_ERANGE: return EX_DATAERR_;
+	case VPCI_EINVAL: return EX_USAGE_;
+	default: return EX_SOFTWARE_;
+	}
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vpci %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'vpci %s --help'.\n", cmd);
+	return EX_USAGE_;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int cli_write_output(const char *path, const void *data, size_t len)
+{
+	if (!path || !strcmp(path, "-")) {
+		if (write_all(STDOUT_FILENO, data, len)) {
+			fprintf(stderr, "vpci: cannot write standard output: %s\n", strerror(errno));
+			return EX_IOERR_;
+		}
+		return 0;
+	}
+	/* temp file in the same directory, then rename: on any error nothing
+	 * is left at @path */
+	char *dup = strdup(path);
+	if (!dup)
+		return EX_SOFTWARE_;
+	size_t tl = strlen(path) + 32;
+	char *tmp = malloc(tl);
+	if (!tmp) {
+		free(dup);
+		return EX_SOFTWARE_;
+	}
+	snprintf(tmp, tl, "%s/.%s.XXXXXX", dirname(dup), strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+	free(dup);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		fprintf(stderr, "vpci: cannot create %s: %s\n", path, strerror(errno));
+		free(tmp);
+		return EX_CANTCREAT_;
+	}
+	if (write_all(fd, data, len) || fchmod(fd, 0644) || fsync(fd)) {
+		fprintf(stderr, "vpci: cannot write %s: %s\n", path, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return EX_IOERR_;
+	}
+	close(fd);
+	if (rename(tmp, path)) {
+		fprintf(stderr, "vpci: cannot create %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return EX_CANTCREAT_;
+	}
+	free(tmp);
+	return 0;
+}
+
+int cli_read_file(const char *path, uint8_t **data, size_t *len)
+{
+	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	size_t cap = 0, n = 0;
+	uint8_t *buf = NULL;
+
+	if (!fp) {
+		fprintf(stderr, "%s: error: cannot open: %s\n", path, strerror(errno));
+		return EX_NOINPUT_;
+	}
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8192;
+			uint8_t *nb = cap <= (64u << 20) ? realloc(buf, cap) : NULL;
+			if (!nb) {
+				free(buf);
+				if (fp != stdin)
+					fclose(fp);
+				fprintf(stderr, "%s: error: file too large\n", path);
+				return EX_DATAERR_;
+			}
+			buf = nb;
+		}
+		size_t r = fread(buf + n, 1, cap - n, fp);
+		n += r;
+		if (!r)
+			break;
+	}
+	int err = ferror(fp);
+	if (fp != stdin)
+		fclose(fp);
+	if (err) {
+		free(buf);
+		fprintf(stderr, "%s: error: read error\n", path);
+		return EX_NOINPUT_;
+	}
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+int cli_load(const char *path, vpci_func **out)
+{
+	vpci_diag *d = vpci_diag_new();
+	int rc;
+
+	if (!d)
+		return EX_SOFTWARE_;
+	rc = vpci_parse_file(path, out, d);
+	cli_print_diags(d);
+	vpci_diag_free(d);
+	return cli_exit_code(rc);
+}
