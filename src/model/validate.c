@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * validate.c - check a function model against the PCI rules
+ *
+ * Every check reports through the diagnostics list with the position of
+ * the file node that set the offending bytes (when the model came from a
+ * file) and the config offset.  All problems are reported, not the first.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model_priv.h"
+#include "vpci/text.h"
+
+struct vctx {
+	const struct vpci_func *f;
+	vpci_diag *d;
+	unsigned errors;
+};
+
+PRINTF(5, 6)
+static void report(struct vctx *v, enum vpci_severity sev, uint32_t loc, int off, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	struct diag_pos p;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p = loc ? func_pos(v->f, loc, off) : func_pos_off(v->f, off);
+	if (sev == VPCI_SEV_ERROR)
+		v->errors++;
+	diag_add(v->d, sev, VPCI_EDATA, p, "%s", msg);
+}
+
+#define ERR(v, loc, off, ...) report(v, VPCI_SEV_ERROR, loc, (int)(off), __VA_ARGS__)
+#define WARN(v, loc, off, ...) report(v, VPCI_SEV_WARNING, loc, (int)(off), __VA_ARGS__)
+
+static const char *capname(const struct capinst *c)
+{
+	return c->desc ? c->desc->name : (c->ext ? "unknown extended capability" : "unknown capability");
+}
+
+/* --- header --------------------------------------------------------------- */
+
+static void check_header(struct vctx *v)
+{
+	const struct vpci_func *f = v->f;
+	uint16_t vid = le16(f->val), status = le16(f->val + 6);
+	uint32_t cls = le_get(f->val + 9, 3);
+
+	if (vid == 0xffff || vid == 0x0000)
+		WARN(v, 0, 0, "vendor-id %#06x is not a valid vendor (a VF or an absent function reads 0xffff)", vid);
+	if (f->kind == VPCI_KIND_BRIDGE && (cls >> 8) != 0x0604 && (cls >> 8) != 0x0609)
+		WARN(v, 0, 9, "a type 1 (bridge) header with class-code %#08x; PCI-to-PCI bridges are class 0x0604xx", cls);
+	if (f->kind == VPCI_KIND_ENDPOINT && (cls >> 8) == 0x0604)
+		WARN(v, 0, 9, "class-code %#08x is a PCI-to-PCI bridge but the kind is endpoint", cls);
+	if (f->nstd && !(status & 0x10))
+		ERR(v, 0, 6, "status bit 4 (Capabilities List) is clear, so the %u capabilities are invisible (PCIe §7.5.1.1.4)", f->nstd);
+	if (!f->nstd && (status & 0x10) && f->kind != VPCI_KIND_CARDBUS)
+		WARN(v, 0, 6, "status bit 4 (Capabilities List) is set but there are no capabilities");
+	if (f->val[0x3d] > 4)
+		ERR(v, 0, 0x3d, "interrupt-pin %u is invalid (0 = none, 1..4 = INTA..INTD)", f->val[0x3d]);
+}
+
+/* --- BARs -------------------------------------------------------------------- */
+
+static void check_bars(struct vctx *v)
+{
+	const struct vpci_func *f = v->f;
+
+	for (unsigned i = 0; i <= ROM_INDEX; i++) {
+		const struct barinst *b = &f->bar[i];
+		struct vpci_bar_info bi;
+		char what[16];
+		if (i < ROM_INDEX && i >= func_nbars(f))
+			continue;
+		if (vpci_func_bar(f, i, &bi))
+			continue;
+		if (i == ROM_INDEX)
+			snprintf(what, sizeof(what), "expansion ROM");
+		else
+			snprintf(what, sizeof(what), "BAR %u", i);
+		unsigned off = func_bar_off(f, i);
+		if (!b->size_known) {
+			WARN(v, b->loc, off, "%s size is unknown; give 'size' before the function is emulated", what);
+			continue;
+		}
+		uint64_t s = b->size;
+		if (!is_pow2(s)) {
+			ERR(v, b->loc, off, "%s size %#llx is not a power of two (PCI 3.0 §6.2.5.1)", what,
+			    (unsigned long long)s);
+			continue;
+		}
+		if (i == ROM_INDEX) {
+			if (s < 2048 || s > (16u << 20))
+				ERR(v, b->loc, off, "expansion ROM size %#llx is outside 2 KiB..16 MiB (PCI 3.0 §6.2.5.2)",
+				    (unsigned long long)s);
+		} else if (b->type == VPCI_BAR_IO) {
+			if (s < 4 || s > 256)
+				ERR(v, b->loc, off, "I/O BAR %u size %llu is outside 4..256 bytes (PCI 3.0 §6.2.5.1)", i,
+				    (unsigned long long)s);
+		} else {
+			if (s < 16)
+				ERR(v, b->loc, off, "memory BAR %u size %llu is below the 16-byte minimum (PCI 3.0 §6.2.5.1)",
+				    i, (unsigned long long)s);
+			if (b->type != VPCI_BAR_MEM64 && s > (1ull << 31))
+				ERR(v, b->loc, off, "32-bit BAR %u cannot decode %#llx bytes; use type mem64", i,
+				    (unsigned long long)s);
+			if (b->type == VPCI_BAR_MEM1M && s > (1u << 20))
+				ERR(v, b->loc, off, "below-1MiB BAR %u cannot be larger than 1 MiB", i);
+		}
+		if (bi.address & (s - 1))
+			ERR(v, b->loc, off, "%s address %#llx is not aligned to its size %#llx", what,
+			    (unsigned long long)bi.address, (unsigned long long)s);
+		if (f->kind == VPCI_KIND_ENDPOINT && b->type == VPCI_BAR_MEM64 && i == 5)
+			ERR(v, b->loc, off, "BAR 5 cannot be 64-bit: it has no upper half");
+	}
+}
+
+/* --- capability lists -------------------------------------------------- */
+
+static unsigned cap_extent(const struct capinst *c)
+{
+	return c->len ? c->len : (c->ext ? 4u : 2u);
+}
+
+static int multi_ok(const struct capinst *c)
+{
+	/* vendor-specific and vendor-defined capabilities may repeat */
+	return (!c->ext && (c->id == 0x09 || c->id == 0x00)) ||
+	       (c->ext && (c->id == 0x000b || c->id == 0x0023 || c->id == 0x0000 || c->id == 0x002e));
+}
+
+static void check_caps(struct vctx *v)
+{
+	const struct vpci_func *f = v->f;
+	int have_pcie = 0;
+
+	for (unsigned i = 0; i < f->ncaps; i++) {
+		const struct capinst *c = &f->caps[i];
+		unsigned len = cap_extent(c);
+		if (!c->ext && c->id == 0x10)
+			have_pcie = 1;
+		if (c->off & 3)
+			ERR(v, c->loc, c->off, "%s at %#x is not DWORD aligned", capname(c), c->off);
+		if (!c->ext && (c->off < 0x40 || c->off + len > VPCI_CFG_SIZE_CONV))
+			ERR(v, c->loc, c->off, "%s at %#x (length %u) does not fit in 0x40..0xff", capname(c), c->off, len);
+		if (c->ext && (c->off < 0x100 || c->off + len > f->size))
+			ERR(v, c->loc, c->off, "%s at %#x (length %u) does not fit in 0x100..%#x", capname(c),
+			    c->off, len, f->size - 1u);
+		if (c->off + len > f->size)
+			continue;
+		for (unsigned j = 0; j < i; j++) {
+			const struct capinst *o = &f->caps[j];
+			unsigned olen = cap_extent(o);
+			if (c->off < o->off + olen && o->off < c->off + len)
+				ERR(v, c->loc, c->off, "%s at %#x (length %u) overlaps %s at %#x (length %u)",
+				    capname(c), c->off, len, capname(o), o->off, olen);
+			if (o->ext == c->ext && o->id == c->id && !multi_ok(c))
+				WARN(v, c->loc, c->off, "%s appears twice (at %#x and %#x)", capname(c), o->off, c->off);
+		}
+		if (c->off < 0x40)
+			continue;
+		/* free ranges must stay free */
+		for (unsigned k = 0; k < f->nfree; k++) {
+			const struct freerange *r = &f->free[k];
+			if (c->off < r->off + r->len && r->off < c->off + len)
+				ERR(v, r->loc, r->off, "free range %#x+%#x overlaps %s at %#x", r->off, r->len,
+				    capname(c), c->off);
+		}
+	}
+	if (f->ncaps > f->nstd) {
+		const struct capinst *first = &f->caps[f->nstd];
+		if (f->size < VPCI_CFG_SIZE)
+			ERR(v, first->loc, first->off, "extended capabilities need a 4096-byte config space");
+		if (!have_pcie)
+			ERR(v, first->loc, first->off,
+			    "extended capabilities need a PCI Express capability (PCIe §7.6): no software walks them without one");
+		if (first->off != 0x100)
+			ERR(v, first->loc, first->off,
+			    "the first extended capability must be at 0x100, not %#x (PCIe §7.6.3)", first->off);
+	}
+}
+
+/* Walk the chains in the bytes and compare with the structure: raw bytes
+ * can rewrite next pointers, and software sees the bytes. */
+static void check_chain_bytes(struct vctx *v)
+{
+	const struct vpci_func *f = v->f;
+	uint8_t seen[VPCI_CFG_SIZE / 4];
+	unsigned ptr, idx = 0;
+
+	if (f->kind == VPCI_KIND_CARDBUS)
+		return;
+	memset(seen, 0, sizeof(seen));
+	ptr = f->val[0x34];
+	if (ptr & 3)
+		ERR(v, 0, 0x34, "capabilities-pointer %#x has reserved bits 1:0 set", ptr);
+	ptr &= 0xfc;
+	while (ptr && idx < 48) {
+		if (ptr < 0x40) {
+			ERR(v, 0, ptr, "capability chain points into the header (%#x)", ptr);
+			return;
+		}
+		if (seen[ptr / 4]) {
+			ERR(v, 0, ptr, "capability chain loops back to %#x", ptr);
+			return;
+		}
+		seen[ptr / 4] = 1;
+		if (idx >= f->nstd || f->caps[idx].off != ptr) {
+			ERR(v, 0, ptr, "the bytes link a capability at %#x that the capability list does not have there",
+			    ptr);
+			return;
+		}
+		if (f->val[ptr] != f->caps[idx].id)
+			ERR(v, 0, ptr, "capability at %#x has ID %#x in its bytes but %#x in the list", ptr,
+			    f->val[ptr], f->caps[idx].id);
+		idx++;
+		ptr = f->val[ptr + 1] & 0xfc;
+	}
+	if (idx != f->nstd)
+		ERR(v, idx < f->nstd ? f->caps[idx].loc : 0, idx < f->nstd ? f->caps[idx].off : 0x34,
+		    "the capability chain in the bytes ends after %u of %u capabilities", idx, f->nstd);
+
+	if (f->size < VPCI_CFG_SIZE)
+		return;
+	idx = f->nstd;
+	ptr = 0x100;
+	while (ptr) {
+		uint32_t h = le32(f->val + ptr);
+		if (h == 0 || h == 0xffffffffu)
+			break;
+		if (seen[ptr / 4]) {
+			ERR(v, 0, ptr, "extended capability chain loops back to %#x", ptr);
+			return;
+		}
+		seen[ptr / 4] = 1;
+		if (idx >= f->ncaps || f->caps[idx].off != ptr) {
+			ERR(v, 0, ptr, "the bytes link an extended capability at %#x that the list does not have there", ptr);
+			return;
+		}
+		idx++;
+		unsigned next = (h >> 20) & 0xffc;
+		if (next && next < 0x100) {
+			ERR(v, 0, ptr, "extended capability at %#x links to %#x, below 0x100", ptr, next);
+			return;
+		}
+		ptr = next;
+	}
+	if (idx != f->ncaps)
+		ERR(v, idx < f->ncaps ? f->caps[idx].loc : 0, idx < f->ncaps ? f->caps[idx].off : 0x100,
+		    "the extended capability chain in the bytes ends after %u of %u capabilities", idx - f->nstd,
+		    f->ncaps - f->nstd);
+}
+
+/* --- capability-specific rules -------------------------------------------- */
+
+static uint32_t loc_of(const struct vpci_func *f, unsigned off, const struct capinst *c)
+{
+	return f->byteloc[off] ? f->byteloc[off] : c->loc;
+}
+
+static void check_msi(struct vctx *v, const struct capinst *c)
+{
+	const uint8_t *p = v->f->val + c->off;
+	unsigned ctl = le16(p + 2), mmc = (ctl >> 1) & 7, mme = (ctl >> 4) & 7;
+	uint32_t loc = loc_of(v->f, c->off + 2u, c);
+
+	if (mmc > 5)
+		ERR(v, loc, c->off + 2, "MSI Multiple Message Capable %u is reserved (at most 5 = 32 vectors, PCIe §7.7.1.2)", mmc);
+	if (mme > mmc)
+		ERR(v, loc, c->off + 2, "MSI Multiple Message Enable (%u vectors) exceeds Capable (%u vectors)",
+		    1u << mme, 1u << mmc);
+}
+
+static void check_msix(struct vctx *v, const struct capinst *c)
+{
+	const struct vpci_func *f = v->f;
+	const uint8_t *p = f->val + c->off;
+	unsigned n = (le16(p + 2) & 0x7ff) + 1;
+	uint32_t t = le32(p + 4), pb = le32(p + 8);
+	struct { unsigned bir; uint64_t off, len; const char *what; unsigned reg; } r[2] = {
+		{ t & 7, t & ~7u, 16ull * n, "table", c->off + 4u },
+		{ pb & 7, pb & ~7u, 8ull * ((n + 63) / 64), "PBA", c->off + 8u },
+	};
+
+	for (int k = 0; k < 2; k++) {
+		struct vpci_bar_info bi;
+		uint32_t loc = loc_of(f, r[k].reg, c);
+		if (r[k].bir > 5 || vpci_func_bar(f, r[k].bir, &bi) || bi.type == VPCI_BAR_IO) {
+			ERR(v, loc, r[k].reg, "MSI-X %s is in BAR %u, which is not an implemented memory BAR",
+			    r[k].what, r[k].bir);
+			continue;
+		}
+		if (bi.size_known && r[k].off + r[k].len > bi.size)
+			ERR(v, loc, r[k].reg, "MSI-X %s (%#llx+%#llx, %u vectors) runs past the end of BAR %u (size %#llx)",
+			    r[k].what, (unsigned long long)r[k].off, (unsigned long long)r[k].len, n, r[k].bir,
+			    (unsigned long long)bi.size);
+	}
+	if (r[0].bir == r[1].bir && r[0].off < r[1].off + r[1].len && r[1].off < r[0].off + r[0].len)
+		ERR(v, loc_of(f, c->off + 8u, c), c->off + 8, "MSI-X table (%#llx+%#llx) and PBA (%#llx+%#llx) overlap in BAR %u",
+		    (unsigned long long)r[0].off, (unsigned long long)r[0].len, (unsigned long long)r[1].off,
+		    (unsigned long long)r[1].len, r[0].bir);
+}
+
+static void check_pcie(struct vctx *v, const struct capinst *c)
+{
+	const struct vpci_func *f = v->f;
+	unsigned caps = le16(f->val + c->off + 2), ver = caps & 0xf, type = (caps >> 4) & 0xf;
+	uint32_t loc = loc_of(f, c->off + 2u, c);
+	static const unsigned bridge_types = (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8);
+	static const unsigned valid_types = (1u << 0) | (1u << 1) | (1u << 4) | (1u << 5) | (1u << 6) |
+					    (1u << 7) | (1u << 8) | (1u << 9) | (1u << 10);
+
+	if (ver != 1 && ver != 2)
+		ERR(v, loc, c->off + 2, "PCI Express capability version %u (must be 1 or 2, PCIe §7.5.3.2)", ver);
+	if (!(valid_types & (1u << type)))
+		ERR(v, loc, c->off + 2, "PCI Express device/port type %u is reserved", type);
+	else if (((bridge_types >> type) & 1) != (f->kind == VPCI_KIND_BRIDGE) && type != 7)
+		WARN(v, loc, c->off + 2, "PCI Express device/port type %u normally has a %s header (kind: %s)", type,
+		    (bridge_types >> type) & 1 ? "type 1" : "type 0", (bridge_types >> type) & 1 ? "bridge" : "endpoint");
+	if ((le32(f->val + c->off + 4) & 7) > 5)
+		ERR(v, loc_of(f, c->off + 4u, c), c->off + 4, "Max_Payload_Size Supported encoding %u is reserved",
+		    le32(f->val + c->off + 4) & 7);
+	unsigned mps = (le16(f->val + c->off + 8) >> 5) & 7, mrrs = (le16(f->val + c->off + 8) >> 12) & 7;
+	if (mps > (le32(f->val + c->off + 4) & 7))
+		ERR(v, loc_of(f, c->off + 8u, c), c->off + 8, "Max_Payload_Size %u bytes exceeds the supported %u bytes",
+		    128u << mps, 128u << (le32(f->val + c->off + 4) & 7));
+	if (mrrs > 5)
+		ERR(v, loc_of(f, c->off + 8u, c), c->off + 8, "Max_Read_Request_Size encoding %u is reserved", mrrs);
+}
+
+static void check_sriov(struct vctx *v, const struct capinst *c)
+{
+	const struct vpci_func *f = v->f;
+	const uint8_t *p = f->val + c->off;
+	unsigned init = le16(p + 0x0c), total = le16(p + 0x0e), num = le16(p + 0x10);
+	unsigned stride = le16(p + 0x16);
+	uint32_t sup = le32(p + 0x1c), sys = le32(p + 0x20);
+
+	if (f->kind != VPCI_KIND_ENDPOINT)
+		ERR(v, c->loc, c->off, "SR-IOV is for type 0 functions only");
+	if (init > total)
+		ERR(v, loc_of(f, c->off + 0x0cu, c), c->off + 0x0c, "InitialVFs %u exceeds TotalVFs %u (PCIe §9.3.3.5)", init, total);
+	if (num > total)
+		ERR(v, loc_of(f, c->off + 0x10u, c), c->off + 0x10, "NumVFs %u exceeds TotalVFs %u (PCIe §9.3.3.7)", num, total);
+	if (total > 1 && stride == 0)
+		ERR(v, loc_of(f, c->off + 0x16u, c), c->off + 0x16, "VF Stride 0 with %u VFs would give every VF the same routing ID", total);
+	if (!(sup & 1))
+		ERR(v, loc_of(f, c->off + 0x1cu, c), c->off + 0x1c, "Supported Page Sizes must include 4 KiB (bit 0, PCIe §9.3.3.12)");
+	if (!is_pow2(sys) || !(sys & sup))
+		ERR(v, loc_of(f, c->off + 0x20u, c), c->off + 0x20,
+		    "System Page Size %#x must have exactly one bit set, among the supported %#x (PCIe §9.3.3.13)", sys, sup);
+}
+
+static void check_rebar(struct vctx *v, const struct capinst *c)
+{
+	const struct vpci_func *f = v->f;
+	struct captab_layout lay;
+
+	captab_layout(c->desc, f->val, c->off, &lay);
+	for (unsigned i = 0; i < lay.rebar; i++) {
+		unsigned reg = c->off + 8 + 8 * i;
+		uint32_t ctl = le32(f->val + reg);
+		unsigned bar = ctl & 7;
+		struct vpci_bar_info bi;
+		if (c->id == 0x0015 && (bar > 5 || vpci_func_bar(f, bar, &bi) || bi.type == VPCI_BAR_IO))
+			ERR(v, loc_of(f, reg, c), reg, "Resizable BAR entry %u names BAR %u, which is not an implemented memory BAR", i, bar);
+		unsigned cur = (ctl >> 8) & 0x3f;
+		uint32_t capbits = le32(f->val + reg - 4) >> 4;
+		if (cur < 28 && !((capbits >> cur) & 1))
+			WARN(v, loc_of(f, reg, c), reg, "Resizable BAR entry %u: current size %u MiB is not among the supported sizes",
+			     i, 1u << cur);
+	}
+}
+
+static void check_pasid(struct vctx *v, const struct capinst *c)
+{
+	unsigned w = (le16(v->f->val + c->off + 4) >> 8) & 0x1f;
+
+	if (w > 20)
+		ERR(v, loc_of(v->f, c->off + 4u, c), c->off + 4, "Max PASID Width %u exceeds 20 bits (PCIe §7.8.9.2)", w);
+}
+
+static void check_vendor_len(struct vctx *v, const struct capinst *c)
+{
+	unsigned len = c->ext ? le32(v->f->val + c->off + 4) >> 20 : v->f->val[c->off + 2];
+	unsigned min = c->ext ? (c->id == 0x0023 ? 10u : 8u) : 3u;
+
+	if (len < min)
+		ERR(v, loc_of(v->f, c->off + (c->ext ? 4u : 2u), c), c->off + (c->ext ? 6 : 2),
+		    "%s length %u is shorter than its own header (%u bytes)", capname(c), len, min);
+}
+
+static void check_specific(struct vctx *v)
+{
+	const struct vpci_func *f = v->f;
+
+	for (unsigned i = 0; i < f->ncaps; i++) {
+		const struct capinst *c = &f->caps[i];
+		if (c->off + cap_extent(c) > f->size || !c->desc)
+			continue;
+		if (!c->ext) {
+			switch (c->id) {
+			case 0x05: check_msi(v, c); break;
+			case 0x09: check_vendor_len(v, c); break;
+			case 0x10: check_pcie(v, c); break;
+			case 0x11: check_msix(v, c); break;
+			default: break;
+			}
+		} else {
+			switch (c->id) {
+			case 0x000b: case 0x0023: check_vendor_len(v, c); break;
+			case 0x0010: check_sriov(v, c); break;
+			case 0x0015: case 0x0024: check_rebar(v, c); break;
+			case 0x001b: check_pasid(v, c); break;
+			default: break;
+			}
+		}
+	}
+}
+
+/* --- planes and reserved bits ------------------------------------------- */
+
+static void check_planes(struct vctx *v)
+{
+	const struct vpci_func *f = v->f;
+
+	for (unsigned i = 0; i < f->size; i++) {
+		uint8_t rw = f->pl[VPCI_PL_RW][i], w1c = f->pl[VPCI_PL_RW1C][i];
+		uint8_t rp = f->pl[VPCI_PL_RSVDP][i], rz = f->pl[VPCI_PL_RSVDZ][i];
+		uint8_t hw = f->pl[VPCI_PL_HWINIT][i];
+		uint8_t clash = (uint8_t)((rw & w1c) | ((rw | w1c) & (rp | rz | hw)) | (rp & rz) | ((rp | rz) & hw));
+		if (clash)
+			ERR(v, 0, i, "byte %#x: bits %#04x have two access types at once (e.g. RW and RsvdZ)", i, clash);
+		if (f->val[i] & rz)
+			ERR(v, 0, i, "byte %#x: RsvdZ bits %#04x are set; reserved-zero bits must read 0 (PCIe §7.4)", i,
+			    f->val[i] & rz);
+	}
+	for (unsigned i = f->size; i < VPCI_CFG_SIZE; i++)
+		if (f->val[i])
+			ERR(v, 0, i, "byte %#x is beyond the %u-byte config space", i, f->size);
+}
+
+VPCI_EXPORT int vpci_validate(const vpci_func *f, vpci_diag *d)
+{
+	struct vctx v = { f, d, 0 };
+
+	if (f->kind != VPCI_KIND_CARDBUS) {
+		check_header(&v);
+		check_bars(&v);
+	}
+	check_caps(&v);
+	check_chain_bytes(&v);
+	check_specific(&v);
+	check_planes(&v);
+	return v.errors ? VPCI_EDATA : 0;
+}
