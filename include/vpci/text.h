@@ -50,6 +50,39 @@ int vpci_parse_file(const char *path, vpci_func **out, vpci_diag *d);
 int vpci_parse_buffer(const char *text, size_t len, const char *name,
 		      vpci_func **out, vpci_diag *d);
 
+/** enum vpci_parse_flags - options of vpci_parse_buffer_flags() */
+enum vpci_parse_flags {
+	/* Read the format but skip vpci_validate(): for raw descriptions of
+	 * real devices that break PCI rules, which must still render. */
+	VPCI_PARSE_NO_VALIDATE = 1u << 0,
+};
+
+/**
+ * vpci_parse_buffer_flags() - vpci_parse_buffer() with options
+ * @text: the YAML text (need not be NUL-terminated)
+ * @len: its length in bytes
+ * @name: file name used in diagnostics (may be NULL)
+ * @flags: OR of enum vpci_parse_flags
+ * @out: receives the function on success
+ * @d: diagnostics (may be NULL)
+ *
+ * Return: as vpci_parse_file().
+ */
+int vpci_parse_buffer_flags(const char *text, size_t len, const char *name,
+			    unsigned flags, vpci_func **out, vpci_diag *d);
+
+/**
+ * vpci_parse_file_flags() - vpci_parse_file() with options
+ * @path: file name; "-" reads standard input
+ * @flags: OR of enum vpci_parse_flags
+ * @out: receives the function on success
+ * @d: diagnostics (may be NULL)
+ *
+ * Return: as vpci_parse_file().
+ */
+int vpci_parse_file_flags(const char *path, unsigned flags, vpci_func **out,
+			  vpci_diag *d);
+
 /** enum vpci_write_flags - options of vpci_write() */
 enum vpci_write_flags {
 	VPCI_WRITE_NO_NAMES = 1u << 0, /* no vendor/device names in comments */

@@ -7,8 +7,10 @@
 #ifndef VPCI_VPCI_H
 #define VPCI_VPCI_H
 
+#include "derive.h"
 #include "diag.h"
 #include "model.h"
+#include "quirks.h"
 #include "render.h"
 #include "text.h"
 

@@ -27,6 +27,11 @@ VPCI_EXPORT void vpci_func_free(vpci_func *f)
 	free(f->description);
 	free(f->caps);
 	free(f->free);
+	for (unsigned i = 0; i < f->norigin; i++) {
+		free(f->origin[i].key);
+		free(f->origin[i].value);
+	}
+	free(f->origin);
 	free(f->file);
 	free(f->locs);
 	free(f);
@@ -51,6 +56,8 @@ VPCI_EXPORT vpci_func *vpci_func_dup(const vpci_func *f)
 	n->caps = NULL;
 	n->locs = NULL;
 	n->free = NULL;
+	n->origin = NULL;
+	n->norigin = 0;
 	n->acaps = n->ncaps;
 	n->alocs = 0;
 	if (dup_str(&n->name, f->name) || dup_str(&n->description, f->description) ||
@@ -62,6 +69,9 @@ VPCI_EXPORT vpci_func *vpci_func_dup(const vpci_func *f)
 			goto fail;
 		memcpy(n->caps, f->caps, f->ncaps * sizeof(*n->caps));
 	}
+	for (unsigned i = 0; i < f->norigin; i++)
+		if (func_add_origin(n, f->origin[i].key, f->origin[i].value))
+			goto fail;
 	if (f->nfree) {
 		n->free = malloc(f->nfree * sizeof(*n->free));
 		if (!n->free)
@@ -116,6 +126,55 @@ struct diag_pos func_pos_off(const struct vpci_func *f, int offset)
 	uint32_t loc = offset >= 0 && offset < (int)VPCI_CFG_SIZE ? f->byteloc[offset] : 0;
 
 	return func_pos(f, loc, offset);
+}
+
+int func_add_origin(struct vpci_func *f, const char *key, const char *value)
+{
+	struct origin_kv *o = realloc(f->origin, (f->norigin + 1) * sizeof(*o));
+
+	if (!o)
+		return VPCI_ENOMEM;
+	f->origin = o;
+	o[f->norigin].key = xstrdup(key);
+	o[f->norigin].value = xstrdup(value);
+	if (!o[f->norigin].key || !o[f->norigin].value) {
+		free(o[f->norigin].key);
+		free(o[f->norigin].value);
+		return VPCI_ENOMEM;
+	}
+	f->norigin++;
+	return 0;
+}
+
+int func_set_bar(struct vpci_func *f, unsigned i, enum vpci_bar_type type, int pref)
+{
+	unsigned n = i == ROM_INDEX ? ROM_INDEX + 1 : func_nbars(f);
+
+	if (i >= n || (type == VPCI_BAR_MEM64 && i + 1 >= n))
+		return VPCI_ERANGE;
+	if (f->bar[i].type == VPCI_BAR_MEM64 && i + 1 < n)
+		f->bar[i + 1].type = VPCI_BAR_NONE;
+	f->bar[i].type = (uint8_t)type;
+	f->bar[i].pref = (uint8_t)(pref != 0);
+	if (type == VPCI_BAR_MEM64)
+		f->bar[i + 1].type = VPCI_BAR_MEM64_HI;
+	return 0;
+}
+
+void func_remove_cap(struct vpci_func *f, unsigned i)
+{
+	struct capinst c = f->caps[i];
+	unsigned len = c.len ? c.len : (c.ext ? 4u : 2u);
+
+	if (c.off + len > VPCI_CFG_SIZE)
+		len = VPCI_CFG_SIZE - c.off;
+	memset(f->val + c.off, 0, len);
+	for (int p = 0; p < VPCI_PL_COUNT; p++)
+		memset(f->pl[p] + c.off, 0, len);
+	memmove(&f->caps[i], &f->caps[i + 1], (f->ncaps - i - 1) * sizeof(c));
+	f->ncaps--;
+	if (!c.ext)
+		f->nstd--;
 }
 
 int func_add_free_range(struct vpci_func *f, uint16_t off, uint16_t len, uint32_t loc)

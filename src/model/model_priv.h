@@ -48,6 +48,9 @@ struct vpci_func {
 	struct barinst bar[7];
 	struct capinst *caps;      /* standard caps, then extended caps */
 	unsigned ncaps, nstd, acaps;
+	/* origin: where the description came from (informational) */
+	struct origin_kv { char *key, *value; } *origin;
+	unsigned norigin;
 	/* declared free ranges: space for virtual capabilities placed later */
 	struct freerange { uint16_t off, len; uint32_t loc; } *free;
 	unsigned nfree;
@@ -63,6 +66,17 @@ uint32_t func_add_loc(struct vpci_func *f, uint32_t line, uint32_t col);
 /* Diagnostic position for a loc index / a config offset. */
 struct diag_pos func_pos(const struct vpci_func *f, uint32_t loc, int offset);
 struct diag_pos func_pos_off(const struct vpci_func *f, int offset);
+
+/* Append an origin entry (copied); 0 or VPCI_ENOMEM. */
+int func_add_origin(struct vpci_func *f, const char *key, const char *value);
+
+/* Make BAR @i implemented with the given kind (and the next one the upper
+ * half of a 64-bit BAR); keeps the register's address bits. */
+int func_set_bar(struct vpci_func *f, unsigned i, enum vpci_bar_type type, int pref);
+
+/* Remove capability @i from the list (and zero its bytes and planes);
+ * the chain is re-linked by func_apply_structure(). */
+void func_remove_cap(struct vpci_func *f, unsigned i);
 
 /* Declare a free range; 0 or VPCI_ENOMEM. */
 int func_add_free_range(struct vpci_func *f, uint16_t off, uint16_t len, uint32_t loc);
@@ -97,7 +111,6 @@ void func_plane_put(struct vpci_func *f, int plane, unsigned off, unsigned width
 /* The BAR's planes for its size (writable address bits). */
 void func_bar_planes(struct vpci_func *f, unsigned i);
 
-#endif
 
 /* Visit every field instance of the header and of every known capability.
  * @cap is -1 for the header.  Stop early when @cb returns non-zero. */
@@ -117,3 +130,5 @@ int func_foreach_cap_field(const struct vpci_func *f, int cap, field_cb cb, void
 
 /* Reset every plane of every field to the capability table's default. */
 void func_default_planes(struct vpci_func *f);
+
+#endif

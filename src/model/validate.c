@@ -77,7 +77,7 @@ static void check_bars(struct vctx *v)
 		char what[16];
 		if (i < ROM_INDEX && i >= func_nbars(f))
 			continue;
-		if (vpci_func_bar(f, i, &bi))
+		if (vpci_func_bar(f, i, &bi) || bi.type == VPCI_BAR_MEM64_HI)
 			continue;
 		if (i == ROM_INDEX)
 			snprintf(what, sizeof(what), "expansion ROM");

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "text_priv.h"
+#include "yamlu.h"
 
 /* A field whose planes the file overrides, applied after the defaults. */
 struct override {
@@ -42,41 +43,10 @@ struct pctx {
 
 /* --- positions and messages -------------------------------------------- */
 
-static struct fy_mark node_mark(struct fy_node *n, int depth)
-{
-	struct fy_mark m = { 0, -1, -1 };
-	void *it = NULL;
-
-	if (!n || depth > 8)
-		return m;
-	switch (fy_node_get_type(n)) {
-	case FYNT_SCALAR: {
-		struct fy_token *t = fy_node_get_scalar_token(n);
-		const struct fy_mark *tm = t ? fy_token_start_mark(t) : NULL;
-		if (tm)
-			m = *tm;
-		break;
-	}
-	case FYNT_MAPPING: {
-		struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
-		if (p)
-			m = node_mark(fy_node_pair_key(p), depth + 1);
-		break;
-	}
-	case FYNT_SEQUENCE: {
-		struct fy_node *i = fy_node_sequence_iterate(n, &it);
-		if (i)
-			m = node_mark(i, depth + 1);
-		break;
-	}
-	}
-	return m;
-}
-
 static struct diag_pos npos(struct pctx *c, struct fy_node *n, const char *field)
 {
 	struct diag_pos p = DIAG_NOPOS;
-	struct fy_mark m = node_mark(n, 0);
+	struct fy_mark m = yamlu_mark(n);
 
 	p.file = c->file;
 	p.field = field;
@@ -102,7 +72,7 @@ static void perr(struct pctx *c, struct fy_node *n, const char *field, const cha
 
 static uint32_t nloc(struct pctx *c, struct fy_node *n)
 {
-	struct fy_mark m = node_mark(n, 0);
+	struct fy_mark m = yamlu_mark(n);
 
 	if (m.line < 0)
 		return 0;
@@ -368,10 +338,7 @@ static void check_keys(struct pctx *c, struct fy_node *map, const char *where,
 	}
 }
 
-static struct fy_node *get(struct fy_node *map, const char *key)
-{
-	return fy_node_mapping_lookup_by_string(map, key, strlen(key));
-}
+#define get yamlu_get
 
 /* --- access planes from the file --------------------------------------- */
 
@@ -1031,7 +998,49 @@ static void parse_free_ranges(struct pctx *c, struct fy_node *seq)
 
 /* --- top level ------------------------------------------------------------ */
 
-static const char *const top_keys[] = { "vpci", "name", "description", "function" };
+static const char *const top_keys[] = { "vpci", "name", "description", "origin", "function" };
+static const char *const origin_keys[] = {
+	"tool", "source", "slot", "driver", "iommu-group", "policy", "quirks", "note"
+};
+
+/* origin: informational key/value pairs, kept in order */
+static void parse_origin(struct pctx *c, struct fy_node *m)
+{
+	void *it = NULL;
+	struct fy_node_pair *p;
+	char key[32];
+
+	if (want_type(c, m, FYNT_MAPPING, "origin"))
+		return;
+	check_keys(c, m, "origin", origin_keys, ARRAY_SIZE(origin_keys));
+	while ((p = fy_node_mapping_iterate(m, &it))) {
+		struct fy_node *v = fy_node_pair_value(p);
+		struct strbuf sb;
+		size_t len;
+		const char *t;
+		key_str(fy_node_pair_key(p), key, sizeof(key));
+		sb_init(&sb);
+		if (v && fy_node_get_type(v) == FYNT_SEQUENCE) {
+			void *si = NULL;
+			struct fy_node *item;
+			sb_putc(&sb, '[');
+			while ((item = fy_node_sequence_iterate(v, &si))) {
+				if (!(t = scalar(c, item, "an origin list item", &len)))
+					break;
+				if (sb.len > 1)
+					sb_puts(&sb, ", ");
+				sb_putn(&sb, t, len);
+			}
+			sb_putc(&sb, ']');
+		} else if ((t = scalar(c, v, "an origin value", &len))) {
+			sb_putn(&sb, t, len);
+		}
+		char *str = sb_finish(&sb, NULL);
+		if (!str || func_add_origin(c->f, key, str))
+			c->errors++;
+		free(str);
+	}
+}
 static const char *const func_keys[] = {
 	"kind", "config-size", "multifunction", "header", "bars", "expansion-rom",
 	"capabilities", "extended-capabilities", "raw", "free-ranges"
@@ -1161,6 +1170,8 @@ static void parse_root(struct pctx *c, struct fy_node *root)
 			c->errors++;
 		free(ds);
 	}
+	if ((n = get(root, "origin")))
+		parse_origin(c, n);
 	if (!(n = get(root, "function")))
 		perr(c, root, NULL, "missing 'function' (the config space description)");
 	else
@@ -1193,13 +1204,17 @@ VPCI_EXPORT int vpci_parse_buffer(const char *text, size_t len, const char *name
 	return text_parse(text, len, name, 1, out, d);
 }
 
+VPCI_EXPORT int vpci_parse_buffer_flags(const char *text, size_t len, const char *name,
+					unsigned flags, vpci_func **out, vpci_diag *d)
+{
+	return text_parse(text, len, name, !(flags & VPCI_PARSE_NO_VALIDATE), out, d);
+}
+
 int text_parse(const char *text, size_t len, const char *name, int validate,
 	       vpci_func **out, vpci_diag *d)
 {
 	struct pctx c;
-	struct fy_diag_cfg dcfg;
-	struct fy_parse_cfg pcfg;
-	struct fy_diag *diag;
+	struct fy_diag *diag = NULL;
 	struct fy_document *doc;
 	int rc = 0;
 
@@ -1214,20 +1229,11 @@ int text_parse(const char *text, size_t len, const char *name, int validate,
 		vpci_func_free(c.f);
 		return VPCI_ENOMEM;
 	}
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = NULL;
-	dcfg.level = FYET_ERROR;
-	diag = fy_diag_create(&dcfg);
+	doc = yamlu_build(text, len, &diag);
 	if (!diag) {
 		vpci_func_free(c.f);
 		return VPCI_ENOMEM;
 	}
-	fy_diag_set_collect_errors(diag, true);
-	memset(&pcfg, 0, sizeof(pcfg));
-	pcfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2;
-	pcfg.diag = diag;
-	doc = fy_document_build_from_string(&pcfg, text, len);
 	if (!doc) {
 		yaml_errors(&c, diag);
 	} else {
@@ -1253,6 +1259,12 @@ int text_parse(const char *text, size_t len, const char *name, int validate,
 }
 
 VPCI_EXPORT int vpci_parse_file(const char *path, vpci_func **out, vpci_diag *d)
+{
+	return vpci_parse_file_flags(path, 0, out, d);
+}
+
+VPCI_EXPORT int vpci_parse_file_flags(const char *path, unsigned flags, vpci_func **out,
+				      vpci_diag *d)
 {
 	FILE *fp;
 	char *buf = NULL;
@@ -1295,7 +1307,7 @@ VPCI_EXPORT int vpci_parse_file(const char *path, vpci_func **out, vpci_diag *d)
 		free(buf);
 		return VPCI_EIO;
 	}
-	rc = vpci_parse_buffer(buf, len, strcmp(path, "-") ? path : "<stdin>", out, d);
+	rc = vpci_parse_buffer_flags(buf, len, strcmp(path, "-") ? path : "<stdin>", flags, out, d);
 	free(buf);
 	return rc;
 }

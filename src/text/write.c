@@ -11,6 +11,7 @@
  * still differ.  So parse(write(f)) reproduces f's bytes and planes
  * exactly, and write(parse(write(f))) == write(f).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,25 @@ static void write_structured(struct wctx *w)
 		sb_puts(&w->sb, "description: ");
 		put_quoted(&w->sb, f->description);
 		sb_putc(&w->sb, '\n');
+	}
+	if (f->norigin) {
+		sb_puts(&w->sb, "origin:\n");
+		for (unsigned i = 0; i < f->norigin; i++) {
+			const char *val = f->origin[i].value;
+			int plain = val[0] == '[';
+			if (!plain) {
+				plain = *val != 0;
+				for (const char *p = val; *p; p++)
+					if (!(isalnum((unsigned char)*p) || strchr("._/-", *p)))
+						plain = 0;
+			}
+			sb_printf(&w->sb, "  %s: ", f->origin[i].key);
+			if (plain)
+				sb_puts(&w->sb, val);
+			else
+				put_quoted(&w->sb, val);
+			sb_putc(&w->sb, '\n');
+		}
 	}
 	sb_puts(&w->sb, "function:\n");
 	sb_printf(&w->sb, "  kind: %s\n", text_kinds[f->kind]);

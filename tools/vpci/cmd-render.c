@@ -18,13 +18,16 @@ static void help(void)
 	       "  yaml    the canonical instance file\n\n"
 	       "  -o, --output OUT  write to OUT atomically (default: standard output)\n"
 	       "  --slot BDF        device address on the lspci header line (00:00.0)\n"
-	       "  --no-names        yaml: no vendor/device names in comments\n");
+	       "  --no-names        yaml: no vendor/device names in comments\n"
+	       "  --no-check        skip the PCI rules (render a raw description of a\n"
+	       "                    device that breaks them, e.g. a broken chain)\n");
 }
 
 int cmd_render(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "no-check", no_argument, NULL, 'C' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "slot", required_argument, NULL, 's' },
@@ -34,10 +37,12 @@ int cmd_render(int argc, char **argv)
 	const char *format = "lspci", *outpath = NULL, *slot = NULL;
 	unsigned wflags = 0;
 	int c, rc;
+	unsigned pflags = 0;
 
 	while ((c = getopt_long(argc, argv, "hf:o:s:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h': help(); return 0;
+		case 'C': pflags |= VPCI_PARSE_NO_VALIDATE; break;
 		case 'f': format = optarg; break;
 		case 'o': outpath = optarg; break;
 		case 's': slot = optarg; break;
@@ -51,7 +56,7 @@ int cmd_render(int argc, char **argv)
 		return cli_usage("render", "unknown format '%s' (bin, lspci or yaml)", format);
 
 	vpci_func *f = NULL;
-	rc = cli_load(argv[optind], &f);
+	rc = cli_load_flags(argv[optind], pflags, &f);
 	if (rc)
 		return rc;
 	if (!strcmp(format, "bin")) {

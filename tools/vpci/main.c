@@ -11,7 +11,8 @@ static const struct cli_cmd cmds[] = {
 	{ "check", cmd_check, "validate instance files" },
 	{ "show", cmd_show, "describe an instance for people (or --json for scripts)" },
 	{ "render", cmd_render, "render the guest's initial view: bin, lspci dump or canonical yaml" },
-	{ "derive", cmd_derive, "describe a physical function (config image) as an instance file" },
+	{ "derive", cmd_derive, "describe physical functions (sysfs, lspci dump, image, VFIO) as instances" },
+	{ "quirks", cmd_quirks, "list or show the quirk database" },
 };
 
 static void usage(FILE *fp)

@@ -154,12 +154,17 @@ int cli_read_file(const char *path, uint8_t **data, size_t *len)
 
 int cli_load(const char *path, vpci_func **out)
 {
+	return cli_load_flags(path, 0, out);
+}
+
+int cli_load_flags(const char *path, unsigned flags, vpci_func **out)
+{
 	vpci_diag *d = vpci_diag_new();
 	int rc;
 
 	if (!d)
 		return EX_SOFTWARE_;
-	rc = vpci_parse_file(path, out, d);
+	rc = vpci_parse_file_flags(path, flags, out, d);
 	cli_print_diags(d);
 	vpci_diag_free(d);
 	return cli_exit_code(rc);

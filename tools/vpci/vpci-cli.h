@@ -31,6 +31,7 @@ int cmd_check(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_derive(int argc, char **argv);
+int cmd_quirks(int argc, char **argv);
 
 /* Print every diagnostic of @d to stderr; returns the error count. */
 size_t cli_print_diags(const vpci_diag *d);
@@ -43,6 +44,8 @@ int cli_write_output(const char *path, const void *data, size_t len);
 int cli_read_file(const char *path, uint8_t **data, size_t *len);
 /* Parse and check an instance file, printing diagnostics; exit code. */
 int cli_load(const char *path, vpci_func **out);
+/* Same with enum vpci_parse_flags. */
+int cli_load_flags(const char *path, unsigned flags, vpci_func **out);
 /* Usage error: prints "vpci CMD: MSG" and a hint; returns 64. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vpci/derive.h - describe physical functions as instances
+ *
+ * A source is a set of functions read from somewhere: the live sysfs tree
+ * (or a captured copy of it), an lspci text dump, a binary config image,
+ * or a VFIO device.  vpci_derive() turns one function of a source into a
+ * model, under a policy: "raw" describes exactly what the device shows,
+ * "guest" (the default) is the view a guest should get when the function
+ * is assigned to it (docs/policy.md), with quirks from the quirk database
+ * applied on top.
+ */
+#ifndef VPCI_DERIVE_H
+#define VPCI_DERIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** typedef vpci_source - an open source of functions (opaque) */
+typedef struct vpci_source vpci_source;
+
+/** enum vpci_source_kind - where functions are read from */
+enum vpci_source_kind {
+	VPCI_SRC_SYSFS = 0, /* spec: sysfs root, NULL = "/sys" */
+	VPCI_SRC_DUMP,      /* spec: lspci -x/-xxx/-xxxx text file */
+	VPCI_SRC_BIN,       /* spec: binary config image (64..4096 bytes) */
+	VPCI_SRC_VFIO,      /* spec: /dev/vfio/GROUP or /dev/vfio/devices/vfioN;
+			     * the device address is the "vfio.device" param */
+};
+
+/**
+ * vpci_source_open() - open a source
+ * @kind: the kind of source
+ * @spec: what to open (see enum vpci_source_kind)
+ * @out: receives the source
+ * @d: diagnostics (may be NULL): unreadable input, malformed dump lines
+ *     with their line numbers
+ *
+ * A dump source reads the whole file at once and reports every malformed
+ * line; sysfs and VFIO sources read devices lazily in vpci_derive().
+ *
+ * Return: 0, VPCI_EIO (cannot read), VPCI_EDATA (malformed), VPCI_ENOMEM.
+ */
+int vpci_source_open(enum vpci_source_kind kind, const char *spec,
+		     vpci_source **out, vpci_diag *d);
+
+/**
+ * vpci_source_set_param() - set a named source parameter
+ * @s: the source
+ * @key: "vfio.device" (BDF of the VFIO device to use)
+ * @value: the value (copied)
+ *
+ * Return: 0, VPCI_ENOENT for a key the source does not know, VPCI_ENOMEM.
+ */
+int vpci_source_set_param(vpci_source *s, const char *key, const char *value);
+
+/**
+ * vpci_source_free() - close a source
+ * @s: the source; NULL is allowed
+ */
+void vpci_source_free(vpci_source *s);
+
+/**
+ * vpci_source_count() - number of functions the source holds
+ * @s: the source
+ *
+ * Return: the count (0 for an empty sysfs tree).
+ */
+size_t vpci_source_count(vpci_source *s);
+
+/**
+ * vpci_source_slot() - address of one function
+ * @s: the source
+ * @i: index, 0 .. vpci_source_count() - 1
+ *
+ * Return: "DDDD:BB:DD.F", owned by @s; NULL for a bad @i.
+ */
+const char *vpci_source_slot(vpci_source *s, size_t i);
+
+/**
+ * vpci_source_find() - index of a function by address
+ * @s: the source
+ * @slot: "BB:DD.F" or "DDDD:BB:DD.F" (domain 0 when omitted)
+ *
+ * Return: the index, VPCI_ENOENT when absent, VPCI_EINVAL when malformed.
+ */
+int vpci_source_find(vpci_source *s, const char *slot);
+
+/** enum vpci_policy - what a derived instance describes */
+enum vpci_policy {
+	VPCI_POLICY_GUEST = 0, /* the view for a guest (docs/policy.md) */
+	VPCI_POLICY_RAW,       /* exactly what the device shows */
+};
+
+/**
+ * struct vpci_derive_opts - options of vpci_derive()
+ * @policy: raw or guest
+ * @no_quirks: do not apply the quirk database
+ * @quirk_dir: directory of quirk files; NULL = the installed default
+ * @name: instance name; NULL = derived from the IDs and the slot
+ */
+struct vpci_derive_opts {
+	enum vpci_policy policy;
+	bool no_quirks;
+	const char *quirk_dir;
+	const char *name;
+};
+
+/**
+ * vpci_derive() - describe one function of a source
+ * @s: the source
+ * @i: index of the function
+ * @opts: options (NULL = guest policy with quirks)
+ * @out: receives the model
+ * @d: diagnostics (may be NULL): what could not be read (e.g. only 64
+ *     bytes of config space without root), unknown BAR sizes, applied
+ *     quirks, malformed capability chains
+ *
+ * Return: 0, VPCI_EIO, VPCI_EDATA (e.g. a function that reads all-ones:
+ * gone from the bus), VPCI_ENOENT (no such index), VPCI_ENOMEM.
+ */
+int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_opts *opts,
+		vpci_func **out, vpci_diag *d);
+
+/**
+ * vpci_policy_name() - "guest" or "raw"
+ * @p: the policy
+ *
+ * Return: a static string.
+ */
+const char *vpci_policy_name(enum vpci_policy p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VPCI_DERIVE_H */

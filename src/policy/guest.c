@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * guest.c - the "guest" derive policy: the view a guest gets when the
+ * function is assigned to it.  Every decision is a row of a table below
+ * and is explained, row by row, in docs/policy.md next to what QEMU and
+ * Linux vfio-pci do.
+ */
+#include <string.h>
+
+#include "policy_priv.h"
+#include "source/source_priv.h"
+
+struct cap_rule {
+	uint8_t ext;
+	uint16_t id;
+	uint8_t action;
+	const char *why;
+};
+
+/* Capabilities the guest sees.  Anything not listed is hidden: a guest
+ * sees only what someone reviewed. */
+static const struct cap_rule cap_rules[] = {
+	{ 0, 0x01, CA_KEEP, "power states are the guest's; state changes reach the device" },
+	{ 0, 0x05, CA_KEEP, "MSI is emulated by the VMM, which routes vectors to the host" },
+	{ 0, 0x09, CA_SCRUB, "vendor data may identify the host; quirks keep what drivers need" },
+	{ 0, 0x0d, CA_KEEP, "subsystem IDs of a bridge are identity, not host state" },
+	{ 0, 0x10, CA_KEEP, "the guest driver needs the PCIe capability (FLR, MPS, errors)" },
+	{ 0, 0x11, CA_KEEP, "MSI-X is emulated by the VMM; table and PBA stay where the device has them" },
+	{ 0, 0x13, CA_KEEP, "Advanced Features carries FLR for conventional functions" },
+	{ 1, 0x0001, CA_KEEP, "AER lets the guest see and clear its device's errors" },
+	{ 1, 0x0003, CA_KEEP, "the serial number is replaced by a value that does not identify the host" },
+	{ 1, 0x000b, CA_SCRUB, "vendor data may identify the host; quirks keep what drivers need" },
+	{ 1, 0x000d, CA_KEEP, "ACS controls are virtual: the host owns the real isolation" },
+	{ 1, 0x000f, CA_KEEP, "ATS control stays virtual (2024 vfio-pci PASID/ATS/PRI discussion)" },
+	{ 1, 0x0013, CA_KEEP, "PRI control stays virtual (2024 vfio-pci PASID/ATS/PRI discussion)" },
+	{ 1, 0x0023, CA_SCRUB, "vendor data may identify the host; quirks keep what drivers need" },
+};
+
+enum cap_action policy_guest_action(int ext, uint16_t id, const char **why)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cap_rules); i++) {
+		if (cap_rules[i].ext == ext && cap_rules[i].id == id) {
+			if (why)
+				*why = cap_rules[i].why;
+			return (enum cap_action)cap_rules[i].action;
+		}
+	}
+	if (why)
+		*why = "not reviewed for guests (SR-IOV, ARI, ReBAR, PASID, link and root-complex "
+		       "capabilities are host-owned; see docs/policy.md)";
+	return CA_HIDE;
+}
+
+/* Per-field rules: which bits stay backed by the real device, and values
+ * a guest must not inherit from the host. */
+struct field_rule {
+	uint8_t kind;        /* CK_HDR, CK_STD, CK_EXT */
+	uint16_t id;
+	const char *field;
+	uint64_t device;     /* bits backed by the device */
+	uint8_t set;         /* replace the value */
+	uint64_t value;
+};
+
+#define HDR(fld, dev) { CK_HDR, 0, fld, dev, 0, 0 }
+#define HDR_SET(fld, v) { CK_HDR, 0, fld, 0, 1, v }
+#define STD(id, fld, dev) { CK_STD, id, fld, dev, 0, 0 }
+#define EXT(id, fld, dev) { CK_EXT, id, fld, dev, 0, 0 }
+#define EXT_ALL(id, fld) { CK_EXT, id, fld, UINT64_MAX, 0, 0 }
+
+static const struct field_rule field_rules[] = {
+	/* Command: I/O, memory, bus master, parity, SERR, INTx disable reach
+	 * the device (VFs: memory enable is virtual, see below) */
+	HDR("command", 0x0547),
+	/* Status: INTx status and the RW1C error bits are the device's */
+	HDR("status", 0xf908),
+	HDR_SET("cache-line-size", 0),
+	HDR_SET("latency-timer", 0),
+	HDR_SET("bist", 0),
+	HDR_SET("interrupt-line", 0),
+	HDR_SET("cardbus-cis-pointer", 0),
+	/* PM: PowerState, PME_En, PME_Status */
+	STD(0x01, "pmcsr", 0x8103),
+	/* PCIe: error-reporting enables, relaxed ordering and no snoop reach
+	 * the device; MPS/MRRS/FLR stay virtual (FLR is an engine event) */
+	STD(0x10, "device-control", 0x081f),
+	STD(0x10, "device-status", 0x007f),
+	STD(0x10, "link-status", 0xefff),
+	/* AER is the device's */
+	EXT_ALL(0x0001, "uncorrectable-status"),
+	EXT_ALL(0x0001, "uncorrectable-mask"),
+	EXT_ALL(0x0001, "uncorrectable-severity"),
+	EXT_ALL(0x0001, "correctable-status"),
+	EXT_ALL(0x0001, "correctable-mask"),
+	EXT_ALL(0x0001, "capabilities-control"),
+	EXT_ALL(0x0001, "header-log0"),
+	EXT_ALL(0x0001, "header-log1"),
+	EXT_ALL(0x0001, "header-log2"),
+	EXT_ALL(0x0001, "header-log3"),
+};
+
+struct frule_ctx {
+	const struct field_rule *rule;
+	int is_vf;
+};
+
+static int frule_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
+{
+	const struct frule_ctx *c = ctx;
+	const struct field_rule *fr = c->rule;
+	uint64_t full = width_mask(r->fd->width);
+
+	if (strcmp(r->name, fr->field))
+		return 0;
+	if (fr->set)
+		le_put64(f->val + r->off, r->fd->width, fr->value);
+	uint64_t dev = fr->device & full;
+	/* VF Command.Memory is RsvdP: the PF's VF MSE gates all VF BARs
+	 * (PCIe §9.3.4.1.3), so the guest's bit is virtual */
+	if (c->is_vf && fr->kind == CK_HDR && !strcmp(fr->field, "command"))
+		dev &= ~(uint64_t)0x2;
+	func_plane_put(f, VPCI_PL_DEVICE, r->off, r->fd->width, dev);
+	return 1;
+}
+
+static void apply_field_rules(struct vpci_func *f, int is_vf)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(field_rules); i++) {
+		const struct field_rule *fr = &field_rules[i];
+		struct frule_ctx c = { fr, is_vf };
+		if (fr->kind == CK_HDR) {
+			func_foreach_cap_field(f, -1, frule_cb, &c);
+			continue;
+		}
+		for (unsigned k = 0; k < f->ncaps; k++)
+			if (f->caps[k].ext == (fr->kind == CK_EXT) && f->caps[k].id == fr->id)
+				func_foreach_cap_field(f, (int)k, frule_cb, &c);
+	}
+}
+
+/* FNV-1a, 64 bit: a stable, non-identifying serial number */
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static void scrub_body(struct vpci_func *f, const struct capinst *c)
+{
+	/* keep the header (ID, next, length/ID words), zero the rest */
+	unsigned keep = c->ext ? (c->id == 0x0023 ? 10u : 8u) : 3u;
+	unsigned len = c->len;
+
+	if (!len || c->off + len > f->size)
+		return;
+	for (unsigned i = c->off + keep; i < c->off + len; i++) {
+		f->val[i] = 0;
+		for (int p = 0; p < VPCI_PL_COUNT; p++)
+			f->pl[p][i] = 0;
+	}
+}
+
+static int kept(const struct quirk_plan *plan, const struct capinst *c, int *device)
+{
+	for (unsigned i = 0; plan && i < plan->nkeep; i++) {
+		if (plan->keep[i].ext == c->ext && plan->keep[i].id == c->id) {
+			*device = plan->keep[i].device;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Writable bits take the table's reset value and RW1C bits read 0: the
+ * guest sees the function as after a reset, not as the host left it
+ * (MPS, ASPM, enables and error bits are host state). */
+static int reset_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
+{
+	(void)ctx;
+	if (r->fd->flags & FD_MANAGED)
+		return 0;
+	uint64_t rw = func_plane_get(f, VPCI_PL_RW, r->off, r->fd->width);
+	uint64_t w1c = func_plane_get(f, VPCI_PL_RW1C, r->off, r->fd->width);
+	uint64_t v = le_get64(f->val + r->off, r->fd->width);
+	le_put64(f->val + r->off, r->fd->width, (v & ~(rw | w1c)) | (r->fd->reset & rw));
+	return 0;
+}
+
+int policy_guest(struct vpci_func *f, const struct src_facts *facts, const struct quirk_plan *plan,
+		 vpci_diag *d)
+{
+	uint8_t keepdev[VPCI_CFG_SIZE] = { 0 };
+
+	/* VF identity: a VF reads 0xffff; the kernel knows its PF's vendor
+	 * and the VF Device ID (PCIe §9.3.4.1.1/2) */
+	if (facts->have_ids && (le16(f->val) == 0xffff || facts->is_vf)) {
+		le_put64(f->val, 2, facts->vendor);
+		le_put64(f->val + 2, 2, facts->device);
+	}
+	if (facts->is_vf) {
+		/* VFs have no INTx (PCIe §9.3.4.1.18) */
+		f->val[0x3d] = 0;
+		/* a VF's BARs read zero; the guest gets them from the kernel's
+		 * resources (done by derive_apply_facts) */
+		derive_apply_facts(f, facts, d);
+	}
+
+	/* capabilities: hide, keep or scrub */
+	for (unsigned i = 0; i < f->ncaps;) {
+		struct capinst *c = &f->caps[i];
+		enum cap_action a = policy_guest_action(c->ext, c->id, NULL);
+		int dev = 0;
+		if (kept(plan, c, &dev)) {
+			a = CA_KEEP;
+			unsigned len = c->len ? c->len : 4;
+			if (dev)
+				for (unsigned k = c->off; k < c->off + len && k < VPCI_CFG_SIZE; k++)
+					keepdev[k] = 1;
+		}
+		if (a == CA_HIDE) {
+			func_remove_cap(f, i);
+			continue;
+		}
+		if (a == CA_SCRUB)
+			scrub_body(f, c);
+		if (c->ext && c->id == 0x0003 && c->off + 12u <= f->size) {
+			uint8_t ids[8];
+			memcpy(ids, f->val, 4);
+			memcpy(ids + 4, f->val + 0x2c, 4);
+			le_put64(f->val + c->off + 4, 8, fnv1a(ids, sizeof(ids)));
+		}
+		i++;
+	}
+	/* the extended list starts at 0x100: if the first one was hidden,
+	 * an empty header leads to the rest (PCIe §7.6.3) */
+	if (f->ncaps > f->nstd && f->caps[f->nstd].off != 0x100) {
+		struct capinst *c = func_add_cap(f, 1);
+		if (!c)
+			return VPCI_ENOMEM;
+		/* func_add_cap appends: rotate it to the front of the ext list */
+		struct capinst tmp = *c;
+		memmove(&f->caps[f->nstd + 1], &f->caps[f->nstd], (f->ncaps - f->nstd - 1) * sizeof(tmp));
+		tmp.id = 0;
+		tmp.version = 0;
+		tmp.off = 0x100;
+		tmp.desc = captab_find(CK_EXT, 0);
+		f->caps[f->nstd] = tmp;
+	}
+	/* BARs and ROM: sizes kept, addresses are the guest's */
+	for (unsigned i = 0; i < func_nbars(f); i++) {
+		if (f->bar[i].type == VPCI_BAR_NONE)
+			continue;
+		unsigned off = func_bar_off(f, i);
+		uint32_t v = le32(f->val + off);
+		le_put64(f->val + off, 4, f->bar[i].type == VPCI_BAR_MEM64_HI ? 0 : v & (v & 1 ? 3u : 0xfu));
+	}
+	if (f->bar[ROM_INDEX].type != VPCI_BAR_NONE)
+		le_put64(f->val + func_bar_off(f, ROM_INDEX), 4, 0);
+
+	/* bytes outside every structure (registers hidden in gaps, left-overs
+	 * of hidden capabilities) are zeroed; a quirk can keep them backed */
+	uint8_t covered[VPCI_CFG_SIZE] = { 0 };
+	memset(covered, 1, 0x40);
+	for (unsigned i = 0; i < f->ncaps; i++) {
+		unsigned len = f->caps[i].len ? f->caps[i].len : (f->caps[i].ext ? 4u : 2u);
+		for (unsigned k = f->caps[i].off; k < f->caps[i].off + len && k < VPCI_CFG_SIZE; k++)
+			covered[k] = 1;
+	}
+	for (unsigned k = 0x40; k < f->size; k++) {
+		if (covered[k])
+			continue;
+		if (plan && plan->device_gaps) {
+			keepdev[k] = 1; /* a quirk keeps gap registers backed */
+			continue;
+		}
+		f->val[k] = 0;
+		for (int p = 0; p < VPCI_PL_COUNT; p++)
+			f->pl[p][k] = 0;
+	}
+	f->val[0x06] = (uint8_t)((f->val[0x06] & ~0x10u) | (f->nstd ? 0x10u : 0));
+	func_apply_structure(f);
+	func_default_planes(f);
+	func_foreach_field(f, reset_cb, NULL);
+	func_default_planes(f); /* dynamic masks follow the reset values */
+	apply_field_rules(f, facts->is_vf);
+	for (unsigned k = 0; k < VPCI_CFG_SIZE; k++)
+		if (keepdev[k])
+			f->pl[VPCI_PL_DEVICE][k] = 0xff;
+	return 0;
+}

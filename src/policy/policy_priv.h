@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * policy_priv.h - derive policies and the quirk database (private)
+ */
+#ifndef VPCI_POLICY_PRIV_H
+#define VPCI_POLICY_PRIV_H
+
+#include "model/model_priv.h"
+#include "vpci/derive.h"
+
+struct src_facts;
+
+/* What the guest policy does with a capability (docs/policy.md). */
+enum cap_action {
+	CA_HIDE = 0, /* unlinked from the chain, bytes zeroed */
+	CA_KEEP,     /* kept, fields as the field rules say */
+	CA_SCRUB,    /* kept, body zeroed: vendor data that can identify the host */
+};
+
+/* The guest policy's rule for a capability: action and reason. */
+enum cap_action policy_guest_action(int ext, uint16_t id, const char **why);
+
+/* The quirks that match one function: what the guest policy must keep,
+ * and the entries whose actions run after it. */
+struct quirk_plan {
+	struct vpci_quirkdb *db;
+	unsigned idx[32];
+	unsigned n;
+	struct { uint8_t ext, device; uint16_t id; } keep[16];
+	unsigned nkeep;
+	int device_gaps;
+};
+
+/* Match the database (built in, plus @dir) against a function. */
+int quirks_plan(struct vpci_func *f, const struct src_facts *facts, enum vpci_policy pol,
+		const char *dir, struct quirk_plan *plan, vpci_diag *d);
+/* Run the hide/set actions and record the applied quirks in the origin. */
+int quirks_finish(struct vpci_func *f, const struct src_facts *facts, struct quirk_plan *plan,
+		  vpci_diag *d);
+void quirks_plan_free(struct quirk_plan *plan);
+
+/* The guest view of a derived function; @plan may be NULL. */
+int policy_guest(struct vpci_func *f, const struct src_facts *facts, const struct quirk_plan *plan,
+		 vpci_diag *d);
+
+#endif

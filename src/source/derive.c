@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * derive.c - from the facts of a source to an instance model:
+ * bytes -> structure (discover.c) -> facts (BAR sizes, VF identity) ->
+ * policy (raw, or guest: policy/guest.c) -> quirks -> origin record.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model_priv.h"
+#include "policy/policy_priv.h"
+#include "source_priv.h"
+#include "vpci/vpci.h"
+
+static struct diag_pos spos(const struct src_facts *f)
+{
+	struct diag_pos p = DIAG_NOPOS;
+
+	p.file = f->slot;
+	return p;
+}
+
+/* BAR kinds and sizes the bytes cannot tell.  A VF's BARs are read-only
+ * zero in its own config space (PCIe §9.3.4.1.11): only a guest view gets
+ * them, from the kernel's resources. */
+int derive_apply_facts(struct vpci_func *f, const struct src_facts *facts, vpci_diag *d)
+{
+	for (unsigned i = 0; i <= ROM_INDEX; i++) {
+		if (!(facts->bar_known & (1u << i)) || !facts->bar_size[i])
+			continue;
+		struct barinst *b = &f->bar[i];
+		if (i < ROM_INDEX && i >= func_nbars(f))
+			continue;
+		if (b->type == VPCI_BAR_MEM64_HI)
+			continue;
+		if (b->type == VPCI_BAR_NONE) {
+			enum vpci_bar_type t = i == ROM_INDEX ? VPCI_BAR_MEM32 :
+					       (facts->bar_io >> i) & 1 ? VPCI_BAR_IO :
+					       (facts->bar_64 >> i) & 1 ? VPCI_BAR_MEM64 : VPCI_BAR_MEM32;
+			if (func_set_bar(f, i, t, (facts->bar_pref >> i) & 1))
+				continue;
+			func_apply_structure(f);
+		}
+		int rc = vpci_func_set_bar_size(f, i, facts->bar_size[i]);
+		if (rc == VPCI_ERANGE)
+			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, spos(facts),
+				 "%s %u: size %#llx from the source does not fit the BAR kind; left unknown",
+				 i == ROM_INDEX ? "ROM" : "BAR", i, (unsigned long long)facts->bar_size[i]);
+	}
+	for (unsigned i = 0; i < func_nbars(f); i++) {
+		const struct barinst *b = &f->bar[i];
+		if (b->type != VPCI_BAR_NONE && b->type != VPCI_BAR_MEM64_HI && !b->size_known)
+			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, spos(facts),
+				 "BAR %u: the source gives no size (a dump needs lspci -vvv text for it)", i);
+	}
+	return 0;
+}
+
+static int all_ones(const uint8_t *cfg, size_t len)
+{
+	for (size_t i = 0; i < len && i < 64; i++)
+		if (cfg[i] != 0xff)
+			return 0;
+	return 1;
+}
+
+static int record_origin(struct vpci_func *f, const struct vpci_source *s, const struct src_facts *facts,
+			 enum vpci_policy pol)
+{
+	char buf[64];
+	int rc = 0;
+
+	snprintf(buf, sizeof(buf), "vpci %s", vpci_version());
+	rc |= func_add_origin(f, "tool", buf);
+	rc |= func_add_origin(f, "source", s->ops->name);
+	rc |= func_add_origin(f, "slot", facts->slot);
+	if (facts->driver[0])
+		rc |= func_add_origin(f, "driver", facts->driver);
+	if (facts->iommu_group >= 0) {
+		snprintf(buf, sizeof(buf), "%d", facts->iommu_group);
+		rc |= func_add_origin(f, "iommu-group", buf);
+	}
+	rc |= func_add_origin(f, "policy", vpci_policy_name(pol));
+	return rc ? VPCI_ENOMEM : 0;
+}
+
+VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_opts *opts,
+			    vpci_func **out, vpci_diag *d)
+{
+	static const struct vpci_derive_opts defaults = { VPCI_POLICY_GUEST, false, NULL, NULL };
+	struct src_facts *facts;
+	struct vpci_func *f = NULL;
+	struct quirk_plan plan;
+	int rc;
+
+	*out = NULL;
+	memset(&plan, 0, sizeof(plan));
+	if (!opts)
+		opts = &defaults;
+	if (i >= s->n)
+		return VPCI_ENOENT;
+	facts = calloc(1, sizeof(*facts));
+	if (!facts)
+		return VPCI_ENOMEM;
+	facts->iommu_group = -1;
+	snprintf(facts->slot, sizeof(facts->slot), "%s", s->slots[i]);
+	rc = s->ops->read(s, i, facts, d);
+	if (rc)
+		goto out;
+	if (all_ones(facts->cfg, facts->len)) {
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, spos(facts),
+			 "the function reads all-ones: it is gone from the bus (surprise removal, or its PF was reset)");
+		rc = VPCI_EDATA;
+		goto out;
+	}
+	size_t len = facts->len >= 4096 ? 4096 : facts->len >= 256 ? 256 : facts->len >= 128 ? 128 : 64;
+	rc = vpci_func_from_config(facts->cfg, len, &f, d);
+	if (rc)
+		goto out;
+	if (!(facts->is_vf && opts->policy == VPCI_POLICY_RAW))
+		derive_apply_facts(f, facts, d);
+	if (!opts->no_quirks) {
+		rc = quirks_plan(f, facts, opts->policy, opts->quirk_dir, &plan, d);
+		if (rc)
+			goto out;
+	}
+	if (opts->policy == VPCI_POLICY_GUEST) {
+		rc = policy_guest(f, facts, opts->no_quirks ? NULL : &plan, d);
+		if (rc)
+			goto out;
+	}
+	rc = record_origin(f, s, facts, opts->policy);
+	if (!rc && !opts->no_quirks)
+		rc = quirks_finish(f, facts, &plan, d);
+	if (rc)
+		goto out;
+	func_update_lengths(f);
+	if (opts->name) {
+		rc = vpci_func_set_name(f, opts->name);
+	} else {
+		char name[64];
+		const uint8_t *v = f->val;
+		snprintf(name, sizeof(name), "%04x-%04x-%s", le16(v), le16(v + 2), facts->slot);
+		for (char *p = name; *p; p++)
+			if (*p == ':')
+				*p = '-';
+		rc = vpci_func_set_name(f, name);
+	}
+out:
+	quirks_plan_free(&plan);
+	free(facts);
+	if (rc) {
+		vpci_func_free(f);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dump.c - functions of an lspci text dump (-x, -xxx or -xxxx, one or
+ * many devices, optionally with -v/-vv/-vvv text).
+ *
+ * It reads what `lspci -F` reads: a device starts at a line
+ * "[DDDD:]BB:DD.F " (the space is required), hex rows "OFF: xx xx ..."
+ * follow with single spaces between two-digit bytes, and a blank line
+ * ends the device.  Indented -v text is skipped except "Region N:" and
+ * "Expansion ROM" lines, whose "[size=16K]" gives the BAR sizes that the
+ * bytes alone cannot.  Every malformed line is reported with its number.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source_priv.h"
+
+#define DUMP_MAX_LINE 254 /* lspci's reader rejects longer lines */
+
+struct dump_dev {
+	struct src_facts f;
+	uint8_t seen[4096];
+	unsigned line;
+};
+
+struct dump_priv {
+	struct dump_dev *dev;
+	size_t n;
+};
+
+static struct diag_pos lpos(const char *file, unsigned line, unsigned col)
+{
+	struct diag_pos p = DIAG_NOPOS;
+
+	p.file = file;
+	p.line = line;
+	p.column = col;
+	return p;
+}
+
+/* "[DDDD:]BB:DD.F " at the start of @s; writes the normalised slot */
+static int header_slot(const char *s, char slot[SLOT_LEN])
+{
+	size_t n = 0;
+	char buf[32];
+
+	while (s[n] && s[n] != ' ' && s[n] != '\t' && s[n] != '\n' && n < sizeof(buf) - 1)
+		n++;
+	if (s[n] != ' ' || n < 7)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	/* shapes: BB:DD.F, DDDD:BB:DD.F, DDDDD:.., DDDDDD:.. */
+	const char *dot = strchr(buf, '.');
+	if (!dot || dot - buf < 5)
+		return -1;
+	return source_norm_slot(buf, slot);
+}
+
+static void finish_dev(struct dump_dev *dv, const char *file, vpci_diag *d)
+{
+	size_t max = 0, gaps = 0;
+
+	for (size_t i = 0; i < 4096; i++)
+		if (dv->seen[i])
+			max = i + 1;
+	size_t len = max <= 64 ? 64 : max <= 128 ? 128 : max <= 256 ? 256 : 4096;
+	for (size_t i = 0; i < len; i++)
+		if (!dv->seen[i]) {
+			dv->f.cfg[i] = 0xff; /* lspci -F reads gaps as ff */
+			gaps++;
+		}
+	if (max && gaps)
+		diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, lpos(file, dv->line, 1),
+			 "device %s: %zu of %zu bytes are missing from the dump and read as 0xff", dv->f.slot, gaps,
+			 len);
+	dv->f.len = max ? len : 0;
+}
+
+static int dump_open(struct vpci_source *s, const char *path, vpci_diag *d)
+{
+	FILE *fp = fopen(path, "r");
+	struct dump_priv *pv;
+	struct dump_dev *cur = NULL;
+	char line[4096];
+	unsigned lineno = 0, errors = 0;
+
+	if (!fp) {
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EIO, lpos(path, 0, 0), "cannot open: %s", strerror(errno));
+		return VPCI_EIO;
+	}
+	pv = calloc(1, sizeof(*pv));
+	if (!pv) {
+		fclose(fp);
+		return VPCI_ENOMEM;
+	}
+	s->priv = pv;
+	while (fgets(line, sizeof(line), fp)) {
+		size_t len = strlen(line);
+		lineno++;
+		int nl = len && line[len - 1] == '\n';
+		if (nl)
+			line[--len] = '\0';
+		if (len && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (!nl && !feof(fp)) {
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, lineno, 1), "line is too long");
+			errors++;
+			int ch;
+			while ((ch = fgetc(fp)) != EOF && ch != '\n')
+				;
+			continue;
+		}
+		if (!nl)
+			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, lpos(path, lineno, (unsigned)len + 1),
+				 "the last line has no newline (lspci -F rejects such a file)");
+		if (len >= DUMP_MAX_LINE)
+			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, lpos(path, lineno, DUMP_MAX_LINE),
+				 "line is %zu characters long (lspci -F rejects lines of %d or more)", len,
+				 DUMP_MAX_LINE);
+		if (!len) {
+			if (cur)
+				finish_dev(cur, path, d);
+			cur = NULL;
+			continue;
+		}
+		char slot[SLOT_LEN];
+		if (!header_slot(line, slot)) {
+			if (cur)
+				finish_dev(cur, path, d);
+			struct dump_dev *nd = realloc(pv->dev, (pv->n + 1) * sizeof(*nd));
+			if (!nd || source_add_slot(s, slot)) {
+				if (nd)
+					pv->dev = nd;
+				fclose(fp);
+				return VPCI_ENOMEM;
+			}
+			pv->dev = nd;
+			cur = &pv->dev[pv->n++];
+			memset(cur, 0, sizeof(*cur));
+			snprintf(cur->f.slot, sizeof(cur->f.slot), "%s", slot);
+			cur->f.iommu_group = -1;
+			cur->line = lineno;
+			continue;
+		}
+		if (!cur)
+			continue; /* text before any device, as lspci ignores it */
+		if (line[0] == '\t' || line[0] == ' ') {
+			/* -v text: "Region 2: Memory at ... [size=16K]", "Expansion ROM at ..." */
+			const char *t = line + strspn(line, " \t");
+			const char *sz = strstr(t, "[size=");
+			unsigned idx;
+			uint64_t size;
+			int bar = -1;
+			if (sscanf(t, "Region %u:", &idx) == 1 && idx < 6)
+				bar = (int)idx;
+			else if (!strncmp(t, "Expansion ROM", 13))
+				bar = 6;
+			if (bar >= 0 && sz && !source_parse_lspci_size(sz + 6, &size)) {
+				cur->f.bar_size[bar] = size;
+				cur->f.bar_known |= (uint8_t)(1u << bar);
+				if (strstr(t, "I/O ports"))
+					cur->f.bar_io |= (uint8_t)(1u << bar);
+				if (strstr(t, "(64-bit"))
+					cur->f.bar_64 |= (uint8_t)(1u << bar);
+				if (strstr(t, ", prefetchable)"))
+					cur->f.bar_pref |= (uint8_t)(1u << bar);
+			}
+			continue;
+		}
+		size_t k = 0;
+		while (isxdigit((unsigned char)line[k]))
+			k++;
+		if (k < 2 || k > 8 || line[k] != ':') {
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, lineno, 1),
+				 "device %s: malformed line: expected a hex row \"OFF: xx xx ...\" or a blank line",
+				 cur->f.slot);
+			errors++;
+			continue;
+		}
+		unsigned long off = strtoul(line, NULL, 16);
+		const char *p = line + k + 1;
+		int bad = 0;
+		while (*p) {
+			if (p[0] == ' ' && !p[1])
+				break; /* trailing space */
+			if (p[0] != ' ' || !isxdigit((unsigned char)p[1]) || !isxdigit((unsigned char)p[2]) ||
+			    (p[3] && p[3] != ' ')) {
+				diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, lineno, (unsigned)(p - line) + 1),
+					 "device %s: malformed hex row: bytes are two hex digits separated by one space",
+					 cur->f.slot);
+				bad = 1;
+				break;
+			}
+			if (off >= 4096) {
+				diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, lineno, 1),
+					 "device %s: offset %#lx is beyond the 4096-byte config space", cur->f.slot, off);
+				bad = 1;
+				break;
+			}
+			char h[3] = { p[1], p[2], 0 };
+			cur->f.cfg[off] = (uint8_t)strtoul(h, NULL, 16);
+			cur->seen[off] = 1;
+			off++;
+			p += 3;
+		}
+		errors += (unsigned)bad;
+	}
+	if (cur)
+		finish_dev(cur, path, d);
+	fclose(fp);
+	for (size_t i = 0; i < pv->n; i++) {
+		if (!pv->dev[i].f.len) {
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, pv->dev[i].line, 1),
+				 "device %s has no hex dump (lspci -x, -xxx or -xxxx)", pv->dev[i].f.slot);
+			errors++;
+		}
+	}
+	if (!pv->n) {
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, 0, 0),
+			 "no device found: a device starts with a line \"BB:DD.F \" followed by hex rows");
+		return VPCI_EDATA;
+	}
+	return errors ? VPCI_EDATA : 0;
+}
+
+static int dump_read(struct vpci_source *s, size_t i, struct src_facts *f, vpci_diag *d)
+{
+	struct dump_priv *pv = s->priv;
+
+	(void)d;
+	*f = pv->dev[i].f;
+	return 0;
+}
+
+static void dump_close(struct vpci_source *s)
+{
+	struct dump_priv *pv = s->priv;
+
+	if (pv)
+		free(pv->dev);
+	free(pv);
+}
+
+const struct source_ops source_dump_ops = {
+	.name = "dump",
+	.open = dump_open,
+	.read = dump_read,
+	.close = dump_close,
+};
+
+/* --- binary config images --------------------------------------------- */
+
+static int bin_open(struct vpci_source *s, const char *path, vpci_diag *d)
+{
+	struct src_facts *f = calloc(1, sizeof(*f));
+	FILE *fp;
+
+	if (!f)
+		return VPCI_ENOMEM;
+	s->priv = f;
+	fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!fp) {
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EIO, lpos(path, 0, 0), "cannot open: %s", strerror(errno));
+		return VPCI_EIO;
+	}
+	f->len = fread(f->cfg, 1, sizeof(f->cfg), fp);
+	int more = fgetc(fp) != EOF;
+	if (fp != stdin)
+		fclose(fp);
+	if (more || (f->len != 64 && f->len != 128 && f->len != 256 && f->len != 4096)) {
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, 0, 0),
+			 "a config image has 64, 128, 256 or 4096 bytes, not %s%zu", more ? "more than " : "",
+			 f->len);
+		return VPCI_EDATA;
+	}
+	f->iommu_group = -1;
+	snprintf(f->slot, sizeof(f->slot), "0000:00:00.0");
+	return source_add_slot(s, f->slot);
+}
+
+static int bin_read(struct vpci_source *s, size_t i, struct src_facts *f, vpci_diag *d)
+{
+	(void)i;
+	(void)d;
+	*f = *(struct src_facts *)s->priv;
+	return 0;
+}
+
+static void bin_close(struct vpci_source *s)
+{
+	free(s->priv);
+}
+
+const struct source_ops source_bin_ops = {
+	.name = "bin",
+	.open = bin_open,
+	.read = bin_read,
+	.close = bin_close,
+};

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * source.c - the source registry and the public source API
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source_priv.h"
+
+static const struct source_ops *const source_table[] = {
+	[VPCI_SRC_SYSFS] = &source_sysfs_ops,
+	[VPCI_SRC_DUMP] = &source_dump_ops,
+	[VPCI_SRC_BIN] = &source_bin_ops,
+	[VPCI_SRC_VFIO] = &source_vfio_ops,
+};
+
+int source_add_slot(struct vpci_source *s, const char *slot)
+{
+	char (*n)[SLOT_LEN] = realloc(s->slots, (s->n + 1) * sizeof(*n));
+
+	if (!n)
+		return VPCI_ENOMEM;
+	s->slots = n;
+	snprintf(n[s->n], SLOT_LEN, "%s", slot);
+	s->n++;
+	return 0;
+}
+
+int source_norm_slot(const char *in, char out[SLOT_LEN])
+{
+	unsigned dom = 0, bus, dev, fn;
+	int pos = 0;
+
+	if (sscanf(in, "%x:%x:%x.%u%n", &dom, &bus, &dev, &fn, &pos) == 4 && !in[pos]) {
+		/* with domain */
+	} else if (pos = 0, dom = 0, sscanf(in, "%x:%x.%u%n", &bus, &dev, &fn, &pos) == 3 && !in[pos]) {
+		/* without domain */
+	} else {
+		return -1;
+	}
+	for (const char *p = in; *p; p++)
+		if (!isxdigit((unsigned char)*p) && *p != ':' && *p != '.')
+			return -1;
+	if (dom > 0xffffff || bus > 0xff || dev > 0x1f || fn > 7)
+		return -1;
+	snprintf(out, SLOT_LEN, "%04x:%02x:%02x.%u", dom, bus, dev, fn);
+	return 0;
+}
+
+int source_parse_lspci_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (end == s)
+		return -1;
+	switch (*end) {
+	case 'K': v <<= 10; end++; break;
+	case 'M': v <<= 20; end++; break;
+	case 'G': v <<= 30; end++; break;
+	case 'T': v <<= 40; end++; break;
+	default: break;
+	}
+	if (*end && *end != ']')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+VPCI_EXPORT int vpci_source_open(enum vpci_source_kind kind, const char *spec,
+				 vpci_source **out, vpci_diag *d)
+{
+	struct vpci_source *s;
+	int rc;
+
+	*out = NULL;
+	if ((unsigned)kind >= ARRAY_SIZE(source_table))
+		return VPCI_EINVAL;
+	if (!spec && kind != VPCI_SRC_SYSFS)
+		return VPCI_EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return VPCI_ENOMEM;
+	s->ops = source_table[kind];
+	s->spec = xstrdup(spec ? spec : "/sys");
+	if (!s->spec) {
+		free(s);
+		return VPCI_ENOMEM;
+	}
+	rc = s->ops->open(s, s->spec, d);
+	if (rc) {
+		vpci_source_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+VPCI_EXPORT int vpci_source_set_param(vpci_source *s, const char *key, const char *value)
+{
+	if (!strcmp(key, "vfio.device") && s->ops == &source_vfio_ops) {
+		char slot[SLOT_LEN];
+		if (source_norm_slot(value, slot))
+			return VPCI_EINVAL;
+		char *v = xstrdup(slot);
+		if (!v)
+			return VPCI_ENOMEM;
+		free(s->vfio_device);
+		s->vfio_device = v;
+		s->n = 0;
+		return source_add_slot(s, slot);
+	}
+	return VPCI_ENOENT;
+}
+
+VPCI_EXPORT void vpci_source_free(vpci_source *s)
+{
+	if (!s)
+		return;
+	if (s->ops && s->ops->close)
+		s->ops->close(s);
+	free(s->slots);
+	free(s->spec);
+	free(s->vfio_device);
+	free(s);
+}
+
+VPCI_EXPORT size_t vpci_source_count(vpci_source *s)
+{
+	return s->n;
+}
+
+VPCI_EXPORT const char *vpci_source_slot(vpci_source *s, size_t i)
+{
+	return i < s->n ? s->slots[i] : NULL;
+}
+
+VPCI_EXPORT int vpci_source_find(vpci_source *s, const char *slot)
+{
+	char norm[SLOT_LEN];
+
+	if (source_norm_slot(slot, norm))
+		return VPCI_EINVAL;
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->slots[i], norm))
+			return (int)i;
+	return VPCI_ENOENT;
+}
+
+VPCI_EXPORT const char *vpci_policy_name(enum vpci_policy p)
+{
+	return p == VPCI_POLICY_RAW ? "raw" : "guest";
+}
