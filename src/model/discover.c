@@ -89,7 +89,7 @@ static int discover_std(struct vpci_func *f, unsigned avail, vpci_diag *d)
 
 static int discover_ext(struct vpci_func *f, vpci_diag *d)
 {
-	static uint8_t seen[VPCI_CFG_SIZE / 4];
+	uint8_t seen[VPCI_CFG_SIZE / 4];
 	unsigned off = 0x100;
 
 	if (f->size < VPCI_CFG_SIZE)

@@ -177,6 +177,25 @@ void func_remove_cap(struct vpci_func *f, unsigned i)
 		f->nstd--;
 }
 
+/* PCIe §7.7.2: Table Size N-1 in control[10:0]; the table has 16 bytes
+ * per vector, the PBA one bit per vector in QWORDs. */
+unsigned func_msix_regions(const struct vpci_func *f, const struct capinst *c, struct msix_region r[2])
+{
+	const uint8_t *p = f->val + c->off;
+	unsigned n = (le16(p + 2) & 0x7ff) + 1;
+	uint32_t t = le32(p + 4), pb = le32(p + 8);
+
+	r[0].bir = t & 7;
+	r[0].off = t & ~7u;
+	r[0].len = 16ull * n;
+	r[0].reg = c->off + 4u;
+	r[1].bir = pb & 7;
+	r[1].off = pb & ~7u;
+	r[1].len = 8ull * ((n + 63) / 64);
+	r[1].reg = c->off + 8u;
+	return n;
+}
+
 int func_add_free_range(struct vpci_func *f, uint16_t off, uint16_t len, uint32_t loc)
 {
 	struct freerange *r = realloc(f->free, (f->nfree + 1) * sizeof(*r));

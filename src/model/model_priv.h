@@ -32,7 +32,9 @@ struct barinst {
 	uint8_t pref;
 	uint8_t size_known;
 	uint64_t size;
-	uint32_t loc;
+	uint32_t loc;              /* the BAR's item */
+	uint32_t loc_size, loc_addr; /* its size: and address: values */
+	uint8_t size_bad;          /* the file's size did not parse */
 };
 
 #define ROM_INDEX 6
@@ -77,6 +79,14 @@ int func_set_bar(struct vpci_func *f, unsigned i, enum vpci_bar_type type, int p
 /* Remove capability @i from the list (and zero its bytes and planes);
  * the chain is re-linked by func_apply_structure(). */
 void func_remove_cap(struct vpci_func *f, unsigned i);
+
+/* Where an MSI-X capability puts its table (0) and PBA (1). */
+struct msix_region {
+	unsigned bir;
+	uint64_t off, len;
+	unsigned reg;            /* config offset of the register */
+};
+unsigned func_msix_regions(const struct vpci_func *f, const struct capinst *c, struct msix_region r[2]);
 
 /* Declare a free range; 0 or VPCI_ENOMEM. */
 int func_add_free_range(struct vpci_func *f, uint16_t off, uint16_t len, uint32_t loc);

@@ -51,8 +51,8 @@ static void check_header(struct vctx *v)
 	uint16_t vid = le16(f->val), status = le16(f->val + 6);
 	uint32_t cls = le_get(f->val + 9, 3);
 
-	if (vid == 0xffff || vid == 0x0000)
-		WARN(v, 0, 0, "vendor-id %#06x is not a valid vendor (a VF or an absent function reads 0xffff)", vid);
+	if (vid == 0xffff)
+		WARN(v, 0, 0, "vendor-id 0xffff is not a valid vendor (a VF or an absent function reads it)");
 	if (f->kind == VPCI_KIND_BRIDGE && (cls >> 8) != 0x0604 && (cls >> 8) != 0x0609)
 		WARN(v, 0, 9, "a type 1 (bridge) header with class-code %#08x; PCI-to-PCI bridges are class 0x0604xx", cls);
 	if (f->kind == VPCI_KIND_ENDPOINT && (cls >> 8) == 0x0604)
@@ -84,36 +84,38 @@ static void check_bars(struct vctx *v)
 		else
 			snprintf(what, sizeof(what), "BAR %u", i);
 		unsigned off = func_bar_off(f, i);
+		uint32_t lsz = b->loc_size ? b->loc_size : b->loc, lad = b->loc_addr ? b->loc_addr : b->loc;
 		if (!b->size_known) {
-			WARN(v, b->loc, off, "%s size is unknown; give 'size' before the function is emulated", what);
+			if (!b->size_bad)
+				WARN(v, b->loc, off, "%s size is unknown; give 'size' before the function is emulated", what);
 			continue;
 		}
 		uint64_t s = b->size;
 		if (!is_pow2(s)) {
-			ERR(v, b->loc, off, "%s size %#llx is not a power of two (PCI 3.0 §6.2.5.1)", what,
+			ERR(v, lsz, off, "%s size 0x%llx is not a power of two (PCI 3.0 §6.2.5.1)", what,
 			    (unsigned long long)s);
 			continue;
 		}
 		if (i == ROM_INDEX) {
 			if (s < 2048 || s > (16u << 20))
-				ERR(v, b->loc, off, "expansion ROM size %#llx is outside 2 KiB..16 MiB (PCI 3.0 §6.2.5.2)",
+				ERR(v, lsz, off, "expansion ROM size 0x%llx is outside 2 KiB..16 MiB (PCI 3.0 §6.2.5.2)",
 				    (unsigned long long)s);
 		} else if (b->type == VPCI_BAR_IO) {
 			if (s < 4 || s > 256)
-				ERR(v, b->loc, off, "I/O BAR %u size %llu is outside 4..256 bytes (PCI 3.0 §6.2.5.1)", i,
+				ERR(v, lsz, off, "I/O BAR %u size %llu is outside 4..256 bytes (PCI 3.0 §6.2.5.1)", i,
 				    (unsigned long long)s);
 		} else {
 			if (s < 16)
-				ERR(v, b->loc, off, "memory BAR %u size %llu is below the 16-byte minimum (PCI 3.0 §6.2.5.1)",
+				ERR(v, lsz, off, "memory BAR %u size %llu is below the 16-byte minimum (PCI 3.0 §6.2.5.1)",
 				    i, (unsigned long long)s);
 			if (b->type != VPCI_BAR_MEM64 && s > (1ull << 31))
-				ERR(v, b->loc, off, "32-bit BAR %u cannot decode %#llx bytes; use type mem64", i,
+				ERR(v, lsz, off, "32-bit BAR %u cannot decode 0x%llx bytes; use type mem64", i,
 				    (unsigned long long)s);
 			if (b->type == VPCI_BAR_MEM1M && s > (1u << 20))
-				ERR(v, b->loc, off, "below-1MiB BAR %u cannot be larger than 1 MiB", i);
+				ERR(v, lsz, off, "below-1MiB BAR %u cannot be larger than 1 MiB", i);
 		}
 		if (bi.address & (s - 1))
-			ERR(v, b->loc, off, "%s address %#llx is not aligned to its size %#llx", what,
+			ERR(v, lad, off, "%s address 0x%llx is not aligned to its size 0x%llx", what,
 			    (unsigned long long)bi.address, (unsigned long long)s);
 		if (f->kind == VPCI_KIND_ENDPOINT && b->type == VPCI_BAR_MEM64 && i == 5)
 			ERR(v, b->loc, off, "BAR 5 cannot be 64-bit: it has no upper half");
@@ -145,11 +147,11 @@ static void check_caps(struct vctx *v)
 		if (!c->ext && c->id == 0x10)
 			have_pcie = 1;
 		if (c->off & 3)
-			ERR(v, c->loc, c->off, "%s at %#x is not DWORD aligned", capname(c), c->off);
+			ERR(v, c->loc, c->off, "%s at 0x%x is not DWORD aligned", capname(c), c->off);
 		if (!c->ext && (c->off < 0x40 || c->off + len > VPCI_CFG_SIZE_CONV))
-			ERR(v, c->loc, c->off, "%s at %#x (length %u) does not fit in 0x40..0xff", capname(c), c->off, len);
+			ERR(v, c->loc, c->off, "%s at 0x%x (length %u) does not fit in 0x40..0xff", capname(c), c->off, len);
 		if (c->ext && (c->off < 0x100 || c->off + len > f->size))
-			ERR(v, c->loc, c->off, "%s at %#x (length %u) does not fit in 0x100..%#x", capname(c),
+			ERR(v, c->loc, c->off, "%s at 0x%x (length %u) does not fit in 0x100..0x%x", capname(c),
 			    c->off, len, f->size - 1u);
 		if (c->off + len > f->size)
 			continue;
@@ -157,10 +159,10 @@ static void check_caps(struct vctx *v)
 			const struct capinst *o = &f->caps[j];
 			unsigned olen = cap_extent(o);
 			if (c->off < o->off + olen && o->off < c->off + len)
-				ERR(v, c->loc, c->off, "%s at %#x (length %u) overlaps %s at %#x (length %u)",
+				ERR(v, c->loc, c->off, "%s at 0x%x (length %u) overlaps %s at 0x%x (length %u)",
 				    capname(c), c->off, len, capname(o), o->off, olen);
 			if (o->ext == c->ext && o->id == c->id && !multi_ok(c))
-				WARN(v, c->loc, c->off, "%s appears twice (at %#x and %#x)", capname(c), o->off, c->off);
+				WARN(v, c->loc, c->off, "%s appears twice (at 0x%x and 0x%x)", capname(c), o->off, c->off);
 		}
 		if (c->off < 0x40)
 			continue;
@@ -168,7 +170,7 @@ static void check_caps(struct vctx *v)
 		for (unsigned k = 0; k < f->nfree; k++) {
 			const struct freerange *r = &f->free[k];
 			if (c->off < r->off + r->len && r->off < c->off + len)
-				ERR(v, r->loc, r->off, "free range %#x+%#x overlaps %s at %#x", r->off, r->len,
+				ERR(v, r->loc, r->off, "free range 0x%x+0x%x overlaps %s at 0x%x", r->off, r->len,
 				    capname(c), c->off);
 		}
 	}
@@ -181,7 +183,7 @@ static void check_caps(struct vctx *v)
 			    "extended capabilities need a PCI Express capability (PCIe §7.6): no software walks them without one");
 		if (first->off != 0x100)
 			ERR(v, first->loc, first->off,
-			    "the first extended capability must be at 0x100, not %#x (PCIe §7.6.3)", first->off);
+			    "the first extended capability must be at 0x100, not 0x%x (PCIe §7.6.3)", first->off);
 	}
 }
 
@@ -198,25 +200,25 @@ static void check_chain_bytes(struct vctx *v)
 	memset(seen, 0, sizeof(seen));
 	ptr = f->val[0x34];
 	if (ptr & 3)
-		ERR(v, 0, 0x34, "capabilities-pointer %#x has reserved bits 1:0 set", ptr);
+		ERR(v, 0, 0x34, "capabilities-pointer 0x%x has reserved bits 1:0 set", ptr);
 	ptr &= 0xfc;
 	while (ptr && idx < 48) {
 		if (ptr < 0x40) {
-			ERR(v, 0, ptr, "capability chain points into the header (%#x)", ptr);
+			ERR(v, 0, ptr, "capability chain points into the header (0x%x)", ptr);
 			return;
 		}
 		if (seen[ptr / 4]) {
-			ERR(v, 0, ptr, "capability chain loops back to %#x", ptr);
+			ERR(v, 0, ptr, "capability chain loops back to 0x%x", ptr);
 			return;
 		}
 		seen[ptr / 4] = 1;
 		if (idx >= f->nstd || f->caps[idx].off != ptr) {
-			ERR(v, 0, ptr, "the bytes link a capability at %#x that the capability list does not have there",
+			ERR(v, 0, ptr, "the bytes link a capability at 0x%x that the capability list does not have there",
 			    ptr);
 			return;
 		}
 		if (f->val[ptr] != f->caps[idx].id)
-			ERR(v, 0, ptr, "capability at %#x has ID %#x in its bytes but %#x in the list", ptr,
+			ERR(v, 0, ptr, "capability at 0x%x has ID 0x%x in its bytes but 0x%x in the list", ptr,
 			    f->val[ptr], f->caps[idx].id);
 		idx++;
 		ptr = f->val[ptr + 1] & 0xfc;
@@ -234,18 +236,18 @@ static void check_chain_bytes(struct vctx *v)
 		if (h == 0 || h == 0xffffffffu)
 			break;
 		if (seen[ptr / 4]) {
-			ERR(v, 0, ptr, "extended capability chain loops back to %#x", ptr);
+			ERR(v, 0, ptr, "extended capability chain loops back to 0x%x", ptr);
 			return;
 		}
 		seen[ptr / 4] = 1;
 		if (idx >= f->ncaps || f->caps[idx].off != ptr) {
-			ERR(v, 0, ptr, "the bytes link an extended capability at %#x that the list does not have there", ptr);
+			ERR(v, 0, ptr, "the bytes link an extended capability at 0x%x that the list does not have there", ptr);
 			return;
 		}
 		idx++;
 		unsigned next = (h >> 20) & 0xffc;
 		if (next && next < 0x100) {
-			ERR(v, 0, ptr, "extended capability at %#x links to %#x, below 0x100", ptr, next);
+			ERR(v, 0, ptr, "extended capability at 0x%x links to 0x%x, below 0x100", ptr, next);
 			return;
 		}
 		ptr = next;
@@ -279,29 +281,25 @@ static void check_msi(struct vctx *v, const struct capinst *c)
 static void check_msix(struct vctx *v, const struct capinst *c)
 {
 	const struct vpci_func *f = v->f;
-	const uint8_t *p = f->val + c->off;
-	unsigned n = (le16(p + 2) & 0x7ff) + 1;
-	uint32_t t = le32(p + 4), pb = le32(p + 8);
-	struct { unsigned bir; uint64_t off, len; const char *what; unsigned reg; } r[2] = {
-		{ t & 7, t & ~7u, 16ull * n, "table", c->off + 4u },
-		{ pb & 7, pb & ~7u, 8ull * ((n + 63) / 64), "PBA", c->off + 8u },
-	};
+	static const char *const what[2] = { "table", "PBA" };
+	struct msix_region r[2];
+	unsigned n = func_msix_regions(f, c, r);
 
 	for (int k = 0; k < 2; k++) {
 		struct vpci_bar_info bi;
 		uint32_t loc = loc_of(f, r[k].reg, c);
 		if (r[k].bir > 5 || vpci_func_bar(f, r[k].bir, &bi) || bi.type == VPCI_BAR_IO) {
 			ERR(v, loc, r[k].reg, "MSI-X %s is in BAR %u, which is not an implemented memory BAR",
-			    r[k].what, r[k].bir);
+			    what[k], r[k].bir);
 			continue;
 		}
 		if (bi.size_known && r[k].off + r[k].len > bi.size)
-			ERR(v, loc, r[k].reg, "MSI-X %s (%#llx+%#llx, %u vectors) runs past the end of BAR %u (size %#llx)",
-			    r[k].what, (unsigned long long)r[k].off, (unsigned long long)r[k].len, n, r[k].bir,
+			ERR(v, loc, r[k].reg, "MSI-X %s (0x%llx+0x%llx, %u vectors) runs past the end of BAR %u (size 0x%llx)",
+			    what[k], (unsigned long long)r[k].off, (unsigned long long)r[k].len, n, r[k].bir,
 			    (unsigned long long)bi.size);
 	}
 	if (r[0].bir == r[1].bir && r[0].off < r[1].off + r[1].len && r[1].off < r[0].off + r[0].len)
-		ERR(v, loc_of(f, c->off + 8u, c), c->off + 8, "MSI-X table (%#llx+%#llx) and PBA (%#llx+%#llx) overlap in BAR %u",
+		ERR(v, loc_of(f, c->off + 8u, c), c->off + 8, "MSI-X table (0x%llx+0x%llx) and PBA (0x%llx+0x%llx) overlap in BAR %u",
 		    (unsigned long long)r[0].off, (unsigned long long)r[0].len, (unsigned long long)r[1].off,
 		    (unsigned long long)r[1].len, r[0].bir);
 }
@@ -353,7 +351,7 @@ static void check_sriov(struct vctx *v, const struct capinst *c)
 		ERR(v, loc_of(f, c->off + 0x1cu, c), c->off + 0x1c, "Supported Page Sizes must include 4 KiB (bit 0, PCIe §9.3.3.12)");
 	if (!is_pow2(sys) || !(sys & sup))
 		ERR(v, loc_of(f, c->off + 0x20u, c), c->off + 0x20,
-		    "System Page Size %#x must have exactly one bit set, among the supported %#x (PCIe §9.3.3.13)", sys, sup);
+		    "System Page Size 0x%x must have exactly one bit set, among the supported 0x%x (PCIe §9.3.3.13)", sys, sup);
 }
 
 static void check_rebar(struct vctx *v, const struct capinst *c)
@@ -433,21 +431,33 @@ static void check_planes(struct vctx *v)
 		uint8_t rw = f->pl[VPCI_PL_RW][i], w1c = f->pl[VPCI_PL_RW1C][i];
 		uint8_t rp = f->pl[VPCI_PL_RSVDP][i], rz = f->pl[VPCI_PL_RSVDZ][i];
 		uint8_t hw = f->pl[VPCI_PL_HWINIT][i];
-		uint8_t clash = (uint8_t)((rw & w1c) | ((rw | w1c) & (rp | rz | hw)) | (rp & rz) | ((rp | rz) & hw));
-		if (clash)
-			ERR(v, 0, i, "byte %#x: bits %#04x have two access types at once (e.g. RW and RsvdZ)", i, clash);
+		static const char *const nm[5] = { "RW", "RW1C", "RsvdP", "RsvdZ", "HwInit" };
+		const uint8_t pl[5] = { rw, w1c, rp, rz, hw };
+		for (int a = 0; a < 5; a++)
+			for (int b = a + 1; b < 5; b++)
+				if (pl[a] & pl[b])
+					ERR(v, 0, i, "byte 0x%x: bits 0x%02x are both %s and %s", i, pl[a] & pl[b], nm[a], nm[b]);
 		if (f->val[i] & rz)
-			ERR(v, 0, i, "byte %#x: RsvdZ bits %#04x are set; reserved-zero bits must read 0 (PCIe §7.4)", i,
+			ERR(v, 0, i, "byte 0x%x: RsvdZ bits %#04x are set; reserved-zero bits must read 0 (PCIe §7.4)", i,
 			    f->val[i] & rz);
 	}
 	for (unsigned i = f->size; i < VPCI_CFG_SIZE; i++)
 		if (f->val[i])
-			ERR(v, 0, i, "byte %#x is beyond the %u-byte config space", i, f->size);
+			ERR(v, 0, i, "byte 0x%x is beyond the %u-byte config space", i, f->size);
 }
 
 VPCI_EXPORT int vpci_validate(const vpci_func *f, vpci_diag *d)
 {
 	struct vctx v = { f, d, 0 };
+
+	if (f->size < VPCI_CFG_SIZE_CONV) {
+		WARN(&v, 0, 0, "a partial capture of %u bytes: enough to compare, not to emulate", f->size);
+		if (f->ncaps)
+			ERR(&v, f->caps[0].loc, f->caps[0].off, "a %u-byte partial capture cannot hold capabilities",
+			    f->size);
+		check_planes(&v);
+		return v.errors ? VPCI_EDATA : 0;
+	}
 
 	if (f->kind != VPCI_KIND_CARDBUS) {
 		check_header(&v);

@@ -150,6 +150,43 @@ static uint64_t fnv1a(const uint8_t *p, size_t n)
 	return h;
 }
 
+/* An MSI-X capability a guest driver could use: its table and PBA live in
+ * an implemented memory BAR (one that reads 0 is taken as an unassigned
+ * 32-bit BAR) and do not overlap. */
+static int msix_usable(struct vpci_func *f, const struct capinst *c, vpci_diag *d, const char *slot)
+{
+	struct msix_region r[2];
+	struct diag_pos pos = DIAG_NOPOS;
+
+	pos.file = slot;
+	func_msix_regions(f, c, r);
+	for (int k = 0; k < 2; k++) {
+		unsigned b = r[k].bir;
+		if (b >= func_nbars(f))
+			return 0;
+		if (f->bar[b].type == VPCI_BAR_NONE && !le32(f->val + func_bar_off(f, b))) {
+			func_set_bar(f, b, VPCI_BAR_MEM32, 0);
+			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, pos,
+				 "BAR %u reads 0 but holds the MSI-X %s: taken as an unassigned 32-bit memory BAR of unknown size",
+				 b, k ? "PBA" : "table");
+		}
+		if (f->bar[b].type == VPCI_BAR_NONE || f->bar[b].type == VPCI_BAR_IO ||
+		    f->bar[b].type == VPCI_BAR_MEM64_HI)
+			return 0;
+	}
+	return !(r[0].bir == r[1].bir && r[0].off < r[1].off + r[1].len && r[1].off < r[0].off + r[0].len);
+}
+
+/* Vendor-specific capabilities must at least hold their own header. */
+static int vendor_len_ok(const struct vpci_func *f, const struct capinst *c)
+{
+	unsigned len = c->ext ? le32(f->val + c->off + 4) >> 20 : f->val[c->off + 2];
+	unsigned min = c->ext ? (c->id == 0x0023 ? 10u : 8u) : 3u;
+	unsigned end = c->ext ? f->size : VPCI_CFG_SIZE_CONV;
+
+	return len >= min && c->off + len <= end;
+}
+
 static void scrub_body(struct vpci_func *f, const struct capinst *c)
 {
 	/* keep the header (ID, next, length/ID words), zero the rest */
@@ -222,6 +259,20 @@ int policy_guest(struct vpci_func *f, const struct src_facts *facts, const struc
 				for (unsigned k = c->off; k < c->off + len && k < VPCI_CFG_SIZE; k++)
 					keepdev[k] = 1;
 		}
+		const char *bad = NULL;
+		if (a != CA_HIDE && !c->ext && c->id == 0x11 && !msix_usable(f, c, d, facts->slot))
+			bad = "its table and PBA overlap or lie in no memory BAR";
+		if (a != CA_HIDE && ((!c->ext && c->id == 0x09) || (c->ext && (c->id == 0x000b || c->id == 0x0023))) &&
+		    !vendor_len_ok(f, c))
+			bad = "its length field does not fit";
+		if (bad) {
+			struct diag_pos pos = DIAG_NOPOS;
+			pos.file = facts->slot;
+			pos.offset = c->off;
+			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, pos, "%s capability hidden from the guest: %s",
+				 c->desc ? c->desc->name : "unknown", bad);
+			a = CA_HIDE;
+		}
 		if (a == CA_HIDE) {
 			func_remove_cap(f, i);
 			continue;
@@ -287,6 +338,9 @@ int policy_guest(struct vpci_func *f, const struct src_facts *facts, const struc
 	func_default_planes(f);
 	func_foreach_field(f, reset_cb, NULL);
 	func_default_planes(f); /* dynamic masks follow the reset values */
+	/* reserved-zero bits read 0, whatever the device shows (PCIe §7.4) */
+	for (unsigned k = 0; k < VPCI_CFG_SIZE; k++)
+		f->val[k] &= (uint8_t)~f->pl[VPCI_PL_RSVDZ][k];
 	apply_field_rules(f, facts->is_vf);
 	for (unsigned k = 0; k < VPCI_CFG_SIZE; k++)
 		if (keepdev[k])

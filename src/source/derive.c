@@ -109,12 +109,23 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 	if (rc)
 		goto out;
 	if (all_ones(facts->cfg, facts->len)) {
-		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, spos(facts),
+		/* raw describes what the device shows, even this; a guest
+		 * cannot be given a function that is not there */
+		int raw = opts->policy == VPCI_POLICY_RAW;
+		diag_add(d, raw ? VPCI_SEV_WARNING : VPCI_SEV_ERROR, VPCI_EDATA, spos(facts),
 			 "the function reads all-ones: it is gone from the bus (surprise removal, or its PF was reset)");
+		if (!raw) {
+			rc = VPCI_EDATA;
+			goto out;
+		}
+	}
+	size_t len = facts->len >= 4096 ? 4096 : facts->len >= 256 ? 256 : facts->len >= 128 ? 128 : 64;
+	if (len < 256 && opts->policy == VPCI_POLICY_GUEST) {
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, spos(facts),
+			 "only %zu bytes of config space are known (not root?): a guest view needs at least 256", len);
 		rc = VPCI_EDATA;
 		goto out;
 	}
-	size_t len = facts->len >= 4096 ? 4096 : facts->len >= 256 ? 256 : facts->len >= 128 ? 128 : 64;
 	rc = vpci_func_from_config(facts->cfg, len, &f, d);
 	if (rc)
 		goto out;

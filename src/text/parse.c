@@ -39,6 +39,8 @@ struct pctx {
 	struct override *ov;
 	unsigned nov, aov;
 	struct fy_node *raw;   /* the raw: sequence */
+	int fatal;             /* stopped before building a function */
+	struct fy_node *nullkey; /* key of the last empty value looked up */
 };
 
 /* --- positions and messages -------------------------------------------- */
@@ -47,6 +49,9 @@ static struct diag_pos npos(struct pctx *c, struct fy_node *n, const char *field
 {
 	struct diag_pos p = DIAG_NOPOS;
 	struct fy_mark m = yamlu_mark(n);
+
+	if (m.line < 0) /* an empty value has no token: point at its key */
+		m = yamlu_mark(c->nullkey);
 
 	p.file = c->file;
 	p.field = field;
@@ -117,7 +122,17 @@ static const char *closest(const char *word, const char *const *cands, unsigned 
 	unsigned bestd = 99, lim = (unsigned)strlen(word) / 3 + 1;
 
 	for (unsigned i = 0; i < n; i++) {
-		unsigned d = edit_distance(word, cands[i]);
+		char a[64], b[64];
+		size_t k;
+		for (k = 0; word[k] && k < 63; k++)
+			a[k] = (char)tolower((unsigned char)word[k]);
+		a[k] = 0;
+		for (k = 0; cands[i][k] && k < 63; k++)
+			b[k] = (char)tolower((unsigned char)cands[i][k]);
+		b[k] = 0;
+		unsigned d = edit_distance(a, b);
+		if (!strcmp(a, b))
+			d = 0;
 		if (d < bestd) {
 			bestd = d;
 			best = cands[i];
@@ -141,7 +156,11 @@ static void unknown_key(struct pctx *c, struct fy_node *k, const char *where,
 
 static const char *scalar(struct pctx *c, struct fy_node *n, const char *what, size_t *len)
 {
-	if (!n || fy_node_get_type(n) != FYNT_SCALAR || fy_node_is_alias(n)) {
+	if (n && fy_node_is_alias(n)) {
+		perr(c, n, NULL, "%s: YAML aliases (*name) are not supported; write the value", what);
+		return NULL;
+	}
+	if (!n || fy_node_get_type(n) != FYNT_SCALAR) {
 		perr(c, n, NULL, "%s must be a scalar", what);
 		return NULL;
 	}
@@ -179,6 +198,9 @@ int text_parse_uint(const char *s, size_t len, uint64_t *out)
 		base = 2;
 		p += 2;
 	} else if (p[0] == '0' && p[1]) {
+		for (const char *q = p; *q; q++)
+			if (!isdigit((unsigned char)*q))
+				return -1;
 		return -2; /* leading zero: octal in YAML 1.1, decimal in 1.2 */
 	}
 	if (!isxdigit((unsigned char)p[0]))
@@ -250,7 +272,7 @@ static int get_uint(struct pctx *c, struct fy_node *n, const char *what, uint64_
 		return -1;
 	}
 	if (*out > max) {
-		perr(c, n, NULL, "%s: value %#llx does not fit (maximum %#llx)", what,
+		perr(c, n, NULL, "%s: value 0x%llx does not fit (maximum 0x%llx)", what,
 		     (unsigned long long)*out, (unsigned long long)max);
 		return -1;
 	}
@@ -338,7 +360,22 @@ static void check_keys(struct pctx *c, struct fy_node *map, const char *where,
 	}
 }
 
-#define get yamlu_get
+/* Look up @key; remember the key node when its value is empty so that
+ * messages about the missing value point at the key. */
+static _Thread_local struct pctx *cur_ctx;
+static struct fy_node *get(struct fy_node *map, const char *key)
+{
+	struct fy_node_pair *p;
+
+	if (!map || fy_node_get_type(map) != FYNT_MAPPING)
+		return NULL;
+	p = fy_node_mapping_lookup_pair_by_string(map, key, strlen(key));
+	if (!p)
+		return NULL;
+	if (cur_ctx)
+		cur_ctx->nullkey = fy_node_pair_key(p);
+	return fy_node_pair_value(p);
+}
 
 /* --- access planes from the file --------------------------------------- */
 
@@ -460,7 +497,7 @@ static void parse_fields(struct pctx *c, struct fy_node *map, const struct vpci_
 	struct fy_node_pair *p;
 	char key[64];
 
-	if (want_type(c, map, FYNT_MAPPING, "fields"))
+	if (want_type(c, map, FYNT_MAPPING, cd->kind == CK_HDR ? "header" : "fields"))
 		return;
 	for (int pass = 0; pass < 2; pass++) {
 		struct captab_layout lay;
@@ -506,7 +543,7 @@ static void parse_fields(struct pctx *c, struct fy_node *map, const struct vpci_
 				continue;
 			}
 			if (!hit) {
-				perr(c, k, NULL, "field '%s' does not exist in this %s (its layout depends on other registers)",
+				perr(c, k, NULL, "field '%s' does not exist in this %s capability (its layout depends on other registers)",
 				     key, cd->name);
 				continue;
 			}
@@ -600,7 +637,13 @@ static void parse_cap(struct pctx *c, struct fy_node *item, int ext, unsigned id
 			for (unsigned i = 0; captab_at(i) && nc < 128; i++)
 				if (captab_at(i)->kind == (ext ? CK_EXT : CK_STD))
 					cand[nc++] = captab_at(i)->key;
-			unknown_key(c, tn, "capability types", key, cand, nc);
+			const char *sug = closest(key, cand, nc);
+			if (sug)
+				perr(c, tn, path, "unknown %s type '%s' (did you mean '%s'?)",
+				     ext ? "extended capability" : "capability", key, sug);
+			else
+				perr(c, tn, path, "unknown %s type '%s' (docs/format.md lists them)",
+				     ext ? "extended capability" : "capability", key);
 			return;
 		}
 		id = cd->id;
@@ -619,20 +662,20 @@ static void parse_cap(struct pctx *c, struct fy_node *item, int ext, unsigned id
 		return;
 	unsigned off = (unsigned)v;
 	if (off & 3) {
-		perr(c, n, path, "capability offset %#x is not DWORD aligned", off);
+		perr(c, n, path, "capability offset 0x%x is not DWORD aligned", off);
 		return;
 	}
 	if (!ext && (off < 0x40 || off > 0xfc)) {
-		perr(c, n, path, "capability offset %#x is outside 0x40..0xfc", off);
+		perr(c, n, path, "capability offset 0x%x is outside 0x40..0xfc", off);
 		return;
 	}
 	if (ext && off < 0x100) {
-		perr(c, n, path, "extended capability offset %#x is below 0x100", off);
+		perr(c, n, path, "extended capability offset 0x%x is below 0x100", off);
 		return;
 	}
 	for (unsigned i = 0; i < f->ncaps; i++) {
 		if (f->caps[i].off == off) {
-			perr(c, n, path, "two capabilities at offset %#x", off);
+			perr(c, n, path, "two capabilities at offset 0x%x", off);
 			return;
 		}
 	}
@@ -671,8 +714,8 @@ static void parse_cap(struct pctx *c, struct fy_node *item, int ext, unsigned id
 	}
 	if ((n = get(item, "fields"))) {
 		if (!cd || !cd->fields)
-			perr(c, n, path, "the library has no field table for %s %#x; give its bytes under 'raw'",
-			     where, id);
+			perr(c, n, path, "the library has no field table for %s 0x%x (%s); give its bytes under 'raw'",
+			     where, id, cd ? cd->name : "unknown ID");
 		else
 			parse_fields(c, n, cd, off, 0, cd->key);
 	}
@@ -713,6 +756,7 @@ static void parse_size_node(struct pctx *c, struct fy_node *n, struct barinst *b
 	if (text_parse_size(s, len, &v)) {
 		perr(c, n, NULL, "size must be a number of bytes such as 4096, 0x1000, 16KiB or 1MiB, not '%.*s'",
 		     (int)MIN(len, 40), s);
+		b->size_bad = 1;
 		return;
 	}
 	b->size = v;
@@ -785,14 +829,17 @@ static void parse_bars(struct pctx *c, struct fy_node *seq)
 				perr(c, n, NULL, "an I/O BAR cannot be prefetchable");
 			b->pref = (uint8_t)pf;
 		}
-		if ((n = get(item, "size")))
+		if ((n = get(item, "size"))) {
 			parse_size_node(c, n, b);
+			b->loc_size = nloc(c, n);
+		}
 		unsigned off = func_bar_off(f, i);
 		uint64_t amax = t == VPCI_BAR_MEM64 ? UINT64_MAX : 0xffffffffu;
 		if ((n = get(item, "address")) && !get_uint(c, n, "address", amax, &v)) {
 			uint64_t low = t == VPCI_BAR_IO ? 3 : 0xf;
+			b->loc_addr = nloc(c, n);
 			if (v & low)
-				perr(c, n, NULL, "BAR address %#llx has type bits set; give the address only",
+				perr(c, n, NULL, "BAR address 0x%llx has type bits set; give the address only",
 				     (unsigned long long)v);
 			le_put64(f->val + off, t == VPCI_BAR_MEM64 ? 8 : 4, v & ~low);
 		}
@@ -818,11 +865,14 @@ static void parse_rom(struct pctx *c, struct fy_node *m)
 	check_keys(c, m, "expansion-rom", rom_keys, ARRAY_SIZE(rom_keys));
 	b->type = VPCI_BAR_MEM32;
 	b->loc = nloc(c, m);
-	if ((n = get(m, "size")))
+	if ((n = get(m, "size"))) {
 		parse_size_node(c, n, b);
+		b->loc_size = nloc(c, n);
+	}
 	if ((n = get(m, "address")) && !get_uint(c, n, "address", 0xffffffffu, &v)) {
+		b->loc_addr = nloc(c, n);
 		if (v & 0x7ff)
-			perr(c, n, NULL, "expansion ROM address %#llx is not 2 KiB aligned", (unsigned long long)v);
+			perr(c, n, NULL, "expansion ROM address 0x%llx is not 2 KiB aligned", (unsigned long long)v);
 		le_put64(f->val + off, 4, (le32(f->val + off) & 1) | (v & ~0x7ffu));
 	}
 	if ((n = get(m, "enabled")) && !get_bool(c, n, "enabled", &en))
@@ -907,7 +957,7 @@ static void parse_raw(struct pctx *c, struct fy_node *seq)
 			continue;
 		len = (unsigned)r;
 		if (off + len > f->size) {
-			perr(c, n, NULL, "raw region %#x..%#x runs past the end of the %u-byte config space",
+			perr(c, n, NULL, "raw region 0x%x..0x%x runs past the end of the %u-byte config space",
 			     off, off + len - 1, f->size);
 			continue;
 		}
@@ -933,7 +983,8 @@ static void parse_raw(struct pctx *c, struct fy_node *seq)
 			if (m < 0)
 				continue;
 			if ((unsigned)m != len) {
-				perr(c, n, NULL, "mask '%s' has %d bytes but the region has %u", plane_keys[p], m, len);
+				perr(c, n, NULL, "mask '%s' has %d byte%s but the region has %u", plane_keys[p], m,
+				     m == 1 ? "" : "s", len);
 				continue;
 			}
 			memcpy(f->pl[p] + off, buf, len);
@@ -976,16 +1027,23 @@ static void parse_free_ranges(struct pctx *c, struct fy_node *seq)
 			continue;
 		}
 		if ((off & 3) || (len & 3))
-			perr(c, n, NULL, "free range %#llx+%#llx is not DWORD aligned",
+			perr(c, n, NULL, "free range 0x%llx+0x%llx is not DWORD aligned",
 			     (unsigned long long)off, (unsigned long long)len);
 		else if (off + len > c->f->size)
-			perr(c, ln, NULL, "free range %#llx+%#llx runs past the end of config space",
+			perr(c, ln, NULL, "free range 0x%llx+0x%llx runs past the end of config space",
 			     (unsigned long long)off, (unsigned long long)len);
 		else {
 			uint32_t loc = nloc(c, item);
 			for (unsigned i = (unsigned)off; i < off + len; i++) {
+				int in_cap = 0;
+				for (unsigned k = 0; k < c->f->ncaps; k++) {
+					unsigned cl = c->f->caps[k].len ? c->f->caps[k].len : 4;
+					in_cap |= i >= c->f->caps[k].off && i < c->f->caps[k].off + cl;
+				}
+				if (in_cap)
+					continue; /* vpci_validate() names the capability */
 				if (c->f->byteloc[i] && c->f->byteloc[i] != loc) {
-					perr(c, item, NULL, "free range %#llx+%#llx overlaps bytes described at offset %#x",
+					perr(c, item, NULL, "free range 0x%llx+0x%llx overlaps bytes described at offset 0x%x",
 					     (unsigned long long)off, (unsigned long long)len, i);
 					break;
 				}
@@ -1069,12 +1127,12 @@ static void parse_function(struct pctx *c, struct fy_node *fn)
 	check_keys(c, fn, "function", func_keys, ARRAY_SIZE(func_keys));
 	if ((n = get(fn, "kind")) && !get_enum(c, n, "kind", text_kinds, 3, &e)) {
 		f->kind = (uint8_t)e;
-		if (e == VPCI_KIND_CARDBUS && (get(fn, "header") || get(fn, "bars")))
+		if (e == VPCI_KIND_CARDBUS && (get(fn, "header") || get(fn, "bars") || get(fn, "expansion-rom")))
 			perr(c, n, NULL, "a cardbus function is described by its raw bytes only");
 	}
 	if ((n = get(fn, "config-size")) && !get_uint(c, n, "config-size", 4096, &v)) {
-		if (v != 256 && v != 4096)
-			perr(c, n, NULL, "config-size must be 256 (conventional PCI) or 4096 (PCIe), not %llu",
+		if (v != 256 && v != 4096 && v != 64 && v != 128)
+			perr(c, n, NULL, "config-size must be 256 (conventional PCI) or 4096 (PCIe), or 64/128 for a partial capture, not %llu",
 			     (unsigned long long)v);
 		else
 			f->size = (uint16_t)v;
@@ -1086,9 +1144,9 @@ static void parse_function(struct pctx *c, struct fy_node *fn)
 	func_foreach_cap_field(f, -1, reset_cb, NULL);
 	if ((n = get(fn, "header")) && f->kind != VPCI_KIND_CARDBUS)
 		parse_fields(c, n, func_header_desc(f), 0, 0, "header");
-	if ((n = get(fn, "bars")))
+	if ((n = get(fn, "bars")) && f->kind != VPCI_KIND_CARDBUS)
 		parse_bars(c, n);
-	if ((n = get(fn, "expansion-rom")))
+	if ((n = get(fn, "expansion-rom")) && f->kind != VPCI_KIND_CARDBUS)
 		parse_rom(c, n);
 	if ((n = get(fn, "capabilities")))
 		parse_cap_list(c, n, 0);
@@ -1133,6 +1191,7 @@ static void parse_root(struct pctx *c, struct fy_node *root)
 	size_t len;
 	const char *s;
 
+	c->fatal = 1; /* until the version is known to be right */
 	if (!root) {
 		perr(c, NULL, NULL, "empty document: an instance needs 'vpci', 'name' and 'function'");
 		return;
@@ -1151,6 +1210,7 @@ static void parse_root(struct pctx *c, struct fy_node *root)
 		     (unsigned long long)v, VPCI_FORMAT_VERSION);
 		return;
 	}
+	c->fatal = 0;
 	if (!(n = get(root, "name"))) {
 		perr(c, root, NULL, "missing 'name' (the instance name)");
 	} else if ((s = scalar(c, n, "name", &len))) {
@@ -1172,10 +1232,15 @@ static void parse_root(struct pctx *c, struct fy_node *root)
 	}
 	if ((n = get(root, "origin")))
 		parse_origin(c, n);
-	if (!(n = get(root, "function")))
+	if (!(n = get(root, "function"))) {
 		perr(c, root, NULL, "missing 'function' (the config space description)");
-	else
+		c->fatal = 1;
+	} else if (fy_node_get_type(n) != FYNT_MAPPING) {
+		want_type(c, n, FYNT_MAPPING, "function");
+		c->fatal = 1;
+	} else {
 		parse_function(c, n);
+	}
 }
 
 /* Turn libfyaml's collected syntax errors into our diagnostics. */
@@ -1188,14 +1253,16 @@ static void yaml_errors(struct pctx *c, struct fy_diag *diag)
 	while ((e = fy_diag_errors_iterate(diag, &it))) {
 		struct diag_pos p = DIAG_NOPOS;
 		p.file = c->file;
-		p.line = e->line >= 0 ? (unsigned)e->line + 1 : 0;
-		p.column = e->column >= 0 ? (unsigned)e->column + 1 : 0;
+		/* libfyaml's collected errors are 1-based already */
+		p.line = e->line > 0 ? (unsigned)e->line : 0;
+		p.column = e->column > 0 ? (unsigned)e->column : 0;
 		diag_add(c->d, VPCI_SEV_ERROR, VPCI_EDATA, p, "YAML: %s", e->msg ? e->msg : "syntax error");
 		n++;
 	}
 	if (!n)
-		perr(c, NULL, NULL, "YAML: the document cannot be parsed");
+		perr(c, NULL, NULL, "empty document: an instance needs 'vpci', 'name' and 'function'");
 	c->errors++;
+	c->fatal = 1;
 }
 
 VPCI_EXPORT int vpci_parse_buffer(const char *text, size_t len, const char *name,
@@ -1229,6 +1296,7 @@ int text_parse(const char *text, size_t len, const char *name, int validate,
 		vpci_func_free(c.f);
 		return VPCI_ENOMEM;
 	}
+	cur_ctx = &c;
 	doc = yamlu_build(text, len, &diag);
 	if (!diag) {
 		vpci_func_free(c.f);
@@ -1242,9 +1310,10 @@ int text_parse(const char *text, size_t len, const char *name, int validate,
 	}
 	fy_diag_destroy(diag);
 	free(c.ov);
+	cur_ctx = NULL;
 	if (c.errors) {
 		/* still validate what was built, so one run reports everything */
-		if (validate)
+		if (validate && !c.fatal)
 			vpci_validate(c.f, d);
 		rc = VPCI_EDATA;
 	} else if (validate && vpci_validate(c.f, d)) {
