@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test-policy.c - every rule of the guest policy (docs/policy.md) and the
+ * seeded quirks, proven on a crafted sysfs tree: an SR-IOV PF with hidden
+ * and kept capabilities, vendor data and a register in a gap, and one of
+ * its VFs (IDs 0xffff, bogus INTx pin, BARs from the kernel's resources).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <vpci/vpci.h>
+
+static char root[256];
+
+static void put16(uint8_t *p, unsigned off, unsigned v)
+{
+	p[off] = (uint8_t)v;
+	p[off + 1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, unsigned off, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[off + i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get32(const uint8_t *p, unsigned off)
+{
+	return (uint32_t)p[off] | (uint32_t)p[off + 1] << 8 | (uint32_t)p[off + 2] << 16 |
+	       (uint32_t)p[off + 3] << 24;
+}
+
+static unsigned get16(const uint8_t *p, unsigned off)
+{
+	return p[off] | (unsigned)p[off + 1] << 8;
+}
+
+static void write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+}
+
+static void write_str(const char *dir, const char *name, const char *s)
+{
+	write_file(dir, name, s, strlen(s));
+}
+
+#define EXT(id, ver, next) ((uint32_t)(id) | (uint32_t)(ver) << 16 | (uint32_t)(next) << 20)
+
+/* PF 0000:01:00.0, Intel-like SR-IOV NIC */
+static void make_pf(uint8_t *c)
+{
+	memset(c, 0, 4096);
+	put16(c, 0x00, 0x8086);
+	put16(c, 0x02, 0x1521);
+	put16(c, 0x04, 0x0546);          /* host left memory + bus master on */
+	put16(c, 0x06, 0x0010 | 0x4000); /* cap list + Signaled System Error */
+	c[0x08] = 0x01;
+	c[0x0b] = 0x02;                  /* network controller */
+	c[0x0c] = 0x10;                  /* cache line size left by the host */
+	put32(c, 0x10, 0xfe000000 | 0x4); /* BAR0 mem64 */
+	put32(c, 0x30, 0xfeb00001);      /* ROM enabled at an address */
+	put16(c, 0x2c, 0x8086);
+	put16(c, 0x2e, 0x0001);
+	c[0x34] = 0x40;
+	c[0x3c] = 11;
+	c[0x3d] = 1;
+	/* PM @0x40 -> null cap @0x48 -> MSI-X @0x50 -> PCIe @0x60 -> vendor @0xa0 */
+	c[0x40] = 0x01; c[0x41] = 0x48; put16(c, 0x42, 0xc823); put16(c, 0x44, 0x0003);
+	c[0x48] = 0x00; c[0x49] = 0x50;
+	c[0x50] = 0x11; c[0x51] = 0x60; put16(c, 0x52, 0x0003);
+	put32(c, 0x54, 0x00000000); put32(c, 0x58, 0x00002000);
+	c[0x60] = 0x10; c[0x61] = 0xa0; put16(c, 0x62, 0x0002);
+	put32(c, 0x64, 0x10008cc2);       /* FLR capable */
+	put16(c, 0x68, 0x2930);           /* host: MPS 256, ext tag, RO, NS */
+	put16(c, 0x6a, 0x0009);           /* CorrErr + UnsupReq detected */
+	put32(c, 0x6c, 0x00433c42);
+	put16(c, 0x70, 0x0042);           /* host: ASPM L0s + common clock */
+	put16(c, 0x72, 0x1042);
+	c[0xa0] = 0x09; c[0xa1] = 0x00; c[0xa2] = 0x08;
+	memcpy(c + 0xa3, "\x53\x4e\x31\x32\x33", 5); /* serial-like vendor data */
+	c[0xe0] = 0x5a;                   /* a register hidden in a gap */
+	/* extended: SR-IOV @100, ARI @140, DSN @148, PASID @158, AER @160,
+	 * ReBAR @190, ATS @1a0 */
+	put32(c, 0x100, EXT(0x0010, 1, 0x140));
+	put16(c, 0x10c, 8); put16(c, 0x10e, 8); put16(c, 0x114, 0x80); put16(c, 0x116, 4);
+	put16(c, 0x11a, 0x1520); put32(c, 0x11c, 0x553); put32(c, 0x120, 1);
+	put32(c, 0x124, 0x0000000c);
+	put32(c, 0x140, EXT(0x000e, 1, 0x148));
+	put32(c, 0x148, EXT(0x0003, 1, 0x158));
+	put32(c, 0x14c, 0xdeadbeef); put32(c, 0x150, 0x00a0c9ff);
+	put32(c, 0x158, EXT(0x001b, 1, 0x160));
+	put16(c, 0x15c, 0x1406);
+	put32(c, 0x160, EXT(0x0001, 2, 0x190));
+	put32(c, 0x164, 0x00100000);      /* an uncorrectable error is logged */
+	put32(c, 0x16c, 0x00462030);
+	put32(c, 0x190, EXT(0x0015, 1, 0x1a0));
+	put32(c, 0x194, 0x000000f0); put32(c, 0x198, 0x00000020);
+	put32(c, 0x1a0, EXT(0x000f, 1, 0));
+	put16(c, 0x1a4, 0x0020); put16(c, 0x1a6, 0x8005); /* host enabled ATS, STU 5 */
+}
+
+/* VF 0000:01:10.0 of that PF: reads 0xffff IDs, bogus pin, BARs read 0 */
+static void make_vf(uint8_t *c)
+{
+	memset(c, 0, 4096);
+	put16(c, 0x00, 0xffff);
+	put16(c, 0x02, 0xffff);
+	put16(c, 0x06, 0x0010);
+	c[0x0b] = 0x02;
+	c[0x34] = 0x70;
+	c[0x3d] = 1;                      /* bogus: VFs have no INTx */
+	c[0x70] = 0x11; c[0x71] = 0xa0; put16(c, 0x72, 0x0002);
+	put32(c, 0x74, 0x00000003); put32(c, 0x78, 0x00002003);
+	c[0xa0] = 0x10; c[0xa1] = 0x00; put16(c, 0xa2, 0x0002);
+	put32(c, 0xa4, 0x10008cc2);
+	put32(c, 0x100, EXT(0x0001, 2, 0x150));
+	put32(c, 0x150, EXT(0x000e, 1, 0));
+}
+
+static int setup(void **state)
+{
+	uint8_t cfg[4096];
+	char d[1400];
+
+	(void)state;
+	snprintf(root, sizeof(root), "/tmp/vpci-test-policy.%d", (int)getpid());
+	snprintf(d, sizeof(d), "mkdir -p %s/bus/pci/devices/0000:01:00.0 %s/bus/pci/devices/0000:01:10.0 "
+		 "%s/bus/pci/drivers/igb %s/bus/pci/drivers/vfio-pci", root, root, root, root);
+	assert_int_equal(system(d), 0);
+
+	snprintf(d, sizeof(d), "%s/bus/pci/devices/0000:01:00.0", root);
+	make_pf(cfg);
+	write_file(d, "config", cfg, sizeof(cfg));
+	write_str(d, "vendor", "0x8086\n");
+	write_str(d, "device", "0x1521\n");
+	write_str(d, "sriov_totalvfs", "8\n");
+	write_str(d, "sriov_numvfs", "1\n");
+	write_str(d, "sriov_offset", "128\n");
+	write_str(d, "sriov_stride", "4\n");
+	write_str(d, "sriov_vf_device", "1520\n");
+	/* BAR0 16K mem64, ROM 512K; VF BAR0 16K (resource7) */
+	write_str(d, "resource",
+		  "0x00000000fe000000 0x00000000fe003fff 0x0000000000140204\n"
+		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		  "0x00000000feb00000 0x00000000feb7ffff 0x0000000000046200\n"
+		  "0x00000000fd000000 0x00000000fd003fff 0x0000000000140204\n");
+	snprintf(d, sizeof(d), "%s/bus/pci/devices/0000:01:00.0/driver", root);
+	assert_int_equal(symlink("../../drivers/igb", d), 0);
+
+	snprintf(d, sizeof(d), "%s/bus/pci/devices/0000:01:10.0", root);
+	make_vf(cfg);
+	write_file(d, "config", cfg, sizeof(cfg));
+	write_str(d, "vendor", "0x8086\n");
+	write_str(d, "device", "0x1520\n");
+	write_str(d, "resource",
+		  "0x00000000fd000000 0x00000000fd003fff 0x0000000000140204\n"
+		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		  "0x00000000fd100000 0x00000000fd103fff 0x0000000000140204\n"
+		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n");
+	snprintf(d, sizeof(d), "%s/bus/pci/devices/0000:01:10.0/physfn", root);
+	assert_int_equal(symlink("../0000:01:00.0", d), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	return system(cmd) ? -1 : 0;
+}
+
+static vpci_func *derive(const char *slot, enum vpci_policy pol, bool no_quirks)
+{
+	vpci_source *s = NULL;
+	vpci_func *f = NULL;
+	struct vpci_derive_opts o = { pol, no_quirks, NULL, NULL };
+	vpci_diag *d = vpci_diag_new();
+
+	assert_int_equal(vpci_source_open(VPCI_SRC_SYSFS, root, &s, d), 0);
+	int i = vpci_source_find(s, slot);
+	assert_true(i >= 0);
+	assert_int_equal(vpci_derive(s, (size_t)i, &o, &f, d), 0);
+	vpci_source_free(s);
+	vpci_diag_free(d);
+	/* every derived guest file is valid */
+	if (pol == VPCI_POLICY_GUEST) {
+		vpci_diag *v = vpci_diag_new();
+		assert_int_equal(vpci_validate(f, v), 0);
+		vpci_diag_free(v);
+	}
+	return f;
+}
+
+static int has_cap(const vpci_func *f, bool ext, unsigned id)
+{
+	return vpci_func_find_cap(f, ext, (uint16_t)id, NULL) >= 0;
+}
+
+/* Walk the rendered chains as software does, to prove hiding re-links. */
+static int chain_has(const vpci_func *f, bool ext, unsigned id)
+{
+	uint8_t b[4096];
+	int n = vpci_render_bin(f, b, sizeof(b));
+	unsigned ptr, ttl = 64;
+
+	assert_true(n >= 256);
+	if (!ext) {
+		for (ptr = b[0x34] & 0xfc; ptr && ttl--; ptr = b[ptr + 1] & 0xfc)
+			if (b[ptr] == id)
+				return 1;
+		return 0;
+	}
+	for (ptr = 0x100; ptr && ttl--;) {
+		uint32_t h = get32(b, ptr);
+		if (!h)
+			return 0;
+		if ((h & 0xffff) == id)
+			return 1;
+		ptr = (h >> 20) & 0xffc;
+	}
+	return 0;
+}
+
+static void test_raw_is_exact(void **state)
+{
+	uint8_t in[4096], out[4096];
+	vpci_func *f = derive("01:00.0", VPCI_POLICY_RAW, false);
+
+	(void)state;
+	make_pf(in);
+	assert_int_equal(vpci_render_bin(f, out, sizeof(out)), 4096);
+	assert_memory_equal(in, out, 4096);
+	vpci_func_free(f);
+}
+
+static void test_hidden_caps_relinked(void **state)
+{
+	vpci_func *f = derive("01:00.0", VPCI_POLICY_GUEST, false);
+
+	(void)state;
+	/* SR-IOV, ARI, PASID, ReBAR hidden: gone from the list and from the
+	 * chain a guest walks; ID 0 (null) hidden by its quirk */
+	const unsigned hidden[] = { 0x0010, 0x000e, 0x001b, 0x0015 };
+	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
+		assert_false(has_cap(f, true, hidden[i]));
+		assert_false(chain_has(f, true, hidden[i]));
+	}
+	assert_false(chain_has(f, false, 0x00));
+	/* kept: PM, MSI-X, PCIe, vendor (scrubbed), AER, DSN, ATS */
+	assert_true(chain_has(f, false, 0x01));
+	assert_true(chain_has(f, false, 0x11));
+	assert_true(chain_has(f, false, 0x10));
+	assert_true(chain_has(f, false, 0x09));
+	assert_true(chain_has(f, true, 0x0001));
+	assert_true(chain_has(f, true, 0x0003));
+	assert_true(chain_has(f, true, 0x000f));
+	/* the first extended capability was hidden: a null header at 0x100
+	 * leads to the rest (PCIe §7.6.3) */
+	const uint8_t *b = vpci_func_bytes(f);
+	assert_int_equal(get32(b, 0x100) & 0xffff, 0);
+	assert_int_not_equal(get32(b, 0x100) >> 20, 0);
+	/* hidden bytes are zero, not left for the guest to read */
+	for (unsigned i = 0x140; i < 0x148; i++)
+		assert_int_equal(b[i], 0);
+	for (unsigned i = 0x190; i < 0x1a0; i++)
+		assert_int_equal(b[i], 0);
+	vpci_func_free(f);
+}
+
+static void test_bars_and_rom(void **state)
+{
+	vpci_func *f = derive("01:00.0", VPCI_POLICY_GUEST, false);
+	struct vpci_bar_info bi;
+
+	(void)state;
+	assert_int_equal(vpci_func_bar(f, 0, &bi), 0);
+	assert_int_equal(bi.type, VPCI_BAR_MEM64);
+	assert_int_equal(bi.size, 16384);
+	assert_int_equal(bi.address, 0); /* address is the guest's */
+	/* sizing works: the writable plane covers the address bits */
+	assert_int_equal(get32(vpci_func_plane(f, VPCI_PL_RW), 0x10), 0xffffc000);
+	assert_int_equal(vpci_func_bar(f, 6, &bi), 0);
+	assert_int_equal(bi.size, 512 * 1024);
+	assert_int_equal(bi.address, 0);
+	assert_false(bi.enabled);
+	vpci_func_free(f);
+}
+
+static void test_reset_state_and_backing(void **state)
+{
+	vpci_func *f = derive("01:00.0", VPCI_POLICY_GUEST, false);
+	const uint8_t *b = vpci_func_bytes(f);
+	const uint8_t *dev = vpci_func_plane(f, VPCI_PL_DEVICE);
+	int i;
+
+	(void)state;
+	/* host state does not leak: command, status errors, cache line,
+	 * interrupt line, device control, link control, ATS control */
+	assert_int_equal(get16(b, 0x04), 0);
+	assert_int_equal(get16(b, 0x06), 0x0010);
+	assert_int_equal(b[0x0c], 0);
+	assert_int_equal(b[0x3c], 0);
+	assert_int_equal(b[0x3d], 1); /* a PF keeps its pin */
+	i = vpci_func_find_cap(f, false, 0x10, NULL);
+	assert_true(i >= 0);
+	assert_int_equal(get16(b, 0x68), 0x2810); /* reset value, PCIe §7.5.3.4 */
+	assert_int_equal(get16(b, 0x6a), 0);
+	assert_int_equal(get16(b, 0x70), 0);
+	assert_int_equal(get32(b, 0x64), 0x10008cc2); /* capabilities are kept */
+	/* backing: command I/O, mem, BME, parity, SERR, INTx-disable reach
+	 * the device; status errors; devctl error enables, RO, NS */
+	assert_int_equal(get16(dev, 0x04), 0x0547);
+	assert_int_equal(get16(dev, 0x06), 0xf908);
+	assert_int_equal(get16(dev, 0x68), 0x081f);
+	assert_int_equal(get16(dev, 0x70), 0); /* link control stays virtual */
+	/* MSI-X fully virtual */
+	for (unsigned k = 0x50; k < 0x5c; k++)
+		assert_int_equal(dev[k], 0);
+	/* ATS: control virtual and reset (2024 PASID/ATS/PRI decision) */
+	struct vpci_cap_info ci;
+	assert_true(vpci_func_find_cap(f, true, 0x000f, &ci) >= 0);
+	assert_int_equal(get16(b, ci.offset + 6), 0);
+	assert_int_equal(get16(dev, ci.offset + 6), 0);
+	/* AER is the device's, its logged error is not carried over */
+	assert_true(vpci_func_find_cap(f, true, 0x0001, &ci) >= 0);
+	assert_int_equal(get32(b, ci.offset + 4), 0);
+	assert_int_equal(get32(dev, ci.offset + 4), 0xffffffff);
+	vpci_func_free(f);
+}
+
+static void test_dsn_vendor_gaps(void **state)
+{
+	vpci_func *f = derive("01:00.0", VPCI_POLICY_GUEST, false);
+	const uint8_t *b = vpci_func_bytes(f);
+	struct vpci_cap_info ci;
+
+	(void)state;
+	assert_true(vpci_func_find_cap(f, true, 0x0003, &ci) >= 0);
+	assert_int_not_equal(get32(b, ci.offset + 4), 0xdeadbeef);
+	assert_int_not_equal(get32(b, ci.offset + 8), 0x00a0c9ff);
+	/* the same IDs give the same serial on every host */
+	vpci_func *g = derive("01:00.0", VPCI_POLICY_GUEST, false);
+	assert_memory_equal(vpci_func_bytes(g) + ci.offset, b + ci.offset, 12);
+	vpci_func_free(g);
+	/* vendor data scrubbed, header kept */
+	assert_int_equal(b[0xa2], 0x08);
+	for (unsigned i = 0xa3; i < 0xa8; i++)
+		assert_int_equal(b[i], 0);
+	/* a register in a gap is zeroed */
+	assert_int_equal(b[0xe0], 0);
+	vpci_func_free(f);
+}
+
+static void test_vf_fixups_and_quirk(void **state)
+{
+	vpci_func *f = derive("01:10.0", VPCI_POLICY_GUEST, false);
+	const uint8_t *b = vpci_func_bytes(f);
+	struct vpci_bar_info bi;
+
+	(void)state;
+	/* identity from the kernel (the VF reads 0xffff) */
+	assert_int_equal(get16(b, 0), 0x8086);
+	assert_int_equal(get16(b, 2), 0x1520);
+	/* no INTx */
+	assert_int_equal(b[0x3d], 0);
+	/* memory enable is virtual for a VF (PCIe §9.3.4.1.3) */
+	assert_int_equal(get16(vpci_func_plane(f, VPCI_PL_DEVICE), 0x04), 0x0545);
+	/* BARs from the kernel's resources, though the VF reads 0 */
+	assert_int_equal(vpci_func_bar(f, 0, &bi), 0);
+	assert_int_equal(bi.type, VPCI_BAR_MEM64);
+	assert_int_equal(bi.size, 16384);
+	assert_int_equal(vpci_func_bar(f, 3, &bi), 0);
+	assert_int_equal(bi.size, 16384);
+	/* ARI hidden on the VF too */
+	assert_false(chain_has(f, true, 0x000e));
+	vpci_func_free(f);
+
+	/* raw: exactly what the VF shows */
+	f = derive("01:10.0", VPCI_POLICY_RAW, false);
+	b = vpci_func_bytes(f);
+	assert_int_equal(get16(b, 0), 0xffff);
+	assert_int_equal(b[0x3d], 1);
+	assert_int_equal(vpci_func_bar(f, 0, &bi), VPCI_ENOENT);
+	vpci_func_free(f);
+}
+
+static void test_quirk_db(void **state)
+{
+	vpci_quirkdb *db = NULL;
+	vpci_diag *d = vpci_diag_new();
+	struct vpci_quirk_info q;
+	int seen = 0;
+
+	(void)state;
+	assert_int_equal(vpci_quirkdb_load(NULL, &db, d), 0);
+	assert_true(vpci_quirkdb_count(db) >= 7);
+	for (size_t i = 0; i < vpci_quirkdb_count(db); i++) {
+		assert_int_equal(vpci_quirkdb_get(db, i, &q), 0);
+		assert_true(strlen(q.why) > 20); /* every entry explains itself */
+		seen |= !strcmp(q.id, "qemu-nvme-vf-intx-pin");
+	}
+	assert_true(seen);
+	vpci_quirkdb_free(db);
+	/* a malformed quirk directory is reported with its position */
+	char dir[300];
+	snprintf(dir, sizeof(dir), "%s/quirks", root);
+	mkdir(dir, 0755);
+	write_str(dir, "bad.yaml", "vpci-quirks: 1\nquirks:\n  - id: x\n    why: short\n    match: {vendr: 1}\n    actions: []\n");
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_quirkdb_load(dir, &db, d), VPCI_EDATA);
+	assert_true(vpci_diag_errors(d) >= 2);
+	const struct vpci_diag_entry *e = vpci_diag_get(d, 0);
+	assert_non_null(e->file);
+	assert_true(e->line >= 3);
+	vpci_diag_free(d);
+}
+
+static void test_no_quirks(void **state)
+{
+	/* without quirks the null capability is still hidden by the policy's
+	 * default (not reviewed for guests) and the VF pin by the VF rule */
+	vpci_func *f = derive("01:00.0", VPCI_POLICY_GUEST, true);
+
+	(void)state;
+	assert_false(chain_has(f, false, 0x00));
+	vpci_func_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_raw_is_exact),
+		cmocka_unit_test(test_hidden_caps_relinked),
+		cmocka_unit_test(test_bars_and_rom),
+		cmocka_unit_test(test_reset_state_and_backing),
+		cmocka_unit_test(test_dsn_vendor_gaps),
+		cmocka_unit_test(test_vf_fixups_and_quirk),
+		cmocka_unit_test(test_quirk_db),
+		cmocka_unit_test(test_no_quirks),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
