@@ -9,6 +9,7 @@
 
 #include "derive.h"
 #include "diag.h"
+#include "emu.h"
 #include "model.h"
 #include "quirks.h"
 #include "render.h"

@@ -13,6 +13,7 @@ static const struct cli_cmd cmds[] = {
 	{ "render", cmd_render, "render the guest's initial view: bin, lspci dump or canonical yaml" },
 	{ "derive", cmd_derive, "describe physical functions (sysfs, lspci dump, image, VFIO) as instances" },
 	{ "quirks", cmd_quirks, "list or show the quirk database" },
+	{ "emulate", cmd_emulate, "emulate an instance: scripted config accesses, --probe replay" },
 };
 
 static void usage(FILE *fp)

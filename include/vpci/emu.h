@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vpci/emu.h - the emulation engine: the call a VMM makes on every guest
+ * config access
+ *
+ * An emulated function is created from an instance (a vpci_func) and a
+ * backend.  Every guest read and write goes through vpci_emu_read() and
+ * vpci_emu_write(): virtual bits are served from the engine's state,
+ * device-backed bits (the instance's "device" plane) from the backend,
+ * and every write obeys the per-bit access of the instance (RO, RW,
+ * RW1C, RsvdP, RsvdZ, HwInit; sticky bits survive resets).  Side effects
+ * the VMM must act on (BAR placement, MSI/MSI-X, power states, FLR, link
+ * control, PASID/ATS/PRI control) are reported as events.
+ *
+ * Concurrency: any number of threads may call vpci_emu_read() and
+ * vpci_emu_write() on one function at once.  Reads of virtual bits take
+ * no lock (each naturally aligned access is one atomic load); writes are
+ * serialised by a mutex and each aligned DWORD is published atomically,
+ * so a read sees a register either before or after a write, never torn.
+ * Events are delivered on the writing thread while the write lock is
+ * held: an event handler must not call vpci_emu_write() on the same
+ * function.  vpci_emu_free() must not race with other calls.
+ */
+#ifndef VPCI_EMU_H
+#define VPCI_EMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** typedef vpci_emu - an emulated function (opaque) */
+typedef struct vpci_emu vpci_emu;
+
+/** enum vpci_reset - kinds of reset */
+enum vpci_reset {
+	VPCI_RESET_FLR = 0, /* Function Level Reset: sticky bits kept */
+	VPCI_RESET_HOT,     /* conventional (hot) reset: sticky bits kept */
+	VPCI_RESET_COLD,    /* power-on: everything back to the instance */
+};
+
+/**
+ * struct vpci_backend_ops - what backs device-backed bits
+ * @read: read @size (1, 2 or 4) bytes at @off into @val
+ * @write: write @size bytes at @off; only bits in @mask are the guest's
+ *         write, the others carry the device's current value (or 0 for
+ *         write-1-to-clear bits) so that nothing else changes
+ * @reset: perform a reset of the real function (may be NULL)
+ * @destroy: free @ctx (may be NULL)
+ *
+ * Each returns 0 or a negative VPCI_E* code.  @read and @write may be
+ * called from several threads at once.
+ */
+struct vpci_backend_ops {
+	int (*read)(void *ctx, unsigned off, unsigned size, uint32_t *val);
+	int (*write)(void *ctx, unsigned off, unsigned size, uint32_t val, uint32_t mask);
+	int (*reset)(void *ctx, enum vpci_reset kind);
+	void (*destroy)(void *ctx);
+};
+
+/** struct vpci_backend - a backend: ops plus their context */
+struct vpci_backend {
+	const struct vpci_backend_ops *ops;
+	void *ctx;
+};
+
+/**
+ * vpci_backend_snapshot() - a simulated device built from the instance
+ * @f: the instance (copied)
+ * @out: receives the backend
+ *
+ * Device-backed bits read the instance's values and obey its access
+ * rules, so everything runs with no hardware.
+ *
+ * Return: 0 or VPCI_ENOMEM.
+ */
+int vpci_backend_snapshot(const vpci_func *f, struct vpci_backend *out);
+
+/**
+ * vpci_backend_sysfs() - a host function's sysfs `config` file
+ * @root: sysfs root, NULL for "/sys"
+ * @slot: the function, "[DDDD:]BB:DD.F"
+ * @out: receives the backend
+ * @d: diagnostics (may be NULL)
+ *
+ * Return: 0, VPCI_EINVAL (bad slot), VPCI_EIO (cannot open), VPCI_ENOMEM.
+ */
+int vpci_backend_sysfs(const char *root, const char *slot, struct vpci_backend *out,
+		       vpci_diag *d);
+
+/**
+ * vpci_backend_vfio() - the config region of a VFIO device
+ * @group: "/dev/vfio/GROUP"
+ * @slot: the device, "[DDDD:]BB:DD.F"
+ * @out: receives the backend
+ * @d: diagnostics (may be NULL)
+ *
+ * Resets go to VFIO_DEVICE_RESET.
+ *
+ * Return: 0, VPCI_EINVAL, VPCI_EIO, VPCI_EBUSY, VPCI_ENOMEM.
+ */
+int vpci_backend_vfio(const char *group, const char *slot, struct vpci_backend *out,
+		      vpci_diag *d);
+
+/** enum vpci_event_kind - what happened */
+enum vpci_event_kind {
+	VPCI_EV_BAR = 0,   /* a BAR (or the ROM, index 6) mapping changed */
+	VPCI_EV_COMMAND,   /* Command register changed */
+	VPCI_EV_MSI,       /* MSI enable, address, data, vectors or mask changed */
+	VPCI_EV_MSIX,      /* MSI-X enable or function mask changed */
+	VPCI_EV_PM,        /* power state changed */
+	VPCI_EV_FLR,       /* a Function Level Reset was initiated and done */
+	VPCI_EV_LINK,      /* PCIe Link Control written */
+	VPCI_EV_PASID,     /* PASID control changed (stays virtual) */
+	VPCI_EV_ATS,       /* ATS control changed (stays virtual) */
+	VPCI_EV_PRI,       /* PRI control changed (stays virtual) */
+	VPCI_EV_SRIOV,     /* SR-IOV control or NumVFs changed (virtual PF) */
+	VPCI_EV_COUNT
+};
+
+/**
+ * struct vpci_event - one event; fields that do not apply are zero
+ * @kind: what happened
+ * @index: BAR index (0..5, 6 = ROM), MSI-X/MSI: number of vectors
+ * @addr: BAR address, MSI address
+ * @size: BAR size
+ * @enabled: BAR decode / MSI / MSI-X / PASID / ATS / PRI / VF enable
+ * @masked: MSI-X function mask, MSI per-vector mask bits
+ * @data: MSI data, Command, Link Control, PM state, control registers,
+ *        SR-IOV NumVFs
+ * @old: the previous value of @data where that is useful
+ */
+struct vpci_event {
+	enum vpci_event_kind kind;
+	unsigned index;
+	uint64_t addr;
+	uint64_t size;
+	bool enabled;
+	uint32_t masked;
+	uint32_t data;
+	uint32_t old;
+};
+
+/** struct vpci_emu_ops - callbacks to the VMM (any may be NULL) */
+struct vpci_emu_ops {
+	void (*event)(void *opaque, const struct vpci_event *ev);
+};
+
+/**
+ * vpci_event_kind_name() - "bar", "command", "msi", ...
+ * @kind: the kind
+ *
+ * Return: a static string.
+ */
+const char *vpci_event_kind_name(enum vpci_event_kind kind);
+
+/**
+ * vpci_emu_new() - create an emulated function
+ * @f: the instance (copied: the caller may free it)
+ * @be: the backend (taken over: vpci_emu_free() destroys it); NULL means a
+ *      snapshot backend of @f
+ * @ops: event callbacks (copied; may be NULL)
+ * @opaque: passed to the callbacks
+ * @out: receives the function
+ * @d: diagnostics (may be NULL): why the instance cannot be emulated
+ *
+ * Refuses an instance with a BAR of unknown size (the guest could not
+ * size it).
+ *
+ * Return: 0, VPCI_EDATA, VPCI_ENOMEM.
+ */
+int vpci_emu_new(const vpci_func *f, const struct vpci_backend *be,
+		 const struct vpci_emu_ops *ops, void *opaque, vpci_emu **out,
+		 vpci_diag *d);
+
+/**
+ * vpci_emu_free() - destroy an emulated function and its backend
+ * @e: the function; NULL is allowed
+ */
+void vpci_emu_free(vpci_emu *e);
+
+/**
+ * vpci_emu_read() - a guest config read
+ * @e: the function
+ * @off: offset, 0 .. 4095
+ * @size: 1, 2 or 4
+ * @val: receives the value
+ *
+ * Accesses crossing a DWORD are split; beyond the function's config size
+ * a read returns 0 (conventional functions have 256 bytes).
+ *
+ * Return: 0, VPCI_ERANGE (offset or size invalid: nothing is touched), or
+ * the backend's error.
+ */
+int vpci_emu_read(vpci_emu *e, unsigned off, unsigned size, uint32_t *val);
+
+/**
+ * vpci_emu_write() - a guest config write
+ * @e: the function
+ * @off: offset, 0 .. 4095
+ * @size: 1, 2 or 4
+ * @val: the value (low @size bytes)
+ *
+ * Return: 0, VPCI_ERANGE, or the backend's error.
+ */
+int vpci_emu_write(vpci_emu *e, unsigned off, unsigned size, uint32_t val);
+
+/**
+ * vpci_emu_reset() - reset the function
+ * @e: the function
+ * @kind: FLR, hot or cold
+ *
+ * Restores the instance's values except sticky bits (FLR, hot), resets the
+ * backend, and reports the BAR/MSI/MSI-X changes that follow.
+ *
+ * Return: 0 or the backend's error.
+ */
+int vpci_emu_reset(vpci_emu *e, enum vpci_reset kind);
+
+/**
+ * vpci_emu_msix_table_read() - guest read of the MSI-X table or PBA
+ * @e: the function
+ * @pba: false for the table, true for the PBA
+ * @off: offset inside the table or PBA
+ * @size: 4 or 8
+ * @val: receives the value
+ *
+ * The table is virtual (the VMM routes vectors); the PBA reads the
+ * pending bits set with vpci_emu_msix_set_pending().
+ *
+ * Return: 0, VPCI_ERANGE, VPCI_ENOENT (no MSI-X).
+ */
+int vpci_emu_msix_table_read(vpci_emu *e, bool pba, unsigned off, unsigned size,
+			     uint64_t *val);
+
+/**
+ * vpci_emu_msix_table_write() - guest write of the MSI-X table
+ * @e: the function
+ * @off: offset inside the table
+ * @size: 4 or 8
+ * @val: the value
+ *
+ * A change of a vector's Mask bit is reported as an MSI-X event with
+ * @index = the vector.  PBA writes are ignored (it is read-only).
+ *
+ * Return: 0, VPCI_ERANGE, VPCI_ENOENT.
+ */
+int vpci_emu_msix_table_write(vpci_emu *e, unsigned off, unsigned size, uint64_t val);
+
+/**
+ * vpci_emu_msix_set_pending() - set or clear a vector's pending bit
+ * @e: the function
+ * @vector: vector number
+ * @pending: the new state
+ *
+ * Return: 0, VPCI_ERANGE, VPCI_ENOENT.
+ */
+int vpci_emu_msix_set_pending(vpci_emu *e, unsigned vector, bool pending);
+
+/**
+ * vpci_emu_save() - save the emulated state for migration
+ * @e: the function
+ * @blob: receives a malloc'd blob; free() it
+ * @len: receives its length
+ *
+ * The blob is versioned and self-describing: it names the instance and
+ * carries its guest ABI (values of bits the guest cannot write, every
+ * access plane, BAR kinds and sizes, the capability layout) and its hash.
+ *
+ * Return: 0 or VPCI_ENOMEM.
+ */
+int vpci_emu_save(vpci_emu *e, void **blob, size_t *len);
+
+/**
+ * vpci_emu_load() - restore a saved state
+ * @e: the function
+ * @blob: the blob
+ * @len: its length
+ * @d: diagnostics (may be NULL): why a blob is refused, precisely (which
+ *     capability or offset differs)
+ *
+ * Refuses a blob of another format version or another guest ABI.  Events
+ * for the restored BARs, MSI and MSI-X state are reported.
+ *
+ * Return: 0, VPCI_EDATA (refused), VPCI_EINVAL (not a blob).
+ */
+int vpci_emu_load(vpci_emu *e, const void *blob, size_t len, vpci_diag *d);
+
+/**
+ * vpci_func_abi_hash() - hash of a function's guest ABI
+ * @f: the function
+ *
+ * The guest ABI is what a guest can observe and rely on: the values of
+ * bits it cannot write, every access plane, capability IDs, versions,
+ * offsets and order, BAR kinds and sizes.  Two instances with the same
+ * hash are migration compatible.
+ *
+ * Return: a 64-bit FNV-1a hash.
+ */
+uint64_t vpci_func_abi_hash(const vpci_func *f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VPCI_EMU_H */
