@@ -1,0 +1,556 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test-emu.c - the emulation engine, bit by bit:
+ *   - for every register of every capability in the table (built into one
+ *     function per capability), reads at widths 1, 2, 4 and every legal
+ *     alignment agree with each other (Xen's multiread idea);
+ *   - a write matrix proving RO, RW, RW1C, RsvdP, RsvdZ, HwInit and
+ *     sticky behaviour, and that the backend sees device-backed bits only;
+ *   - BAR sizing for I/O, mem32, mem64 pairs and the expansion ROM;
+ *   - MSI and MSI-X event sequences, the MSI-X table and PBA;
+ *   - FLR through PCIe Device Control and Advanced Features;
+ *   - migration round trip and precise refusal.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model/captab.h"
+#include "model/model_priv.h"
+#include "vpci/vpci.h"
+
+static vpci_func *parse(const char *text)
+{
+	vpci_func *f = NULL;
+	vpci_diag *d = vpci_diag_new();
+	int rc = vpci_parse_buffer(text, strlen(text), "test.yaml", &f, d);
+
+	for (size_t i = 0; rc && i < vpci_diag_count(d); i++) {
+		char b[512];
+		vpci_diag_format(vpci_diag_get(d, i), b, sizeof(b));
+		print_error("%s\n", b);
+	}
+	vpci_diag_free(d);
+	assert_int_equal(rc, 0);
+	return f;
+}
+
+/* --- events recorder ---------------------------------------------------- */
+
+#define MAXEV 64
+static struct vpci_event evs[MAXEV];
+static unsigned nev;
+
+static void record(void *opaque, const struct vpci_event *ev)
+{
+	(void)opaque;
+	if (nev < MAXEV)
+		evs[nev++] = *ev;
+}
+
+static const struct vpci_event *find_ev(enum vpci_event_kind k)
+{
+	for (unsigned i = 0; i < nev; i++)
+		if (evs[i].kind == k)
+			return &evs[i];
+	return NULL;
+}
+
+static vpci_emu *emu(const vpci_func *f)
+{
+	static const struct vpci_emu_ops ops = { record };
+	vpci_emu *e = NULL;
+
+	assert_int_equal(vpci_emu_new(f, NULL, &ops, NULL, &e, NULL), 0);
+	nev = 0;
+	return e;
+}
+
+static uint32_t r(vpci_emu *e, unsigned off, unsigned size)
+{
+	uint32_t v = 0xdeadbeef;
+
+	assert_int_equal(vpci_emu_read(e, off, size, &v), 0);
+	return v;
+}
+
+static void w(vpci_emu *e, unsigned off, unsigned size, uint32_t v)
+{
+	assert_int_equal(vpci_emu_write(e, off, size, v), 0);
+}
+
+/* Every legal width and alignment of [off, off + len) agrees. */
+static void multiread(vpci_emu *e, unsigned off, unsigned len)
+{
+	for (unsigned a = off & ~3u; a < off + len; a += 4) {
+		uint32_t d = r(e, a, 4);
+		for (unsigned k = 0; k < 4; k++)
+			assert_int_equal(r(e, a + k, 1), (d >> (8 * k)) & 0xff);
+		for (unsigned k = 0; k < 4; k += 2)
+			assert_int_equal(r(e, a + k, 2), (d >> (8 * k)) & 0xffff);
+		/* unaligned accesses are split and agree too */
+		if (a + 5 <= VPCI_CFG_SIZE) {
+			uint32_t u = r(e, a + 1, 4);
+			uint32_t n = r(e, a + 4, 4);
+			assert_int_equal(u, (d >> 8) | (n << 24));
+		}
+	}
+}
+
+/* Build one function holding one instance of capability @cd with
+ * non-trivial field values, so that every register of the table is
+ * exercised. */
+static vpci_func *func_with(const struct vpci_cdesc *cd)
+{
+	char text[8192];
+	int n;
+
+	n = snprintf(text, sizeof(text),
+		     "vpci: 1\nname: cap-%s\nfunction:\n  header: {vendor-id: 0x1234, device-id: 0x5678, class-code: 0x020000}\n"
+		     "  bars:\n    - {index: 0, type: mem64, size: 64KiB}\n"
+		     "  capabilities:\n    - {type: pcie, offset: 0x40, fields: {pcie-capabilities: 0x0042, link-capabilities: 0x00000481}}\n",
+		     cd->key);
+	if (cd->kind == CK_STD && cd->id != 0x10)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "    - {type: %s, offset: 0x80}\n", cd->key);
+	if (cd->kind == CK_EXT)
+		n += snprintf(text + n, sizeof(text) - (size_t)n,
+			      "  extended-capabilities:\n    - {type: %s, offset: 0x100}\n", cd->key);
+	if (cd->kind == CK_STD && cd->id == 0x11)
+		snprintf(text, sizeof(text),
+			 "vpci: 1\nname: cap-msix\nfunction:\n  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+			 "  bars:\n    - {index: 0, type: mem64, size: 64KiB}\n"
+			 "  capabilities:\n    - {type: msix, offset: 0x80, fields: {message-control: 0x0007, table: 0, pba: 0x800}}\n");
+	vpci_func *f = NULL;
+	vpci_parse_buffer_flags(text, strlen(text), "gen.yaml", VPCI_PARSE_NO_VALIDATE, &f, NULL);
+	return f;
+}
+
+/* Patterns written into writable registers so that reads see real bits. */
+static void fill_writable(vpci_emu *e, const vpci_func *f)
+{
+	const uint8_t *rw = vpci_func_plane(f, VPCI_PL_RW);
+
+	for (unsigned i = 0x40; i < VPCI_CFG_SIZE; i++)
+		if (rw[i])
+			w(e, i, 1, (uint32_t)(0xa5 ^ i));
+}
+
+static void test_width_alignment_matrix(void **state)
+{
+	unsigned tested = 0;
+
+	(void)state;
+	for (unsigned i = 0; captab_at(i); i++) {
+		const struct vpci_cdesc *cd = captab_at(i);
+		if (cd->kind == CK_HDR || !cd->fields)
+			continue;
+		vpci_func *f = func_with(cd);
+		if (!f)
+			continue;
+		vpci_emu *e = emu(f);
+		fill_writable(e, f);
+		multiread(e, 0, VPCI_CFG_SIZE);
+		tested++;
+		vpci_emu_free(e);
+		vpci_func_free(f);
+	}
+	assert_true(tested >= 30);
+	print_message("width/alignment matrix: %u capabilities, every DWORD of 4 KiB\n", tested);
+}
+
+/* --- write semantics ------------------------------------------------------- */
+
+static const char *matrix =
+	"vpci: 1\nname: matrix\nfunction:\n"
+	"  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+	"  raw:\n"
+	"    - offset: 0x40\n      bytes: \"ff 00 f0 0f\"\n      access: RO\n"
+	"    - offset: 0x44\n      bytes: \"00 00 00 00\"\n      access: RW\n"
+	"    - offset: 0x48\n      bytes: \"ff ff ff ff\"\n      access: RW1C\n"
+	"    - offset: 0x4c\n      bytes: \"5a 5a 5a 5a\"\n      access: RsvdP\n"
+	"    - offset: 0x50\n      bytes: \"00 00 00 00\"\n      access: RsvdZ\n"
+	"    - offset: 0x54\n      bytes: \"12 34 56 78\"\n      access: HwInit\n"
+	"    - offset: 0x58\n      bytes: \"00 00 00 00\"\n      access: RWS\n"
+	"    - offset: 0x5c\n      bytes: \"ff ff 00 00\"\n      access: RW1CS\n"
+	"    - offset: 0x60\n      bytes: \"00 00 00 00\"\n      rw: \"0f 0f 0f 0f\"\n"
+	"    - offset: 0x64\n      bytes: \"00 00 00 00\"\n      rw: \"ff ff ff ff\"\n      device: \"00 ff 00 ff\"\n";
+
+static void test_write_matrix(void **state)
+{
+	vpci_func *f = parse(matrix);
+	vpci_emu *e = emu(f);
+
+	(void)state;
+	w(e, 0x40, 4, 0x12345678);
+	assert_int_equal(r(e, 0x40, 4), 0x0ff000ff);        /* RO */
+	w(e, 0x44, 4, 0x12345678);
+	assert_int_equal(r(e, 0x44, 4), 0x12345678);        /* RW */
+	w(e, 0x44, 1, 0xff);
+	assert_int_equal(r(e, 0x44, 4), 0x123456ff);        /* RW, byte */
+	w(e, 0x48, 4, 0x0000ff01);
+	assert_int_equal(r(e, 0x48, 4), 0xffff00fe);        /* RW1C */
+	w(e, 0x48, 4, 0);
+	assert_int_equal(r(e, 0x48, 4), 0xffff00fe);        /* writing 0 keeps */
+	w(e, 0x4c, 4, 0);
+	assert_int_equal(r(e, 0x4c, 4), 0x5a5a5a5a);        /* RsvdP preserves */
+	w(e, 0x50, 4, 0xffffffff);
+	assert_int_equal(r(e, 0x50, 4), 0);                 /* RsvdZ */
+	w(e, 0x54, 4, 0);
+	assert_int_equal(r(e, 0x54, 4), 0x78563412);        /* HwInit */
+	w(e, 0x58, 4, 0xcafef00d);
+	w(e, 0x5c, 2, 0x0f0f);
+	assert_int_equal(r(e, 0x5c, 4), 0x0000f0f0);
+	w(e, 0x60, 4, 0xffffffff);
+	assert_int_equal(r(e, 0x60, 4), 0x0f0f0f0f);        /* per-bit RW */
+	w(e, 0x44, 4, 0x11111111);
+	/* sticky across FLR and hot reset, not across cold */
+	assert_int_equal(vpci_emu_reset(e, VPCI_RESET_FLR), 0);
+	assert_int_equal(r(e, 0x58, 4), 0xcafef00d);
+	assert_int_equal(r(e, 0x5c, 4), 0x0000f0f0);
+	assert_int_equal(r(e, 0x44, 4), 0);                 /* not sticky */
+	assert_int_equal(r(e, 0x48, 4), 0xffffffff);        /* back to reset */
+	assert_int_equal(vpci_emu_reset(e, VPCI_RESET_HOT), 0);
+	assert_int_equal(r(e, 0x58, 4), 0xcafef00d);
+	assert_int_equal(vpci_emu_reset(e, VPCI_RESET_COLD), 0);
+	assert_int_equal(r(e, 0x58, 4), 0);
+	assert_int_equal(r(e, 0x5c, 4), 0x0000ffff);
+	/* device-backed bits come from the backend (the snapshot) and
+	 * writes reach it through the mask */
+	w(e, 0x64, 4, 0xaabbccdd);
+	assert_int_equal(r(e, 0x64, 4), 0xaabbccdd);
+	/* bad accesses touch nothing */
+	uint32_t v;
+	assert_int_equal(vpci_emu_read(e, 4095, 2, &v), VPCI_ERANGE);
+	assert_int_equal(vpci_emu_read(e, 4096, 1, &v), VPCI_ERANGE);
+	assert_int_equal(vpci_emu_read(e, 0, 3, &v), VPCI_ERANGE);
+	assert_int_equal(vpci_emu_write(e, 4094, 4, 0), VPCI_ERANGE);
+	vpci_emu_free(e);
+	vpci_func_free(f);
+}
+
+/* A backend that records what it is asked to write. */
+static uint32_t dev_reg[1024];
+static uint32_t last_mask;
+static int dev_read(void *ctx, unsigned off, unsigned size, uint32_t *val)
+{
+	(void)ctx;
+	*val = (uint32_t)(le_get64((const uint8_t *)dev_reg + off, size));
+	return 0;
+}
+
+static int dev_write(void *ctx, unsigned off, unsigned size, uint32_t val, uint32_t mask)
+{
+	(void)ctx;
+	last_mask = mask;
+	le_put64((uint8_t *)dev_reg + off, size, val);
+	return 0;
+}
+
+static const struct vpci_backend_ops rec_ops = { dev_read, dev_write, NULL, NULL };
+
+static void test_backend_sees_device_bits_only(void **state)
+{
+	vpci_func *f = parse("vpci: 1\nname: dev\nfunction:\n"
+			     "  header:\n    vendor-id: 0x1234\n    device-id: 0x5678\n"
+			     "    command: {value: 0, device: 0x0004}\n"
+			     "    status: {value: 0, device: 0xf900}\n");
+	struct vpci_backend be = { &rec_ops, NULL };
+	vpci_emu *e = NULL;
+
+	(void)state;
+	memset(dev_reg, 0, sizeof(dev_reg));
+	dev_reg[1] = 0x01000000 | 0x0002; /* status: Master Data Parity Error; command: MEM set on the device */
+	assert_int_equal(vpci_emu_new(f, &be, NULL, NULL, &e, NULL), 0);
+	/* bus master is device-backed; memory enable is virtual */
+	w(e, 0x04, 2, 0x0006);
+	assert_int_equal(last_mask, 0x0004);
+	assert_int_equal(dev_reg[1] & 0xffff, 0x0006); /* device keeps its MEM bit, gets BME */
+	assert_int_equal(r(e, 0x04, 2), 0x0006);
+	/* RW1C status bits reach the device as written; the write carried 0
+	 * in the RW1C bits it did not clear */
+	w(e, 0x04, 4, 0x01000000);
+	assert_int_equal(last_mask >> 16, 0xf900);
+	vpci_emu_free(e);
+	vpci_func_free(f);
+}
+
+/* --- BAR sizing --------------------------------------------------------------- */
+
+static void test_bar_sizing(void **state)
+{
+	vpci_func *f = parse("vpci: 1\nname: bars\nfunction:\n"
+			     "  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+			     "  bars:\n"
+			     "    - {index: 0, type: io, size: 64}\n"
+			     "    - {index: 1, type: mem32, size: 4KiB}\n"
+			     "    - {index: 2, type: mem64, size: 8GiB, prefetchable: true}\n"
+			     "    - {index: 4, type: mem32, size: 1MiB, prefetchable: true}\n"
+			     "  expansion-rom: {size: 128KiB}\n");
+	vpci_emu *e = emu(f);
+
+	(void)state;
+	w(e, 0x10, 4, 0xffffffff);
+	assert_int_equal(r(e, 0x10, 4), 0xffffffc1);
+	w(e, 0x14, 4, 0xffffffff);
+	assert_int_equal(r(e, 0x14, 4), 0xfffff000);
+	w(e, 0x18, 4, 0xffffffff);
+	w(e, 0x1c, 4, 0xffffffff);
+	assert_int_equal(r(e, 0x18, 4), 0x0000000c);
+	assert_int_equal(r(e, 0x1c, 4), 0xfffffffe);
+	w(e, 0x20, 4, 0xffffffff);
+	assert_int_equal(r(e, 0x20, 4), 0xfff00008);
+	w(e, 0x24, 4, 0xffffffff);
+	assert_int_equal(r(e, 0x24, 4), 0);             /* unimplemented */
+	w(e, 0x30, 4, 0xfffff800);
+	assert_int_equal(r(e, 0x30, 4), 0xfffe0000);
+	assert_null(find_ev(VPCI_EV_BAR));             /* decode off: no mapping */
+	/* program and enable: one event per BAR */
+	w(e, 0x10, 4, 0xc000);
+	w(e, 0x14, 4, 0xfe000000);
+	w(e, 0x18, 4, 0);
+	w(e, 0x1c, 4, 0x4);
+	w(e, 0x20, 4, 0xfd000000);
+	w(e, 0x30, 4, 0xfe020001);
+	nev = 0;
+	w(e, 0x04, 2, 0x0003);
+	unsigned bars = 0;
+	for (unsigned i = 0; i < nev; i++) {
+		if (evs[i].kind != VPCI_EV_BAR)
+			continue;
+		bars++;
+		assert_true(evs[i].enabled);
+		if (evs[i].index == 2) {
+			assert_int_equal(evs[i].addr, 0x400000000ull);
+			assert_int_equal(evs[i].size, 8ull << 30);
+		}
+		if (evs[i].index == 6)
+			assert_int_equal(evs[i].addr, 0xfe020000);
+	}
+	assert_int_equal(bars, 5);
+	/* moving an enabled BAR is an event; disabling decode too */
+	nev = 0;
+	w(e, 0x14, 4, 0xfe100000);
+	assert_non_null(find_ev(VPCI_EV_BAR));
+	assert_int_equal(find_ev(VPCI_EV_BAR)->addr, 0xfe100000);
+	vpci_emu_free(e);
+	vpci_func_free(f);
+}
+
+/* --- MSI and MSI-X -------------------------------------------------------------- */
+
+static void test_msi_msix(void **state)
+{
+	vpci_func *f = parse("vpci: 1\nname: irq\nfunction:\n"
+			     "  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+			     "  bars:\n    - {index: 0, type: mem32, size: 16KiB}\n"
+			     "  capabilities:\n"
+			     "    - {type: msi, offset: 0x40, fields: {message-control: 0x0186}}\n"
+			     "    - {type: msix, offset: 0x60, fields: {message-control: 0x0003, table: 0x2000, pba: 0x3000}}\n");
+	vpci_emu *e = emu(f);
+	uint64_t v;
+
+	(void)state;
+	/* MSI: 64-bit, 8 vectors capable, per-vector masking */
+	w(e, 0x44, 4, 0xfee00000);
+	w(e, 0x48, 4, 0x1);
+	w(e, 0x4c, 2, 0x4041);
+	w(e, 0x50, 4, 0xffffffff);
+	assert_int_equal(r(e, 0x50, 4), 0xff);          /* 8 mask bits exist */
+	nev = 0;
+	w(e, 0x42, 2, 0x0031);                         /* enable, 8 vectors */
+	const struct vpci_event *ev = find_ev(VPCI_EV_MSI);
+	assert_non_null(ev);
+	assert_true(ev->enabled);
+	assert_int_equal(ev->index, 8);
+	assert_int_equal(ev->addr, 0x1fee00000ull);
+	assert_int_equal(ev->data, 0x4041);
+	assert_int_equal(ev->masked, 0xff);
+	/* MSI-X: enable with the function mask, then unmask */
+	nev = 0;
+	w(e, 0x62, 2, 0xc000);
+	w(e, 0x62, 2, 0x8000);
+	assert_int_equal(nev, 2);
+	assert_true(evs[0].enabled && evs[0].masked);
+	assert_true(evs[1].enabled && !evs[1].masked);
+	assert_int_equal(r(e, 0x62, 2), 0x8003);       /* table size is RO */
+	/* table: 4 vectors, masked at reset; unmasking vector 2 is an event */
+	assert_int_equal(vpci_emu_msix_table_read(e, false, 2 * 16 + 12, 4, &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(vpci_emu_msix_table_write(e, 2 * 16, 8, 0xfee00000ull), 0);
+	assert_int_equal(vpci_emu_msix_table_write(e, 2 * 16 + 8, 4, 0x33), 0);
+	nev = 0;
+	assert_int_equal(vpci_emu_msix_table_write(e, 2 * 16 + 12, 4, 0), 0);
+	assert_int_equal(nev, 1);
+	assert_int_equal(evs[0].index, 2);
+	assert_int_equal(evs[0].data, 0x33);
+	assert_int_equal(vpci_emu_msix_table_read(e, false, 4 * 16, 4, &v), VPCI_ERANGE);
+	/* PBA */
+	assert_int_equal(vpci_emu_msix_set_pending(e, 3, true), 0);
+	assert_int_equal(vpci_emu_msix_table_read(e, true, 0, 8, &v), 0);
+	assert_int_equal(v, 0x8);
+	assert_int_equal(vpci_emu_msix_set_pending(e, 4, true), VPCI_ERANGE);
+	/* FLR-like cold reset masks vectors again and clears the PBA */
+	assert_int_equal(vpci_emu_reset(e, VPCI_RESET_COLD), 0);
+	vpci_emu_msix_table_read(e, false, 2 * 16 + 12, 4, &v);
+	assert_int_equal(v, 1);
+	vpci_emu_msix_table_read(e, true, 0, 8, &v);
+	assert_int_equal(v, 0);
+	vpci_emu_free(e);
+	vpci_func_free(f);
+}
+
+/* --- FLR, PM and virtual PASID/ATS/PRI controls ------------------------------- */
+
+static void test_flr_pm_pasid(void **state)
+{
+	vpci_func *f = parse("vpci: 1\nname: flr\nfunction:\n"
+			     "  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+			     "  capabilities:\n"
+			     "    - {type: pm, offset: 0x40, fields: {pmc: 0x0003}}\n"
+			     "    - {type: pcie, offset: 0x50, fields: {pcie-capabilities: 0x0002, device-capabilities: 0x10000000}}\n"
+			     "  extended-capabilities:\n"
+			     "    - {type: pasid, offset: 0x100, fields: {pasid-capability: 0x1406}}\n"
+			     "    - {type: ats, offset: 0x108}\n"
+			     "    - {type: pri, offset: 0x110}\n");
+	vpci_emu *e = emu(f);
+
+	(void)state;
+	w(e, 0x04, 2, 0x0006);
+	w(e, 0x58, 2, 0x0040);                    /* MPS 256 */
+	nev = 0;
+	w(e, 0x106, 2, 0x0005);
+	assert_non_null(find_ev(VPCI_EV_PASID));
+	assert_true(find_ev(VPCI_EV_PASID)->enabled);
+	w(e, 0x10e, 2, 0x8003);
+	assert_non_null(find_ev(VPCI_EV_ATS));
+	w(e, 0x114, 2, 0x0001);
+	assert_non_null(find_ev(VPCI_EV_PRI));
+	/* D0 -> D3hot -> D0 without No_Soft_Reset resets the function */
+	nev = 0;
+	w(e, 0x44, 2, 0x0003);
+	assert_int_equal(find_ev(VPCI_EV_PM)->data, 3);
+	w(e, 0x44, 2, 0x0000);
+	assert_int_equal(r(e, 0x04, 2), 0);
+	/* FLR: Initiate FLR reads 0, state is reset, an event is reported */
+	w(e, 0x04, 2, 0x0006);
+	w(e, 0x58, 2, 0x0040);
+	nev = 0;
+	w(e, 0x58, 2, 0x8040);
+	assert_non_null(find_ev(VPCI_EV_FLR));
+	assert_int_equal(r(e, 0x58, 2), 0x2810);  /* reset value */
+	assert_int_equal(r(e, 0x04, 2), 0);
+	assert_int_equal(r(e, 0x106, 2), 0);
+	vpci_emu_free(e);
+	vpci_func_free(f);
+}
+
+/* --- migration ------------------------------------------------------------------ */
+
+static void test_save_load(void **state)
+{
+	const char *t = "vpci: 1\nname: mig\nfunction:\n"
+			"  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+			"  bars:\n    - {index: 0, type: mem32, size: 16KiB}\n"
+			"  capabilities:\n"
+			"    - {type: msix, offset: 0x60, fields: {message-control: 0x0003, table: 0x2000, pba: 0x3000}}\n";
+	vpci_func *f = parse(t);
+	vpci_emu *e = emu(f), *e2;
+	void *blob;
+	size_t len;
+
+	(void)state;
+	w(e, 0x10, 4, 0xfe000000);
+	w(e, 0x04, 2, 0x0006);
+	w(e, 0x62, 2, 0x8000);
+	vpci_emu_msix_table_write(e, 8, 4, 0x55);
+	assert_int_equal(vpci_emu_save(e, &blob, &len), 0);
+	e2 = emu(f);
+	vpci_diag *d = vpci_diag_new();
+	assert_int_equal(vpci_emu_load(e2, blob, len, d), 0);
+	assert_int_equal(r(e2, 0x10, 4), 0xfe000000);
+	assert_int_equal(r(e2, 0x62, 2), 0x8003);
+	uint64_t v;
+	vpci_emu_msix_table_read(e2, false, 8, 4, &v);
+	assert_int_equal(v, 0x55);
+	/* restoring re-reports BAR and MSI-X state to the VMM */
+	assert_non_null(find_ev(VPCI_EV_BAR));
+	assert_non_null(find_ev(VPCI_EV_MSIX));
+	vpci_emu_free(e2);
+
+	/* a different layout is refused with the reason */
+	char t2[1024];
+	snprintf(t2, sizeof(t2), "%s", t);
+	char *p = strstr(t2, "16KiB");
+	memcpy(p, "32KiB", 5);
+	vpci_func *g = parse(t2);
+	e2 = emu(g);
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_emu_load(e2, blob, len, d), VPCI_EDATA);
+	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "BAR 0"));
+	vpci_emu_free(e2);
+	vpci_func_free(g);
+
+	p = strstr(t2, "32KiB");
+	memcpy(p, "16KiB", 5);
+	p = strstr(t2, "0x5678");
+	memcpy(p, "0x5679", 6);
+	g = parse(t2);
+	e2 = emu(g);
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_emu_load(e2, blob, len, d), VPCI_EDATA);
+	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "header device-id"));
+	vpci_emu_free(e2);
+	vpci_func_free(g);
+
+	/* a truncated or foreign blob */
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_emu_load(e, blob, 10, d), VPCI_EDATA);
+	assert_int_equal(vpci_emu_load(e, "hello", 5, d), VPCI_EINVAL);
+	((uint8_t *)blob)[8] = 2; /* a future format version */
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_emu_load(e, blob, len, d), VPCI_EDATA);
+	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "version"));
+	vpci_diag_free(d);
+	free(blob);
+	vpci_emu_free(e);
+	vpci_func_free(f);
+}
+
+static void test_unknown_bar_size_refused(void **state)
+{
+	vpci_func *f = NULL;
+	const char *t = "vpci: 1\nname: nosize\nfunction:\n"
+			"  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+			"  bars:\n    - {index: 0, type: mem32}\n";
+	vpci_emu *e = NULL;
+	vpci_diag *d = vpci_diag_new();
+
+	(void)state;
+	assert_int_equal(vpci_parse_buffer(t, strlen(t), "t.yaml", &f, NULL), 0);
+	assert_int_equal(vpci_emu_new(f, NULL, NULL, NULL, &e, d), VPCI_EDATA);
+	assert_null(e);
+	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "no size"));
+	vpci_diag_free(d);
+	vpci_func_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_width_alignment_matrix),
+		cmocka_unit_test(test_write_matrix),
+		cmocka_unit_test(test_backend_sees_device_bits_only),
+		cmocka_unit_test(test_bar_sizing),
+		cmocka_unit_test(test_msi_msix),
+		cmocka_unit_test(test_flr_pm_pasid),
+		cmocka_unit_test(test_save_load),
+		cmocka_unit_test(test_unknown_bar_size_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
