@@ -17,6 +17,32 @@
 
 #define NDW (VPCI_CFG_SIZE / 4)
 
+/* The write lock: a C11 atomic flag, so that it needs no OS header and
+ * ThreadSanitizer understands it.  Writes are rare next to reads and short
+ * (a backend access at most), so waiting spins a little, then yields. */
+struct wlock {
+	atomic_flag f;
+};
+
+static inline void wlock_init(struct wlock *l)
+{
+	atomic_flag_clear(&l->f);
+}
+
+static inline void wlock_lock(struct wlock *l)
+{
+	unsigned n = 0;
+
+	while (atomic_flag_test_and_set_explicit(&l->f, memory_order_acquire))
+		if (++n > 64)
+			thrd_yield();
+}
+
+static inline void wlock_unlock(struct wlock *l)
+{
+	atomic_flag_clear_explicit(&l->f, memory_order_release);
+}
+
 /* What a write to a DWORD may change (watch[] bits). */
 enum {
 	W_BAR = 1u << 0,
@@ -49,7 +75,7 @@ struct vpci_emu {
 	struct vpci_backend be;
 	struct vpci_emu_ops ops;
 	void *opaque;
-	mtx_t lock;
+	struct wlock lock;
 	/* layout, from the instance */
 	unsigned cmd_io_bars, cmd_mem_bars; /* which BARs decode I/O / memory */
 	unsigned msi, msix, pcie, pm, af, pasid, ats, pri, sriov; /* offsets, 0 = none */

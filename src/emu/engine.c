@@ -135,7 +135,7 @@ VPCI_EXPORT int vpci_emu_write(vpci_emu *e, unsigned off, unsigned size, uint32_
 
 	if ((size != 1 && size != 2 && size != 4) || off >= VPCI_CFG_SIZE || off + size > VPCI_CFG_SIZE)
 		return VPCI_ERANGE;
-	mtx_lock(&e->lock);
+	wlock_lock(&e->lock);
 	while (done < size && !rc) {
 		unsigned o = off + done;
 		unsigned n = 4 - (o & 3);
@@ -149,7 +149,7 @@ VPCI_EXPORT int vpci_emu_write(vpci_emu *e, unsigned off, unsigned size, uint32_
 	}
 	if (kinds)
 		emu_update(e, kinds);
-	mtx_unlock(&e->lock);
+	wlock_unlock(&e->lock);
 	return rc;
 }
 
@@ -357,9 +357,9 @@ VPCI_EXPORT int vpci_emu_reset(vpci_emu *e, enum vpci_reset kind)
 
 	if ((unsigned)kind > VPCI_RESET_COLD)
 		return VPCI_EINVAL;
-	mtx_lock(&e->lock);
+	wlock_lock(&e->lock);
 	rc = emu_reset_locked(e, kind, 1);
-	mtx_unlock(&e->lock);
+	wlock_unlock(&e->lock);
 	return rc;
 }
 
@@ -372,7 +372,7 @@ VPCI_EXPORT int vpci_emu_msix_table_read(vpci_emu *e, bool pba, unsigned off, un
 		return VPCI_ENOENT;
 	if ((size != 4 && size != 8) || (off & (size - 1)))
 		return VPCI_ERANGE;
-	mtx_lock(&e->lock);
+	wlock_lock(&e->lock);
 	int rc = 0;
 	if (pba) {
 		unsigned n = (e->msix_n + 63) / 64;
@@ -389,7 +389,7 @@ VPCI_EXPORT int vpci_emu_msix_table_read(vpci_emu *e, bool pba, unsigned off, un
 		if (size == 8)
 			*val |= (uint64_t)e->msix_table[off / 4 + 1] << 32;
 	}
-	mtx_unlock(&e->lock);
+	wlock_unlock(&e->lock);
 	return rc;
 }
 
@@ -399,7 +399,7 @@ VPCI_EXPORT int vpci_emu_msix_table_write(vpci_emu *e, unsigned off, unsigned si
 		return VPCI_ENOENT;
 	if ((size != 4 && size != 8) || (off & (size - 1)) || off + size > e->msix_n * 16)
 		return VPCI_ERANGE;
-	mtx_lock(&e->lock);
+	wlock_lock(&e->lock);
 	for (unsigned k = 0; k < size / 4; k++) {
 		unsigned i = off / 4 + k;
 		uint32_t v = (uint32_t)(val >> (32 * k));
@@ -415,7 +415,7 @@ VPCI_EXPORT int vpci_emu_msix_table_write(vpci_emu *e, unsigned off, unsigned si
 			emit(e, &ev);
 		}
 	}
-	mtx_unlock(&e->lock);
+	wlock_unlock(&e->lock);
 	return 0;
 }
 
@@ -425,12 +425,12 @@ VPCI_EXPORT int vpci_emu_msix_set_pending(vpci_emu *e, unsigned vector, bool pen
 		return VPCI_ENOENT;
 	if (vector >= e->msix_n)
 		return VPCI_ERANGE;
-	mtx_lock(&e->lock);
+	wlock_lock(&e->lock);
 	if (pending)
 		e->msix_pba[vector / 64] |= 1ull << (vector % 64);
 	else
 		e->msix_pba[vector / 64] &= ~(1ull << (vector % 64));
-	mtx_unlock(&e->lock);
+	wlock_unlock(&e->lock);
 	return 0;
 }
 
@@ -527,15 +527,14 @@ VPCI_EXPORT int vpci_emu_new(const vpci_func *f, const struct vpci_backend *be,
 	if (!e)
 		return VPCI_ENOMEM;
 	e->f = vpci_func_dup(f);
-	if (!e->f || mtx_init(&e->lock, mtx_plain) != thrd_success) {
-		vpci_func_free(e->f);
+	if (!e->f) {
 		free(e);
 		return VPCI_ENOMEM;
 	}
+	wlock_init(&e->lock);
 	if (be) {
 		e->be = *be;
 	} else if ((rc = vpci_backend_snapshot(f, &e->be))) {
-		mtx_destroy(&e->lock);
 		vpci_func_free(e->f);
 		free(e);
 		return rc;
@@ -569,13 +568,13 @@ VPCI_EXPORT int vpci_emu_new(const vpci_func *f, const struct vpci_backend *be,
 			e->msix_table[4 * v + 3] = 1;
 	}
 	/* the initial state is the baseline: report only changes */
-	mtx_lock(&e->lock);
+	wlock_lock(&e->lock);
 	struct vpci_emu_ops none = { NULL };
 	struct vpci_emu_ops saved = e->ops;
 	e->ops = none;
 	emu_update(e, W_CMD | W_BAR | W_MSI | W_MSIX | W_PM | W_LINK | W_PASID | W_ATS | W_PRI | W_SRIOV);
 	e->ops = saved;
-	mtx_unlock(&e->lock);
+	wlock_unlock(&e->lock);
 	*out = e;
 	return 0;
 }
@@ -586,7 +585,6 @@ VPCI_EXPORT void vpci_emu_free(vpci_emu *e)
 		return;
 	if (e->be.ops && e->be.ops->destroy)
 		e->be.ops->destroy(e->be.ctx);
-	mtx_destroy(&e->lock);
 	vpci_func_free(e->f);
 	free(e->msix_table);
 	free(e->msix_pba);

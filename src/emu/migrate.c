@@ -120,7 +120,7 @@ VPCI_EXPORT int vpci_emu_save(vpci_emu *e, void **blob, size_t *len)
 	w.p = malloc(blob_len(e, nl));
 	if (!w.p)
 		return VPCI_ENOMEM;
-	mtx_lock(&e->lock);
+	wlock_lock(&e->lock);
 	put(&w, BLOB_MAGIC, 8);
 	putn(&w, BLOB_VERSION, 4);
 	putn(&w, blob_len(e, nl), 4);
@@ -153,7 +153,7 @@ VPCI_EXPORT int vpci_emu_save(vpci_emu *e, void **blob, size_t *len)
 		putn(&w, e->msix_table[i], 4);
 	for (unsigned i = 0; i < (e->msix_n + 63) / 64; i++)
 		putn(&w, e->msix_pba[i], 8);
-	mtx_unlock(&e->lock);
+	wlock_unlock(&e->lock);
 	*blob = w.p;
 	*len = w.len;
 	return 0;
@@ -363,7 +363,7 @@ VPCI_EXPORT int vpci_emu_load(vpci_emu *e, const void *blob, size_t len, vpci_di
 	if (strcmp(name, vpci_func_name(f)))
 		diag_add(d, VPCI_SEV_NOTE, 0, DIAG_NOPOS,
 			 "state saved from instance '%s' loaded into '%s' (same guest ABI)", name, vpci_func_name(f));
-	mtx_lock(&e->lock);
+	wlock_lock(&e->lock);
 	for (unsigned dw = 0; dw < size / 4; dw++) {
 		uint32_t v = (uint32_t)getn(&r, 4, &err);
 		/* only what the guest could have changed: the rest is the ABI */
@@ -376,6 +376,6 @@ VPCI_EXPORT int vpci_emu_load(vpci_emu *e, const void *blob, size_t len, vpci_di
 	for (unsigned i = 0; i < (msix_n + 63) / 64; i++)
 		e->msix_pba[i] = getn(&r, 8, &err);
 	emu_update(e, W_CMD | W_BAR | W_MSI | W_MSIX | W_PM | W_LINK | W_PASID | W_ATS | W_PRI | W_SRIOV);
-	mtx_unlock(&e->lock);
+	wlock_unlock(&e->lock);
 	return 0;
 }

@@ -15,7 +15,7 @@
 struct snap {
 	uint8_t val[VPCI_CFG_SIZE], init[VPCI_CFG_SIZE];
 	uint8_t rw[VPCI_CFG_SIZE], w1c[VPCI_CFG_SIZE], sticky[VPCI_CFG_SIZE];
-	mtx_t lock;
+	struct wlock lock;
 	unsigned writes;
 };
 
@@ -25,9 +25,9 @@ static int snap_read(void *ctx, unsigned off, unsigned size, uint32_t *val)
 
 	if (off + size > VPCI_CFG_SIZE)
 		return VPCI_ERANGE;
-	mtx_lock(&s->lock);
+	wlock_lock(&s->lock);
 	*val = le_get(s->val + off, size);
-	mtx_unlock(&s->lock);
+	wlock_unlock(&s->lock);
 	return 0;
 }
 
@@ -38,7 +38,7 @@ static int snap_write(void *ctx, unsigned off, unsigned size, uint32_t val, uint
 
 	if (off + size > VPCI_CFG_SIZE)
 		return VPCI_ERANGE;
-	mtx_lock(&s->lock);
+	wlock_lock(&s->lock);
 	for (unsigned i = 0; i < size; i++) {
 		uint8_t v = (uint8_t)(val >> (8 * i)), m = (uint8_t)(mask >> (8 * i));
 		uint8_t cur = s->val[off + i];
@@ -50,7 +50,7 @@ static int snap_write(void *ctx, unsigned off, unsigned size, uint32_t val, uint
 		s->val[off + i] = (uint8_t)(((cur & ~rw) | (v & rw)) & ~(w1c & v));
 	}
 	s->writes++;
-	mtx_unlock(&s->lock);
+	wlock_unlock(&s->lock);
 	return rc;
 }
 
@@ -58,12 +58,12 @@ static int snap_reset(void *ctx, enum vpci_reset kind)
 {
 	struct snap *s = ctx;
 
-	mtx_lock(&s->lock);
+	wlock_lock(&s->lock);
 	for (unsigned i = 0; i < VPCI_CFG_SIZE; i++) {
 		uint8_t keep = kind == VPCI_RESET_COLD ? 0 : s->sticky[i];
 		s->val[i] = (uint8_t)((s->init[i] & ~keep) | (s->val[i] & keep));
 	}
-	mtx_unlock(&s->lock);
+	wlock_unlock(&s->lock);
 	return 0;
 }
 
@@ -71,7 +71,6 @@ static void snap_destroy(void *ctx)
 {
 	struct snap *s = ctx;
 
-	mtx_destroy(&s->lock);
 	free(s);
 }
 
@@ -88,10 +87,7 @@ VPCI_EXPORT int vpci_backend_snapshot(const vpci_func *f, struct vpci_backend *o
 
 	if (!s)
 		return VPCI_ENOMEM;
-	if (mtx_init(&s->lock, mtx_plain) != thrd_success) {
-		free(s);
-		return VPCI_ENOMEM;
-	}
+	wlock_init(&s->lock);
 	for (unsigned i = 0; i < VPCI_CFG_SIZE; i++) {
 		s->init[i] = s->val[i] = (uint8_t)(f->val[i] & ~f->pl[VPCI_PL_RSVDZ][i]);
 		s->rw[i] = f->pl[VPCI_PL_RW][i];
