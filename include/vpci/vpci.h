@@ -13,6 +13,7 @@
 #include "model.h"
 #include "quirks.h"
 #include "render.h"
+#include "sriov.h"
 #include "text.h"
 
 #ifdef __cplusplus

@@ -14,6 +14,7 @@ static const struct cli_cmd cmds[] = {
 	{ "derive", cmd_derive, "describe physical functions (sysfs, lspci dump, image, VFIO) as instances" },
 	{ "quirks", cmd_quirks, "list or show the quirk database" },
 	{ "emulate", cmd_emulate, "emulate an instance: scripted config accesses, --probe replay" },
+	{ "sriov", cmd_sriov, "manage SR-IOV on this host: list, enable, disable, bind, remove" },
 };
 
 static void usage(FILE *fp)

@@ -33,6 +33,7 @@ int cmd_render(int argc, char **argv);
 int cmd_derive(int argc, char **argv);
 int cmd_quirks(int argc, char **argv);
 int cmd_emulate(int argc, char **argv);
+int cmd_sriov(int argc, char **argv);
 
 /* Print every diagnostic of @d to stderr; returns the error count. */
 size_t cli_print_diags(const vpci_diag *d);

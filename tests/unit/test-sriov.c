@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test-sriov.c - vpci sriov's decisions on a crafted sysfs and procfs tree,
+ * with the dry-run hook recording every write: the order of writes for
+ * enable/bind/disable/remove, and each refusal with its explanation.  The
+ * kernel's side of the story is tested for real in the VM harness.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "vpci/vpci.h"
+
+static char root[200], sys_[300], proc_[300];
+static char writes[4096];
+
+static void rec(void *opaque, const char *path, const char *value)
+{
+	(void)opaque;
+	const char *rel = strstr(path, "/bus/pci/") ? strstr(path, "/bus/pci/") : path;
+	size_t l = strlen(writes);
+	snprintf(writes + l, sizeof(writes) - l, "%s=%s\n", rel, value);
+}
+
+static void put(const char *path, const char *text)
+{
+	char full[600];
+	FILE *fp;
+
+	snprintf(full, sizeof(full), "%s/%s", root, path);
+	fp = fopen(full, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void put_bin(const char *path, const void *data, size_t len)
+{
+	char full[600];
+	FILE *fp;
+
+	snprintf(full, sizeof(full), "%s/%s", root, path);
+	fp = fopen(full, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+}
+
+static void ln(const char *target, const char *path)
+{
+	char full[600];
+
+	snprintf(full, sizeof(full), "%s/%s", root, path);
+	assert_int_equal(symlink(target, full), 0);
+}
+
+static void sh(const char *cmd)
+{
+	char buf[2400];
+
+	snprintf(buf, sizeof(buf), "cd %s && %s", root, cmd);
+	assert_int_equal(system(buf), 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(root, sizeof(root), "/tmp/vpci-test-sriov.%d", (int)getpid());
+	snprintf(sys_, sizeof(sys_), "%s/sys", root);
+	snprintf(proc_, sizeof(proc_), "%s/proc", root);
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s && mkdir -p %s", root, root);
+	assert_int_equal(system(cmd), 0);
+	sh("mkdir -p sys/bus/pci/devices/0000:01:00.0 sys/bus/pci/devices/0000:01:00.1 "
+	   "sys/bus/pci/devices/0000:01:00.2 sys/bus/pci/devices/0000:02:00.0 "
+	   "sys/bus/pci/drivers/nvme sys/bus/pci/drivers/vfio-pci sys/kernel/iommu_groups/7 "
+	   "proc/4242/fd sys/module/vfio_pci/parameters");
+	/* PF 01:00.0 with 2 VFs at 01:00.1 (vfio-pci, open by pid 4242) and
+	 * 01:00.2 (gone: reads all-ones) */
+	put("sys/bus/pci/devices/0000:01:00.0/sriov_totalvfs", "4\n");
+	put("sys/bus/pci/devices/0000:01:00.0/sriov_numvfs", "2\n");
+	put("sys/bus/pci/devices/0000:01:00.0/sriov_offset", "1\n");
+	put("sys/bus/pci/devices/0000:01:00.0/sriov_stride", "1\n");
+	put("sys/bus/pci/devices/0000:01:00.0/sriov_vf_device", "10\n");
+	put("sys/bus/pci/devices/0000:01:00.0/sriov_drivers_autoprobe", "1\n");
+	ln("../../drivers/nvme", "sys/bus/pci/devices/0000:01:00.0/driver");
+	ln("../0000:01:00.1", "sys/bus/pci/devices/0000:01:00.0/virtfn0");
+	ln("../0000:01:00.2", "sys/bus/pci/devices/0000:01:00.0/virtfn1");
+	ln("../0000:01:00.0", "sys/bus/pci/devices/0000:01:00.1/physfn");
+	ln("../0000:01:00.0", "sys/bus/pci/devices/0000:01:00.2/physfn");
+	ln("../../drivers/vfio-pci", "sys/bus/pci/devices/0000:01:00.1/driver");
+	ln("../../../../kernel/iommu_groups/7", "sys/bus/pci/devices/0000:01:00.1/iommu_group");
+	put_bin("sys/bus/pci/devices/0000:01:00.1/config", "\xff\xff\xff\xff\x00\x00\x10\x00", 8);
+	put_bin("sys/bus/pci/devices/0000:01:00.2/config", "\xff\xff\xff\xff\xff\xff\xff\xff", 8);
+	ln("/dev/vfio/7", "proc/4242/fd/9");
+	put("proc/4242/comm", "qemu-system-x86\n");
+	/* PF 02:00.0 without VFs and without a driver */
+	put("sys/bus/pci/devices/0000:02:00.0/sriov_totalvfs", "8\n");
+	put("sys/bus/pci/devices/0000:02:00.0/sriov_numvfs", "0\n");
+	put("sys/bus/pci/devices/0000:02:00.0/sriov_offset", "2\n");
+	put("sys/bus/pci/devices/0000:02:00.0/sriov_stride", "1\n");
+	put("sys/module/vfio_pci/parameters/enable_sriov", "N\n");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	return system(cmd) ? -1 : 0;
+}
+
+static vpci_sriov *ctx(void)
+{
+	vpci_sriov *s = vpci_sriov_new(sys_, proc_);
+
+	assert_non_null(s);
+	vpci_sriov_set_dry_run(s, rec, NULL);
+	writes[0] = '\0';
+	return s;
+}
+
+static int has_msg(vpci_diag *d, const char *needle)
+{
+	for (size_t i = 0; i < vpci_diag_count(d); i++)
+		if (strstr(vpci_diag_get(d, i)->message, needle))
+			return 1;
+	return 0;
+}
+
+static void test_list(void **state)
+{
+	vpci_sriov *s = ctx();
+	vpci_diag *d = vpci_diag_new();
+	struct vpci_sriov_pf *pfs;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(vpci_sriov_list(s, &pfs, &n, d), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(pfs[0].slot, "0000:01:00.0");
+	assert_int_equal(pfs[0].total_vfs, 4);
+	assert_int_equal(pfs[0].num_vfs, 2);
+	assert_int_equal(pfs[0].vf_device, 0x10);
+	assert_int_equal(pfs[0].autoprobe, 1);
+	assert_string_equal(pfs[0].driver, "nvme");
+	assert_int_equal(pfs[0].nvfs, 2);
+	assert_string_equal(pfs[0].vfs[0].driver, "vfio-pci");
+	assert_true(pfs[0].vfs[0].in_use);
+	assert_non_null(strstr(pfs[0].vfs[0].user, "4242 (qemu-system-x86)"));
+	assert_false(pfs[0].vfs[0].gone); /* VF IDs read 0xffff by design */
+	assert_true(pfs[0].vfs[1].gone);
+	assert_true(has_msg(d, "reads all-ones"));
+	assert_true(has_msg(d, "vpci sriov disable 0000:01:00.0"));
+	vpci_sriov_list_free(pfs, n);
+	vpci_diag_free(d);
+	vpci_sriov_free(s);
+}
+
+static void test_enable(void **state)
+{
+	vpci_sriov *s = ctx();
+	vpci_diag *d = vpci_diag_new();
+
+	(void)state;
+	/* no PF driver: ENOENT with the pci-pf-stub route */
+	assert_int_equal(vpci_sriov_enable(s, "02:00.0", 2, NULL, false, d), VPCI_ENOENT);
+	assert_true(has_msg(d, "pci-pf-stub"));
+	assert_string_equal(writes, "");
+	/* too many */
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_sriov_enable(s, "01:00.0", 5, NULL, false, d), VPCI_ERANGE);
+	/* VFs exist: disable first */
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_sriov_enable(s, "01:00.0", 3, NULL, false, d), VPCI_EBUSY);
+	assert_true(has_msg(d, "disable before enabling"));
+	/* a PF bound to vfio-pci without enable_sriov */
+	char cmd[200];
+	snprintf(cmd, sizeof(cmd), "ln -s ../../drivers/vfio-pci sys/bus/pci/devices/0000:02:00.0/driver");
+	sh(cmd);
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_sriov_enable(s, "02:00.0", 2, NULL, false, d), VPCI_ENOENT);
+	assert_true(has_msg(d, "enable_sriov=1"));
+	assert_true(has_msg(d, "VF token"));
+	put("sys/module/vfio_pci/parameters/enable_sriov", "Y\n");
+	/* the write order: autoprobe off, count, then each VF's override and probe */
+	vpci_diag_clear(d);
+	writes[0] = '\0';
+	assert_int_equal(vpci_sriov_enable(s, "02:00.0", 2, "vfio-pci", true, d), 0);
+	assert_string_equal(writes,
+			    "/bus/pci/devices/0000:02:00.0/sriov_drivers_autoprobe=0\n"
+			    "/bus/pci/devices/0000:02:00.0/sriov_numvfs=2\n"
+			    "/bus/pci/devices/0000:02:00.2/driver_override=vfio-pci\n"
+			    "/bus/pci/drivers_probe=0000:02:00.2\n"
+			    "/bus/pci/devices/0000:02:00.3/driver_override=vfio-pci\n"
+			    "/bus/pci/drivers_probe=0000:02:00.3\n");
+	vpci_diag_free(d);
+	vpci_sriov_free(s);
+}
+
+static void test_disable_and_remove(void **state)
+{
+	vpci_sriov *s = ctx();
+	vpci_diag *d = vpci_diag_new();
+
+	(void)state;
+	/* a VF is open through VFIO: refused, saying by whom */
+	assert_int_equal(vpci_sriov_disable(s, "01:00.0", false, d), VPCI_EBUSY);
+	assert_true(has_msg(d, "/dev/vfio/7 is open by 4242"));
+	assert_string_equal(writes, "");
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_sriov_disable(s, "01:00.0", true, d), 0);
+	assert_string_equal(writes, "/bus/pci/devices/0000:01:00.0/sriov_numvfs=0\n");
+	assert_true(has_msg(d, "removes them"));
+	/* removing a PF with VFs: refused; --force does the safe order */
+	vpci_diag_clear(d);
+	writes[0] = '\0';
+	assert_int_equal(vpci_sriov_remove(s, "01:00.0", false, d), VPCI_EBUSY);
+	assert_true(has_msg(d, "orphan"));
+	assert_string_equal(writes, "");
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_sriov_remove(s, "01:00.0", true, d), 0);
+	assert_string_equal(writes, "/bus/pci/devices/0000:01:00.0/sriov_numvfs=0\n"
+				    "/bus/pci/devices/0000:01:00.0/remove=1\n");
+	/* bind: unbind from the current driver, override, probe */
+	writes[0] = '\0';
+	assert_int_equal(vpci_sriov_bind(s, "01:00.0", "vfio-pci", d), 0);
+	assert_string_equal(writes, "/bus/pci/devices/0000:01:00.0/driver_override=vfio-pci\n"
+				    "/bus/pci/devices/0000:01:00.0/driver/unbind=0000:01:00.0\n"
+				    "/bus/pci/drivers_probe=0000:01:00.0\n");
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_sriov_bind(s, "01:00.0", "nosuchdrv", d), VPCI_ENOENT);
+	assert_true(has_msg(d, "modprobe nosuchdrv"));
+	assert_int_equal(vpci_sriov_bind(s, "1:2:3", "vfio-pci", d), VPCI_EINVAL);
+	vpci_diag_free(d);
+	vpci_sriov_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_enable),
+		cmocka_unit_test(test_disable_and_remove),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
