@@ -80,23 +80,17 @@ static void finish_dev(struct dump_dev *dv, const char *file, vpci_diag *d)
 	dv->f.len = max ? len : 0;
 }
 
-static int dump_open(struct vpci_source *s, const char *path, vpci_diag *d)
+/* Read a dump from an open stream (named @path in diagnostics). */
+int dump_read_stream(struct vpci_source *s, FILE *fp, const char *path, vpci_diag *d)
 {
-	FILE *fp = fopen(path, "r");
 	struct dump_priv *pv;
 	struct dump_dev *cur = NULL;
 	char line[4096];
 	unsigned lineno = 0, errors = 0;
 
-	if (!fp) {
-		diag_add(d, VPCI_SEV_ERROR, VPCI_EIO, lpos(path, 0, 0), "cannot open: %s", strerror(errno));
-		return VPCI_EIO;
-	}
 	pv = calloc(1, sizeof(*pv));
-	if (!pv) {
-		fclose(fp);
+	if (!pv)
 		return VPCI_ENOMEM;
-	}
 	s->priv = pv;
 	while (fgets(line, sizeof(line), fp)) {
 		size_t len = strlen(line);
@@ -135,7 +129,6 @@ static int dump_open(struct vpci_source *s, const char *path, vpci_diag *d)
 			if (!nd || source_add_slot(s, slot)) {
 				if (nd)
 					pv->dev = nd;
-				fclose(fp);
 				return VPCI_ENOMEM;
 			}
 			pv->dev = nd;
@@ -211,7 +204,6 @@ static int dump_open(struct vpci_source *s, const char *path, vpci_diag *d)
 	}
 	if (cur)
 		finish_dev(cur, path, d);
-	fclose(fp);
 	for (size_t i = 0; i < pv->n; i++) {
 		if (!pv->dev[i].f.len) {
 			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, pv->dev[i].line, 1),
@@ -225,6 +217,21 @@ static int dump_open(struct vpci_source *s, const char *path, vpci_diag *d)
 		return VPCI_EDATA;
 	}
 	return errors ? VPCI_EDATA : 0;
+}
+
+static int dump_open(struct vpci_source *s, const char *path, vpci_diag *d)
+{
+	FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	int rc;
+
+	if (!fp) {
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EIO, lpos(path, 0, 0), "cannot open: %s", strerror(errno));
+		return VPCI_EIO;
+	}
+	rc = dump_read_stream(s, fp, path, d);
+	if (fp != stdin)
+		fclose(fp);
+	return rc;
 }
 
 static int dump_read(struct vpci_source *s, size_t i, struct src_facts *f, vpci_diag *d)

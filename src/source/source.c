@@ -69,6 +69,21 @@ int source_parse_lspci_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+struct vpci_source *source_new(enum vpci_source_kind kind)
+{
+	struct vpci_source *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->ops = source_table[kind];
+	s->spec = xstrdup("-");
+	if (!s->spec) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 VPCI_EXPORT int vpci_source_open(enum vpci_source_kind kind, const char *spec,
 				 vpci_source **out, vpci_diag *d)
 {

@@ -66,6 +66,12 @@ int source_norm_slot(const char *in, char out[SLOT_LEN]);
 /* Parse "16K", "256M", "1G", "512" (lspci size notation) into bytes. */
 int source_parse_lspci_size(const char *s, uint64_t *out);
 
+/* The dump reader on an open stream (for fuzzing and stdin). */
+#include <stdio.h>
+int dump_read_stream(struct vpci_source *s, FILE *fp, const char *path, vpci_diag *d);
+/* A source of @kind with nothing opened yet; vpci_source_free() frees it. */
+struct vpci_source *source_new(enum vpci_source_kind kind);
+
 /* Lay the facts over a model (BAR sizes); used by vpci_derive(). */
 struct vpci_func;
 int derive_apply_facts(struct vpci_func *f, const struct src_facts *facts, vpci_diag *d);

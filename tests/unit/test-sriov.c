@@ -76,7 +76,7 @@ static int setup(void **state)
 	snprintf(root, sizeof(root), "/tmp/vpci-test-sriov.%d", (int)getpid());
 	snprintf(sys_, sizeof(sys_), "%s/sys", root);
 	snprintf(proc_, sizeof(proc_), "%s/proc", root);
-	char cmd[400];
+	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s && mkdir -p %s", root, root);
 	assert_int_equal(system(cmd), 0);
 	sh("mkdir -p sys/bus/pci/devices/0000:01:00.0 sys/bus/pci/devices/0000:01:00.1 "
