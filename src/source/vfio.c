@@ -73,7 +73,8 @@ int vfio_open_device(const char *group, const char *slot, int fds[3], vpci_diag 
 	if (os->ioctl(fds[0], VFIO_SET_IOMMU, (void *)type) < 0) {
 		type = VFIO_TYPE1_IOMMU;
 		if (os->ioctl(fds[0], VFIO_SET_IOMMU, (void *)type) < 0) {
-			err(d, "VFIO_SET_IOMMU", group, errno);
+			err(d, errno == ENODEV ? "VFIO_SET_IOMMU (is the vfio_iommu_type1 module loaded?)"
+					       : "VFIO_SET_IOMMU", group, errno);
 			return VPCI_EIO;
 		}
 	}

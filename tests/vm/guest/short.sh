@@ -1,0 +1,77 @@
+#!/bin/sh
+# short.sh - the VM suite the README's test command runs: a real Linux
+# kernel (PCI core, SR-IOV sysfs, vfio-pci, intel-iommu) against vpci.
+. /vpci/lib.sh
+modprobe vfio-pci 2>/dev/null
+modprobe vfio_iommu_type1 2>/dev/null
+OUT=/tmp/derived
+mkdir -p $OUT/raw $OUT/guest
+
+# lines lspci takes from sysfs rather than from config space
+SYSFS_ONLY='Kernel (driver|modules)|IOMMU group|NUMA node|Physical Slot|\[size=|Region|Expansion ROM|Latency|Interrupt: pin|Flags:'
+
+# 1. raw derive of every function renders back to what the kernel shows
+check "derive --all --policy raw" vpci derive -q --all --policy raw --out $OUT/raw
+for f in /sys/bus/pci/devices/*; do
+	b=$(basename "$f")
+	y=$OUT/raw/$(echo "$b" | tr : -).yaml
+	n=$(wc -c < "$f/config")
+	vpci render --no-check "$y" --format bin -o /tmp/r.bin
+	if head -c "$n" /tmp/r.bin | cmp -s - "$f/config"; then ok "raw bytes $b ($n bytes)"; else bad "raw bytes $b"; fi
+	# lspci's decode of our dump equals its decode of the kernel's view
+	vpci render --no-check "$y" --format lspci --slot "$b" -o /tmp/r.lspci
+	lspci -F /tmp/r.lspci -vvv -s "$b" | grep -vE "$SYSFS_ONLY" > /tmp/a
+	lspci -vvv -s "$b" | grep -vE "$SYSFS_ONLY" > /tmp/k
+	if [ -s /tmp/k ] && cmp -s /tmp/a /tmp/k; then ok "lspci -vvv $b"; else bad "lspci -vvv $b"; diff /tmp/k /tmp/a | head -10 | sed 's/^/     | /'; fi
+done
+
+# 2. guest-policy files pass vpci check
+check "derive --all (guest policy)" vpci derive -q --all --out $OUT/guest
+check "guest files pass vpci check" vpci check -q $OUT/guest/*.yaml
+
+# 3. SR-IOV: two VFs, unbound by autoprobe, bound to vfio-pci
+pf=$(nvme_pf)
+[ -n "$pf" ] && ok "NVMe PF found ($pf)" || bad "no NVMe PF"
+check "sriov enable $pf 2 --no-autoprobe --bind vfio-pci" vpci sriov enable "$pf" 2 --no-autoprobe --bind vfio-pci
+vfs=$(for v in /sys/bus/pci/devices/$pf/virtfn*; do basename "$(readlink "$v")"; done)
+n=0
+for vf in $vfs; do
+	n=$((n + 1))
+	[ "$(drv "$vf")" = vfio-pci ] && ok "VF $vf bound to vfio-pci" || bad "VF $vf bound to '$(drv "$vf")'"
+done
+[ "$n" = 2 ] && ok "2 VFs exist" || bad "$n VFs exist"
+vf=$(echo $vfs | cut -d' ' -f1)
+vfdev=$(printf '%04x' "0x$(cat /sys/bus/pci/devices/$pf/sriov_vf_device)")
+
+# 4. VF identity: raw config reads 0xffff, the derived guest file has the
+#    PF's vendor and the VF Device ID; the bogus INTx pin is fixed by quirk
+check "raw VF reads 0xffff" sh -c "vpci derive -q --policy raw $vf | grep -q 'vendor-id: 0xffff'"
+vpci derive -q "$vf" -o /tmp/vf.yaml
+check "VF vendor is the PF's" grep -q 'vendor-id: 0x1b36' /tmp/vf.yaml
+check "VF device is the VF Device ID ($vfdev)" grep -q "device-id: 0x$vfdev" /tmp/vf.yaml
+check "VF file passes vpci check" vpci check -q /tmp/vf.yaml
+rawpin=$(od -An -tx1 -j61 -N1 /sys/bus/pci/devices/$vf/config | tr -d ' ')
+echo "     | raw VF interrupt pin: $rawpin"
+check "quirk qemu-nvme-vf-intx-pin recorded" grep -q 'qemu-nvme-vf-intx-pin' /tmp/vf.yaml
+check "VF interrupt pin 0" grep -q 'interrupt-pin: 0x00' /tmp/vf.yaml
+
+# 5. VFIO: derive through vfio-pci, and the probe replay on the real VF
+g=$(group "$vf")
+check "derive --vfio /dev/vfio/$g --device $vf" vpci derive -q --vfio /dev/vfio/$g --device "$vf" -o /tmp/vfio.yaml
+check "emulate --backend vfio --probe" sh -c "vpci emulate /tmp/vf.yaml --backend vfio:/dev/vfio/$g,$vf --probe > /tmp/probe.out && grep -q 'event bar index=0' /tmp/probe.out"
+
+# 6. disable is refused while a VF is open through VFIO, works after
+sleep 60 3<>/dev/vfio/$g &
+holder=$!
+sleep 1
+refuse "sriov disable refused while /dev/vfio/$g is open" 75 vpci sriov disable "$pf"
+cp /tmp/check.out /tmp/refusal.out
+check "the refusal names the user" grep -q "is open by $holder" /tmp/refusal.out
+refuse "remove of a PF with VFs refused" 75 vpci sriov remove "$pf"
+cp /tmp/check.out /tmp/refusal.out
+check "the refusal explains the safe order" grep -q orphan /tmp/refusal.out
+kill $holder
+wait $holder 2>/dev/null
+check "sriov disable" vpci sriov disable "$pf"
+[ ! -e /sys/bus/pci/devices/$vf ] && ok "VFs gone after disable" || bad "VF $vf still present"
+finish
