@@ -6,7 +6,7 @@ MESON_OPTS ?=
 FUZZ_TIME ?= 300
 FUZZ_BUILD ?= build-fuzz
 
-.PHONY: all setup test check test-all ci asan demo bench fuzz install deps clean
+.PHONY: vm-test vm-short all setup test check test-all ci asan demo bench fuzz install deps clean
 
 all: setup
 	ninja -C $(BUILD)
@@ -50,3 +50,12 @@ deps:
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) build-ci
+
+# The whole suite in a QEMU guest with a real Linux kernel (tests/vm/).
+vm-test: all
+	./tests/vm/build.sh $(BUILD)
+	./tests/vm/run.sh full $(BUILD)/vm-full
+
+vm-short: all
+	./tests/vm/build.sh $(BUILD)
+	./tests/vm/run.sh short $(BUILD)/vm-short

@@ -1,5 +1,5 @@
 #!/bin/sh
-# capture-sysfs.sh OUT.tar.xz [SYSFS_ROOT] - capture what `vpci derive`
+# capture-sysfs.sh OUT.tar[.xz] [SYSFS_ROOT] - capture what `vpci derive`
 # reads of every PCI function into a tarball that `--sysfs-root` can read:
 # bus/pci/devices/BDF/{config,resource,vendor,device,subsystem_*,class,
 # revision,sriov_*} plus the physfn/virtfn*/driver/iommu_group links
@@ -37,5 +37,8 @@ for d in "$root"/bus/pci/devices/*; do
 		ln -s "../../../../kernel/iommu_groups/$grp" "$dst/iommu_group"
 	fi
 done
-tar -C "$tmp" -cJf "$out" sys
+case "$out" in
+*.xz) tar -C "$tmp" -cJf "$out" sys ;;
+*) tar -C "$tmp" -cf "$out" sys ;;
+esac
 echo "captured $(ls "$base/bus/pci/devices" | wc -l) functions into $out"

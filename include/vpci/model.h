@@ -280,6 +280,23 @@ int vpci_func_bar(const vpci_func *f, unsigned index,
 int vpci_func_set_bar_size(vpci_func *f, unsigned index, uint64_t size);
 
 /**
+ * vpci_func_set_plane() - set the bits of one attribute plane
+ * @f: the function
+ * @plane: which plane
+ * @off: first byte
+ * @len: number of bytes
+ * @mask: the plane's new bits for those bytes, or NULL for all ones
+ *
+ * For tools that build instances (e.g. a passthrough view where every bit
+ * is writable and device-backed).  The caller keeps the planes consistent
+ * (vpci_validate() checks them).
+ *
+ * Return: 0, VPCI_EINVAL (bad plane), VPCI_ERANGE (outside 4 KiB).
+ */
+int vpci_func_set_plane(vpci_func *f, enum vpci_plane plane, unsigned off, unsigned len,
+			const uint8_t *mask);
+
+/**
  * vpci_func_cap_count() - number of capabilities in the model
  * @f: the function
  *

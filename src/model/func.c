@@ -466,6 +466,20 @@ VPCI_EXPORT int vpci_func_set_bar_size(vpci_func *f, unsigned index, uint64_t si
 	return 0;
 }
 
+VPCI_EXPORT int vpci_func_set_plane(vpci_func *f, enum vpci_plane plane, unsigned off, unsigned len,
+				    const uint8_t *mask)
+{
+	if ((unsigned)plane >= VPCI_PL_COUNT)
+		return VPCI_EINVAL;
+	if (off > VPCI_CFG_SIZE || len > VPCI_CFG_SIZE - off)
+		return VPCI_ERANGE;
+	if (mask)
+		memcpy(f->pl[plane] + off, mask, len);
+	else
+		memset(f->pl[plane] + off, 0xff, len);
+	return 0;
+}
+
 VPCI_EXPORT unsigned vpci_func_cap_count(const vpci_func *f)
 {
 	return f->ncaps;

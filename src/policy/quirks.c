@@ -298,10 +298,22 @@ static void quirk_free(struct quirk *q)
 static int load_text(struct qctx *c, const char *text, size_t len)
 {
 	struct fy_diag *diag = NULL;
-	struct fy_document *doc = yamlu_build(text, len, &diag);
+	struct fy_document *doc;
 	struct fy_node *root, *list, *item;
 	void *it = NULL;
 	uint64_t v;
+	unsigned bl, bc;
+
+	if (yamlu_utf8_bad((const unsigned char *)text, len, &bl, &bc)) {
+		struct diag_pos p = DIAG_NOPOS;
+		p.file = c->file;
+		p.line = bl;
+		p.column = bc;
+		diag_add(c->d, VPCI_SEV_ERROR, VPCI_EDATA, p, "not UTF-8 text: a quirk file must be UTF-8");
+		c->errors++;
+		return VPCI_EDATA;
+	}
+	doc = yamlu_build(text, len, &diag);
 
 	if (!diag)
 		return VPCI_ENOMEM;

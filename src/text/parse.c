@@ -1296,6 +1296,16 @@ int text_parse(const char *text, size_t len, const char *name, int validate,
 		vpci_func_free(c.f);
 		return VPCI_ENOMEM;
 	}
+	unsigned bl, bc;
+	if (yamlu_utf8_bad((const unsigned char *)text, len, &bl, &bc)) {
+		struct diag_pos p = DIAG_NOPOS;
+		p.file = name;
+		p.line = bl;
+		p.column = bc;
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, p, "not UTF-8 text: an instance file must be UTF-8");
+		vpci_func_free(c.f);
+		return VPCI_EDATA;
+	}
 	cur_ctx = &c;
 	doc = yamlu_build(text, len, &diag);
 	if (!diag) {

@@ -17,4 +17,8 @@ struct fy_node *yamlu_get(struct fy_node *map, const char *key);
  * (created and returned; destroy with fy_diag_destroy). */
 struct fy_document *yamlu_build(const char *text, size_t len, struct fy_diag **diag);
 
+/* 1 (and the 1-based position of the first bad byte) when @s is not
+ * well-formed UTF-8; libfyaml 0.7.12 must never see such text. */
+int yamlu_utf8_bad(const unsigned char *s, size_t n, unsigned *line, unsigned *col);
+
 #endif

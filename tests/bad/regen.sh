@@ -8,7 +8,7 @@ shift
 [ $# -gt 0 ] || set -- "$(dirname "$0")"/cases/*.yaml
 for f in "$@"; do
 	out=$("$vpci" check "$f" 2>&1 >/dev/null)
-	body=$(grep -v '^# expect:' "$f")
+	body=$(grep -a -v '^# expect:' "$f")
 	{
 		printf '%s\n' "$out" | sed -n "s|^$f: *|# expect: |p"
 		printf '%s\n' "$out" | grep -v "^$f:" | sed -n 's|^\(.\)|# expect: \1|p'

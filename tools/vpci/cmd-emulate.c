@@ -28,11 +28,14 @@ static void help(void)
 	       "  pba OFF SIZE            read the MSI-X PBA\n"
 	       "  pending VECTOR 0|1      set or clear a vector's pending bit\n"
 	       "  probe                   replay a Linux guest's enumeration\n"
+	       "  ! COMMAND               run a shell command (e.g. to read sysfs)\n"
 	       "Events print as 'event KIND key=value ...'.\n\n"
 	       "  --backend B   snapshot (default: a simulated device from FILE), sysfs:BDF\n"
 	       "                (the host function's config file), vfio:/dev/vfio/G,BDF\n"
 	       "  --probe       replay enumeration: IDs, capability walk, BAR sizing,\n"
-	       "                address assignment, memory decode, MSI-X or MSI enable\n");
+	       "                address assignment, memory decode, MSI-X or MSI enable\n"
+	       "  --passthrough make every bit writable and device-backed: the backend's own\n"
+	       "                view (e.g. what vfio-pci virtualizes), for comparisons\n");
 }
 
 static const char *pm_state(unsigned s)
@@ -260,13 +263,17 @@ static int probe(struct console *c)
 
 static int run_line(struct console *c, char *line)
 {
+	char raw_line[1024];
 	char *tok[6];
 	int n = 0;
 	uint64_t a, b, v;
 
-	char *hash = strchr(line, '#');
-	if (hash)
-		*hash = '\0';
+	snprintf(raw_line, sizeof(raw_line), "%s", line);
+	if (line[strspn(line, " \t")] != '!') {
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+	}
 	for (char *t = strtok(line, " \t\r\n"); t && n < 6; t = strtok(NULL, " \t\r\n"))
 		tok[n++] = t;
 	if (!n)
@@ -368,6 +375,16 @@ static int run_line(struct console *c, char *line)
 	}
 	if (!strcmp(tok[0], "probe") && n == 1)
 		return probe(c);
+	if (!strcmp(tok[0], "!")) {
+		/* a shell command, e.g. to look at the real device in sysfs */
+		char cmd[1024] = "";
+		const char *rest = strchr(raw_line, '!') + 1;
+		snprintf(cmd, sizeof(cmd), "%s", rest);
+		fflush(stdout);
+		if (system(cmd) != 0)
+			return cerr(c, "! %s: the command failed", cmd);
+		return 0;
+	}
 	return cerr(c, "unknown or malformed command '%s'", tok[0]);
 }
 
@@ -416,10 +433,11 @@ int cmd_emulate(int argc, char **argv)
 		{ "script", required_argument, NULL, 's' },
 		{ "probe", no_argument, NULL, 'p' },
 		{ "sysfs-root", required_argument, NULL, 'R' },
+		{ "passthrough", no_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *backend = NULL, *script = NULL, *root = NULL;
-	int c, do_probe = 0, rc;
+	int c, do_probe = 0, passthrough = 0, rc;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -428,6 +446,7 @@ int cmd_emulate(int argc, char **argv)
 		case 's': script = optarg; break;
 		case 'p': do_probe = 1; break;
 		case 'R': root = optarg; break;
+		case 'T': passthrough = 1; break;
 		default: return cli_usage("emulate", "invalid option");
 		}
 	}
@@ -440,6 +459,14 @@ int cmd_emulate(int argc, char **argv)
 	rc = cli_load(argv[optind], &f);
 	if (rc)
 		return rc;
+	if (passthrough) {
+		unsigned sz = vpci_func_config_size(f);
+		static const uint8_t zero[VPCI_CFG_SIZE];
+		for (int p = 0; p < VPCI_PL_COUNT; p++)
+			vpci_func_set_plane(f, (enum vpci_plane)p, 0, sz, zero);
+		vpci_func_set_plane(f, VPCI_PL_RW, 0, sz, NULL);
+		vpci_func_set_plane(f, VPCI_PL_DEVICE, 0, sz, NULL);
+	}
 	struct vpci_backend be;
 	int have_be = 0;
 	rc = make_backend(backend, root, f, &be, &have_be);

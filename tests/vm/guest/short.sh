@@ -74,4 +74,5 @@ kill $holder
 wait $holder 2>/dev/null
 check "sriov disable" vpci sriov disable "$pf"
 [ ! -e /sys/bus/pci/devices/$vf ] && ok "VFs gone after disable" || bad "VF $vf still present"
+[ -n "${VPCI_FULL:-}" ] && . /vpci/extra.sh
 finish

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * fuzz-emu.c - libFuzzer target for the emulation engine
+ *
+ * The input picks one of a few instances (device-backed planes included)
+ * and is then read as a sequence of operations: config reads and writes
+ * at any offset and size, resets, MSI-X table accesses, save and load.
+ * After every step the invariants of vpci/emu.h are checked:
+ *   - bits the guest cannot write and that are virtual never change;
+ *   - RsvdZ bits and bytes beyond the config size read 0;
+ *   - the backend never receives a change outside device-backed bits
+ *     (the snapshot backend refuses such a write, which fails the write);
+ *   - invalid accesses are refused and touch nothing (ASan guards memory).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vpci/vpci.h"
+
+static const char *const instances[] = {
+	"vpci: 1\nname: f0\nfunction:\n"
+	"  header:\n    vendor-id: 0x1b36\n    device-id: 0x0010\n    class-code: 0x010802\n"
+	"    command: {value: 0, device: 0x0547}\n    status: {value: 0x0010, device: 0xf908}\n"
+	"  bars:\n    - {index: 0, type: mem64, size: 16KiB}\n    - {index: 2, type: io, size: 32}\n"
+	"    - {index: 3, type: mem32, size: 4KiB, prefetchable: true}\n"
+	"  expansion-rom: {size: 64KiB}\n"
+	"  capabilities:\n"
+	"    - {type: pm, offset: 0x40, fields: {pmc: 0x0003, pmcsr: {value: 0x0008, device: 0x8103}}}\n"
+	"    - {type: msi, offset: 0x48, fields: {message-control: 0x0186}}\n"
+	"    - {type: msix, offset: 0x60, fields: {message-control: 0x0007, table: 0x2000, pba: 0x3000}}\n"
+	"    - {type: pcie, offset: 0x70, fields: {pcie-capabilities: 0x0002, device-capabilities: 0x10008000,"
+	" device-control: {value: 0x2810, device: 0x081f}, device-status: {value: 0, device: 0x007f}}}\n"
+	"  extended-capabilities:\n"
+	"    - {type: aer, offset: 0x100, version: 2, backing: device}\n"
+	"    - {type: pasid, offset: 0x150, fields: {pasid-capability: 0x1406}}\n"
+	"    - {type: ats, offset: 0x158}\n"
+	"    - {type: pri, offset: 0x160}\n"
+	"    - {type: sriov, offset: 0x170, fields: {initial-vfs: 8, total-vfs: 8, vf-stride: 1, first-vf-offset: 1, supported-page-sizes: 0x553}}\n"
+	"  raw:\n    - {offset: 0x200, bytes: \"00 00 00 00 ff ff 00 00\", rw1c: \"00 00 00 00 ff ff 00 00\", sticky: \"00 00 00 00 0f 0f 00 00\"}\n",
+
+	"vpci: 1\nname: f1\nfunction:\n  kind: bridge\n  config-size: 256\n"
+	"  header: {vendor-id: 0x8086, device-id: 0x1234, class-code: 0x060400}\n"
+	"  bars:\n    - {index: 0, type: mem64, size: 16}\n"
+	"  capabilities:\n"
+	"    - {type: pcie, offset: 0x40, fields: {pcie-capabilities: 0x0142}}\n"
+	"    - {type: msi, offset: 0x80, fields: {message-control: 0x0000}}\n"
+	"    - {type: af, offset: 0x90, fields: {length: 6, af-capabilities: 0x03}}\n",
+};
+
+static vpci_func *funcs[2];
+
+static void init(void)
+{
+	for (size_t i = 0; i < 2; i++)
+		if (!funcs[i] && vpci_parse_buffer(instances[i], strlen(instances[i]), "fuzz", &funcs[i], NULL))
+			abort();
+}
+
+static uint32_t rd(const uint8_t *p, size_t n, size_t *pos, unsigned bytes)
+{
+	uint32_t v = 0;
+
+	for (unsigned i = 0; i < bytes; i++, (*pos)++)
+		v |= (uint32_t)(*pos < n ? p[*pos] : 0) << (8 * i);
+	return v;
+}
+
+static void check_invariants(vpci_emu *e, const vpci_func *f, unsigned lo, unsigned hi)
+{
+	const uint8_t *init = vpci_func_bytes(f);
+	const uint8_t *rw = vpci_func_plane(f, VPCI_PL_RW), *w1c = vpci_func_plane(f, VPCI_PL_RW1C);
+	const uint8_t *rz = vpci_func_plane(f, VPCI_PL_RSVDZ), *dev = vpci_func_plane(f, VPCI_PL_DEVICE);
+	unsigned size = vpci_func_config_size(f);
+
+	for (unsigned off = lo; off < hi && off < VPCI_CFG_SIZE; off++) {
+		uint32_t v;
+		if (vpci_emu_read(e, off, 1, &v))
+			abort();
+		if (off >= size) {
+			if (v)
+				abort(); /* beyond the config size reads 0 */
+			continue;
+		}
+		if (v & rz[off])
+			abort(); /* RsvdZ reads 0 */
+		uint8_t fixed = (uint8_t)~(rw[off] | w1c[off] | dev[off] | rz[off]);
+		if ((v & fixed) != (init[off] & fixed))
+			abort(); /* a read-only virtual bit changed */
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	size_t pos = 0;
+	vpci_emu *e = NULL;
+	void *blob = NULL;
+	size_t bloblen = 0;
+
+	init();
+	if (!size)
+		return 0;
+	const vpci_func *f = funcs[data[pos++] & 1];
+	if (vpci_emu_new(f, NULL, NULL, NULL, &e, NULL))
+		abort();
+	for (unsigned step = 0; pos < size && step < 256; step++) {
+		unsigned op = rd(data, size, &pos, 1) % 8;
+		unsigned off = rd(data, size, &pos, 2) & 0x1fff; /* beyond 4 KiB too */
+		unsigned sz = rd(data, size, &pos, 1) % 6;
+		uint32_t val = rd(data, size, &pos, 4);
+		uint32_t v;
+		int valid = (sz == 1 || sz == 2 || sz == 4) && off + sz <= VPCI_CFG_SIZE;
+		int rc;
+		switch (op) {
+		case 0:
+		case 1:
+			rc = vpci_emu_read(e, off, sz, &v);
+			if (valid != (rc == 0))
+				abort();
+			break;
+		case 2:
+		case 3:
+		case 4:
+			rc = vpci_emu_write(e, off, sz, val);
+			if (valid ? rc != 0 : rc != VPCI_ERANGE)
+				abort(); /* includes the backend refusing a bad write */
+			break;
+		case 5:
+			if (vpci_emu_reset(e, (enum vpci_reset)(val % 3)))
+				abort();
+			break;
+		case 6: {
+			uint64_t q;
+			vpci_emu_msix_table_write(e, off & 0xff, (sz & 1) ? 8 : 4, val);
+			vpci_emu_msix_table_read(e, sz & 2, off & 0xff, (sz & 1) ? 8 : 4, &q);
+			vpci_emu_msix_set_pending(e, off & 7, val & 1);
+			break;
+		}
+		case 7:
+			if (!blob) {
+				if (vpci_emu_save(e, &blob, &bloblen))
+					abort();
+			} else if (vpci_emu_load(e, blob, bloblen, NULL)) {
+				abort(); /* our own blob of the same instance loads */
+			}
+			break;
+		}
+		/* the touched DWORDs after an access, everything after a reset,
+		 * a load or a table access (which may have reset state) */
+		if (op <= 4)
+			check_invariants(e, f, off & ~3u, (off & ~3u) + 8);
+		else
+			check_invariants(e, f, 0, VPCI_CFG_SIZE);
+	}
+	check_invariants(e, f, 0, VPCI_CFG_SIZE);
+	/* a damaged blob is refused, never trusted */
+	if (blob && bloblen > 40) {
+		((uint8_t *)blob)[data[0] % bloblen] ^= 0x5a;
+		vpci_emu_load(e, blob, bloblen, NULL);
+		check_invariants(e, f, 0, VPCI_CFG_SIZE);
+	}
+	free(blob);
+	vpci_emu_free(e);
+	return 0;
+}
