@@ -12,6 +12,7 @@
 #define VPCI_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 #include "model.h"
@@ -89,7 +90,43 @@ enum vpci_write_flags {
 };
 
 /**
- * vpci_write() - canonical YAML text of a function
+ * struct vpci_names - where the writer gets names for its comments
+ * @vendor: name of a vendor ID, or NULL when unknown
+ * @device: name of a device of a vendor, or NULL
+ * @subsystem: name of a subsystem of a device, or NULL
+ * @class_name: name of a 24-bit class code, or NULL
+ * @ctx: passed to every callback
+ *
+ * Each callback may write its answer into @buf (@size bytes) and return
+ * it.  Any callback may be NULL.  libvpci has no ID database of its own:
+ * the vpci tool plugs in the PCI ID database through libpci.
+ */
+struct vpci_names {
+	const char *(*vendor)(void *ctx, uint16_t vendor, char *buf, unsigned size);
+	const char *(*device)(void *ctx, uint16_t vendor, uint16_t device, char *buf, unsigned size);
+	const char *(*subsystem)(void *ctx, uint16_t vendor, uint16_t device, uint16_t sub_vendor,
+				 uint16_t sub_device, char *buf, unsigned size);
+	const char *(*class_name)(void *ctx, uint32_t class_code, char *buf, unsigned size);
+	void *ctx;
+};
+
+/**
+ * vpci_write_names() - canonical YAML text, with names in comments
+ * @f: the function
+ * @flags: OR of enum vpci_write_flags
+ * @names: name lookups for comments (NULL: no names)
+ * @out: receives a malloc'd NUL-terminated string; free() it
+ * @len: receives its length (may be NULL)
+ *
+ * Names appear only in comments: they never change what the text means.
+ *
+ * Return: 0 or VPCI_ENOMEM.
+ */
+int vpci_write_names(const vpci_func *f, unsigned flags, const struct vpci_names *names,
+		     char **out, size_t *len);
+
+/**
+ * vpci_write() - canonical YAML text of a function (no names)
  * @f: the function
  * @flags: OR of enum vpci_write_flags
  * @out: receives a malloc'd NUL-terminated string; free() it

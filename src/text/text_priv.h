@@ -11,14 +11,6 @@
 #include "vpci/text.h"
 #include "vpci/render.h"
 
-/* Names from the PCI ID database, for comments.  Return NULL when
- * unknown; the string lives in @buf. */
-const char *names_vendor(uint16_t vendor, char *buf, unsigned size);
-const char *names_device(uint16_t vendor, uint16_t device, char *buf, unsigned size);
-const char *names_subsystem(uint16_t vendor, uint16_t device, uint16_t sv, uint16_t sd,
-			    char *buf, unsigned size);
-const char *names_class(uint32_t class_code, char *buf, unsigned size);
-
 /* Parse "16KiB", "1MiB", "4096", "0x1000" into bytes; 0 on success. */
 int text_parse_size(const char *s, size_t len, uint64_t *out);
 /* Parse an integer: 0x.., 0o.., 0b.. or decimal without leading zero. */

@@ -24,6 +24,7 @@ struct wctx {
 	struct strbuf sb;
 	const struct vpci_func *f;
 	unsigned flags;
+	const struct vpci_names *names;
 };
 
 static const char *const plane_key[VPCI_PL_COUNT] = {
@@ -69,18 +70,20 @@ static void id_comment(struct wctx *w, const char *field)
 	char buf[256];
 	const char *n = NULL;
 
-	if (w->flags & VPCI_WRITE_NO_NAMES)
+	const struct vpci_names *nm = w->names;
+
+	if ((w->flags & VPCI_WRITE_NO_NAMES) || !nm)
 		return;
-	if (!strcmp(field, "vendor-id"))
-		n = names_vendor(le16(v), buf, sizeof(buf));
-	else if (!strcmp(field, "device-id"))
-		n = names_device(le16(v), le16(v + 2), buf, sizeof(buf));
-	else if (!strcmp(field, "class-code"))
-		n = names_class(le_get(v + 9, 3), buf, sizeof(buf));
-	else if (!strcmp(field, "subsystem-vendor-id") && w->f->kind == VPCI_KIND_ENDPOINT)
-		n = names_vendor(le16(v + 0x2c), buf, sizeof(buf));
-	else if (!strcmp(field, "subsystem-id") && w->f->kind == VPCI_KIND_ENDPOINT)
-		n = names_subsystem(le16(v), le16(v + 2), le16(v + 0x2c), le16(v + 0x2e), buf, sizeof(buf));
+	if (!strcmp(field, "vendor-id") && nm->vendor)
+		n = nm->vendor(nm->ctx, le16(v), buf, sizeof(buf));
+	else if (!strcmp(field, "device-id") && nm->device)
+		n = nm->device(nm->ctx, le16(v), le16(v + 2), buf, sizeof(buf));
+	else if (!strcmp(field, "class-code") && nm->class_name)
+		n = nm->class_name(nm->ctx, le_get(v + 9, 3), buf, sizeof(buf));
+	else if (!strcmp(field, "subsystem-vendor-id") && w->f->kind == VPCI_KIND_ENDPOINT && nm->vendor)
+		n = nm->vendor(nm->ctx, le16(v + 0x2c), buf, sizeof(buf));
+	else if (!strcmp(field, "subsystem-id") && w->f->kind == VPCI_KIND_ENDPOINT && nm->subsystem)
+		n = nm->subsystem(nm->ctx, le16(v), le16(v + 2), le16(v + 0x2c), le16(v + 0x2e), buf, sizeof(buf));
 	if (n)
 		put_comment(&w->sb, n);
 }
@@ -342,6 +345,12 @@ static void write_raw(struct wctx *w, const struct vpci_func *shadow)
 
 VPCI_EXPORT int vpci_write(const vpci_func *f, unsigned flags, char **out, size_t *len)
 {
+	return vpci_write_names(f, flags, NULL, out, len);
+}
+
+VPCI_EXPORT int vpci_write_names(const vpci_func *f, unsigned flags, const struct vpci_names *names,
+				 char **out, size_t *len)
+{
 	struct wctx w;
 	vpci_func *shadow = NULL;
 	int rc;
@@ -372,6 +381,7 @@ VPCI_EXPORT int vpci_write(const vpci_func *f, unsigned flags, char **out, size_
 
 	sb_init(&w.sb);
 	w.flags = flags;
+	w.names = names;
 	write_structured(&w);
 	write_raw(&w, shadow);
 	write_free(&w);

@@ -75,7 +75,7 @@ static int derive_one(vpci_source *src, size_t idx, const struct dopts *o, const
 	vpci_diag_free(d);
 	if (rc)
 		return cli_exit_code(rc);
-	rc = vpci_write(f, o->wflags, &text, &len);
+	rc = vpci_write_names(f, o->wflags, &cli_names, &text, &len);
 	if (rc) {
 		vpci_func_free(f);
 		return cli_exit_code(rc);

@@ -74,7 +74,7 @@ int cmd_render(int argc, char **argv)
 				return cli_usage("render", "malformed --slot '%s' (expected [DDDD:]BB:DD.F)", slot);
 			}
 		} else {
-			st = vpci_write(f, wflags, &text, &len);
+			st = vpci_write_names(f, wflags, &cli_names, &text, &len);
 		}
 		if (st)
 			rc = cli_exit_code(st);

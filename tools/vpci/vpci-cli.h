@@ -27,6 +27,9 @@ struct cli_cmd {
 	const char *summary;
 };
 
+/* Names from the PCI ID database (libpci), for comments. */
+extern const struct vpci_names cli_names;
+
 int cmd_check(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_render(int argc, char **argv);

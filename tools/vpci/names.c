@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * names.c - vendor, device and class names from the PCI ID database
- * (libpci), for comments in written files.  libpci's default error hook
- * exits the process; ours jumps back and the lookup just yields no name.
+ * through libpci, for comments in the files the tool writes.  This lives
+ * in the tool, not in libvpci: libpci is GPL-2.0-or-later and the library
+ * is BSD-3-Clause, so the library only offers a callback (struct
+ * vpci_names) and the tool fills it.  libpci's default error hook exits
+ * the process; ours jumps back and the lookup just yields no name.
  */
 #include <pci/pci.h>
 #include <pthread.h>
@@ -11,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "text_priv.h"
+#include "vpci-cli.h"
 
 static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pci_access *pacc;
@@ -60,25 +63,29 @@ out:
 	return r && *r ? r : NULL;
 }
 
-const char *names_vendor(uint16_t vendor, char *buf, unsigned size)
+static const char *names_vendor(void *ctx, uint16_t vendor, char *buf, unsigned size)
 {
+	(void)ctx;
 	return lookup(buf, size, PCI_LOOKUP_VENDOR, vendor, 0, 0, 0);
 }
 
-const char *names_device(uint16_t vendor, uint16_t device, char *buf, unsigned size)
+static const char *names_device(void *ctx, uint16_t vendor, uint16_t device, char *buf, unsigned size)
 {
+	(void)ctx;
 	return lookup(buf, size, PCI_LOOKUP_DEVICE, vendor, device, 0, 0);
 }
 
-const char *names_subsystem(uint16_t vendor, uint16_t device, uint16_t sv, uint16_t sd,
-			    char *buf, unsigned size)
+static const char *names_subsystem(void *ctx, uint16_t vendor, uint16_t device, uint16_t sv, uint16_t sd,
+				   char *buf, unsigned size)
 {
+	(void)ctx;
 	return lookup(buf, size, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE, vendor, device, sv, sd);
 }
 
-const char *names_class(uint32_t class_code, char *buf, unsigned size)
+static const char *names_class(void *ctx, uint32_t class_code, char *buf, unsigned size)
 {
 	char sub[128];
+	(void)ctx;
 	const char *cls = lookup(sub, sizeof(sub), PCI_LOOKUP_CLASS, (class_code >> 8) & 0xffff, 0, 0, 0);
 	const char *pi = lookup(buf, size, PCI_LOOKUP_PROGIF, (class_code >> 8) & 0xffff,
 				class_code & 0xff, 0, 0);
@@ -93,3 +100,11 @@ const char *names_class(uint32_t class_code, char *buf, unsigned size)
 	snprintf(buf, size, "%s", tmp);
 	return buf;
 }
+
+const struct vpci_names cli_names = {
+	.vendor = names_vendor,
+	.device = names_device,
+	.subsystem = names_subsystem,
+	.class_name = names_class,
+	.ctx = NULL,
+};
