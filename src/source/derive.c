@@ -129,6 +129,10 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 	rc = vpci_func_from_config(facts->cfg, len, &f, d);
 	if (rc)
 		goto out;
+	if (len == 256 && vpci_func_find_cap(f, false, 0x10, NULL) >= 0)
+		diag_add(d, VPCI_SEV_WARNING, VPCI_EIO, spos(facts),
+			 "a PCI Express function, but only 256 bytes of config space could be read: its extended "
+			 "capabilities are not visible (no extended config access on this host, or a 256-byte dump)");
 	if (!(facts->is_vf && opts->policy == VPCI_POLICY_RAW))
 		derive_apply_facts(f, facts, d);
 	if (!opts->no_quirks) {

@@ -1,0 +1,30 @@
+#!/bin/sh
+# atomic.sh VPCI EXAMPLE - output files are written atomically: on any
+# error nothing is left at the output path (and an old file stays intact).
+set -u
+vpci=$1
+example=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+t() { if "$@"; then pass=$((pass + 1)); echo "ok   $name"; else fail=$((fail + 1)); echo "FAIL $name"; fi; }
+printf 'vpci: 1\nname: broken\nfunction: {header: {vendr-id: 1}}\n' > "$tmp/bad.yaml"
+"$vpci" render "$tmp/bad.yaml" --format bin -o "$tmp/out.bin" 2>/dev/null
+name="invalid input leaves no output file"
+t test ! -e "$tmp/out.bin"
+echo old > "$tmp/keep.yaml"
+"$vpci" render "$tmp/bad.yaml" --format yaml -o "$tmp/keep.yaml" 2>/dev/null
+name="invalid input leaves an existing output untouched"
+t grep -qx old "$tmp/keep.yaml"
+"$vpci" derive --bin /nonexistent -o "$tmp/d.yaml" 2>/dev/null
+name="unreadable source leaves no output file"
+t test ! -e "$tmp/d.yaml"
+"$vpci" render "$example" --format lspci -o "$tmp/nodir/x.lspci" 2>/dev/null
+name="an uncreatable output fails cleanly"
+t test ! -e "$tmp/nodir"
+"$vpci" render "$example" --format bin -o "$tmp/ok.bin"
+name="a good render writes the file, and no temporary is left behind"
+t sh -c "test -s '$tmp/ok.bin' && [ \$(ls -A '$tmp' | grep -c '^\\.') = 0 ]"
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
