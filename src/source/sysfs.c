@@ -45,7 +45,8 @@ static int sysfs_open(struct vpci_source *s, const char *root, vpci_diag *d)
 		}
 	}
 	closedir(dir);
-	qsort(s->slots, s->n, sizeof(s->slots[0]), cmp_slot);
+	if (s->n)
+		qsort(s->slots, s->n, sizeof(s->slots[0]), cmp_slot);
 	return 0;
 }
 

@@ -272,7 +272,8 @@ static int read_pf(const vpci_sriov *s, const char *slot, struct vpci_sriov_pf *
 	}
 	if (dir)
 		closedir(dir);
-	qsort(pf->vfs, pf->nvfs, sizeof(*pf->vfs), cmp_vf);
+	if (pf->nvfs)
+		qsort(pf->vfs, pf->nvfs, sizeof(*pf->vfs), cmp_vf);
 	return 0;
 }
 
