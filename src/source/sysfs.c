@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "source_priv.h"
+#include "util/sysfs_attr.h"
 
 static int cmp_slot(const void *a, const void *b)
 {
@@ -54,21 +55,9 @@ static int sysfs_open(struct vpci_source *s, const char *root, vpci_diag *d)
 static int attr(const char *dev, const char *name, char *buf, size_t size)
 {
 	char path[PATH_MAX + 64];
-	int fd;
-	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%s", dev, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return 0;
+	return sysfs_read(path, buf, size);
 }
 
 static int attr_uint(const char *dev, const char *name, unsigned *out, int base)
@@ -87,22 +76,10 @@ static int attr_uint(const char *dev, const char *name, unsigned *out, int base)
 /* basename of a symlink target, "" when absent */
 static void link_name(const char *dev, const char *name, char *out, size_t size)
 {
-	char path[PATH_MAX + 64], target[PATH_MAX];
-	ssize_t n;
+	char path[PATH_MAX + 64];
 
-	out[0] = '\0';
 	snprintf(path, sizeof(path), "%s/%s", dev, name);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n <= 0)
-		return;
-	target[n] = '\0';
-	const char *b = strrchr(target, '/');
-	b = b ? b + 1 : target;
-	size_t n2 = strlen(b);
-	if (n2 >= size)
-		n2 = size - 1;
-	memcpy(out, b, n2);
-	out[n2] = '\0';
+	sysfs_link_base(path, out, size);
 }
 
 /* resource: one "start end flags" line per resource (BAR0-5, ROM, then
@@ -140,7 +117,7 @@ static void read_resources(const char *dev, struct src_facts *f)
 	fclose(fp);
 }
 
-static int sysfs_read(struct vpci_source *s, size_t i, struct src_facts *f, vpci_diag *d)
+static int sysfs_read_fn(struct vpci_source *s, size_t i, struct src_facts *f, vpci_diag *d)
 {
 	char dev[PATH_MAX], path[PATH_MAX + 64];
 	struct diag_pos p = DIAG_NOPOS;
@@ -200,5 +177,5 @@ static int sysfs_read(struct vpci_source *s, size_t i, struct src_facts *f, vpci
 const struct source_ops source_sysfs_ops = {
 	.name = "sysfs",
 	.open = sysfs_open,
-	.read = sysfs_read,
+	.read = sysfs_read_fn,
 };

@@ -25,6 +25,7 @@
 
 #include "source/source_priv.h"
 #include "util/diag_priv.h"
+#include "util/sysfs_attr.h"
 #include "vpci/sriov.h"
 
 struct vpci_sriov {
@@ -79,22 +80,7 @@ static void devpath(const vpci_sriov *s, const char *slot, const char *attr, cha
 	snprintf(out, n, "%s/bus/pci/devices/%s%s%s", s->sys, slot, attr ? "/" : "", attr ? attr : "");
 }
 
-static int read_attr(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return 0;
-}
+#define read_attr sysfs_read
 
 static int dev_uint(const vpci_sriov *s, const char *slot, const char *attr, unsigned *out, int base)
 {
@@ -107,23 +93,7 @@ static int dev_uint(const vpci_sriov *s, const char *slot, const char *attr, uns
 	return *end ? -1 : 0;
 }
 
-static void link_base(const char *path, char *out, size_t n)
-{
-	char target[PATH_MAX];
-	ssize_t l = readlink(path, target, sizeof(target) - 1);
-
-	out[0] = '\0';
-	if (l <= 0)
-		return;
-	target[l] = '\0';
-	const char *b = strrchr(target, '/');
-	b = b ? b + 1 : target;
-	size_t k = strlen(b);
-	if (k >= n)
-		k = n - 1;
-	memcpy(out, b, k);
-	out[k] = '\0';
-}
+#define link_base sysfs_link_base
 
 static void dev_link(const vpci_sriov *s, const char *slot, const char *name, char *out, size_t n)
 {

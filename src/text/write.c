@@ -130,10 +130,24 @@ static int write_field_cb(struct vpci_func *fm, const struct field_ref *r, void 
 	return 0;
 }
 
+/* "size:" and "address:" of a BAR or the ROM, at @indent */
+static void put_size_addr(struct wctx *w, const struct barinst *b, uint64_t address, const char *indent)
+{
+	char sz[32];
+
+	if (b->size_known) {
+		text_format_size(b->size, sz, sizeof(sz));
+		sb_printf(&w->sb, "%ssize: %s\n", indent, sz);
+	} else {
+		sb_printf(&w->sb, "%ssize: unknown\n", indent);
+	}
+	if (address)
+		sb_printf(&w->sb, "%saddress: %#llx\n", indent, (unsigned long long)address);
+}
+
 static void write_bars(struct wctx *w)
 {
 	const struct vpci_func *f = w->f;
-	char sz[32];
 	int any = 0;
 
 	for (unsigned i = 0; i < func_nbars(f); i++) {
@@ -146,28 +160,14 @@ static void write_bars(struct wctx *w)
 		sb_printf(&w->sb, "    - index: %u\n      type: %s\n", i, text_bar_types[b->type]);
 		if (b->pref)
 			sb_puts(&w->sb, "      prefetchable: true\n");
-		if (b->size_known) {
-			text_format_size(b->size, sz, sizeof(sz));
-			sb_printf(&w->sb, "      size: %s\n", sz);
-		} else {
-			sb_puts(&w->sb, "      size: unknown\n");
-		}
-		if (bi.address)
-			sb_printf(&w->sb, "      address: %#llx\n", (unsigned long long)bi.address);
+		put_size_addr(w, b, bi.address, "      ");
 	}
 	if (f->kind != VPCI_KIND_CARDBUS && f->bar[ROM_INDEX].type != VPCI_BAR_NONE) {
 		const struct barinst *b = &f->bar[ROM_INDEX];
 		struct vpci_bar_info bi;
 		vpci_func_bar(f, ROM_INDEX, &bi);
 		sb_puts(&w->sb, "  expansion-rom:\n");
-		if (b->size_known) {
-			text_format_size(b->size, sz, sizeof(sz));
-			sb_printf(&w->sb, "    size: %s\n", sz);
-		} else {
-			sb_puts(&w->sb, "    size: unknown\n");
-		}
-		if (bi.address)
-			sb_printf(&w->sb, "    address: %#llx\n", (unsigned long long)bi.address);
+		put_size_addr(w, b, bi.address, "    ");
 		if (bi.enabled)
 			sb_puts(&w->sb, "    enabled: true\n");
 	}
