@@ -26,5 +26,14 @@ t test ! -e "$tmp/nodir"
 "$vpci" render "$example" --format bin -o "$tmp/ok.bin"
 name="a good render writes the file, and no temporary is left behind"
 t sh -c "test -s '$tmp/ok.bin' && [ \$(ls -A '$tmp' | grep -c '^\\.') = 0 ]"
+# a device or FIFO at the output path is written in place, never replaced
+# (renaming over /dev/null would turn it into a regular file)
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" > "$tmp/from-fifo" &
+reader=$!
+"$vpci" render "$example" --format bin -o "$tmp/fifo"
+wait $reader
+name="a FIFO output is written in place and stays a FIFO"
+t sh -c "test -p '$tmp/fifo' && test -s '$tmp/from-fifo'"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -80,7 +80,8 @@ static int derive_one(vpci_source *src, size_t idx, const struct dopts *o, const
 		vpci_func_free(f);
 		return cli_exit_code(rc);
 	}
-	rc = cli_write_output(outpath, text, len);
+	/* --all without --out derives (and reports) without writing */
+	rc = outpath || !keep ? cli_write_output(outpath, text, len) : 0;
 	free(text);
 	if (keep)
 		*keep = f;
@@ -123,7 +124,7 @@ static int derive_all(vpci_source *src, const struct dopts *o, const char *dir)
 			snprintf(path, sizeof(path), "%s/%s", dir, file);
 		struct dopts one = *o;
 		one.o.name = NULL;
-		int rc = derive_one(src, i, &one, dir ? path : "/dev/null", &f);
+		int rc = derive_one(src, i, &one, dir ? path : NULL, &f);
 		if (rc) {
 			worst = worst ? worst : rc;
 		} else {

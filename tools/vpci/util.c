@@ -74,6 +74,20 @@ int cli_write_output(const char *path, const void *data, size_t len)
 		}
 		return 0;
 	}
+	/* not a regular file (a device such as /dev/null, a FIFO): write it
+	 * in place; renaming over it would replace the device */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		int bad = fd < 0 || write_all(fd, data, len);
+		if (fd >= 0)
+			close(fd);
+		if (bad) {
+			fprintf(stderr, "vpci: cannot write %s: %s\n", path, strerror(errno));
+			return EX_IOERR_;
+		}
+		return 0;
+	}
 	/* temp file in the same directory, then rename: on any error nothing
 	 * is left at @path */
 	char *dup = strdup(path);
