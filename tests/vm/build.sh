@@ -1,8 +1,8 @@
 #!/bin/bash
 # tests/vm/build.sh BUILD_DIR - prepare the test VM: a Debian kernel (apt
 # download, unpacked, never installed), and an initramfs holding busybox,
-# kmod, lspci, the project's vpci tool and emu-bench with the shared
-# libraries they need, the kernel modules the tests load, and our init.
+# kmod, lspci, the project's statically linked vpci, emu-bench with the
+# shared libraries it needs, the kernel modules the tests load, and our init.
 #
 # Everything large lives in $VPCI_VM_WORK (default /var/tmp/vpci-vm).
 # Idempotent: downloads are kept; the initramfs is rebuilt every time
@@ -82,9 +82,16 @@ for t in modprobe insmod rmmod lsmod; do
 	rm -f "$root/bin/$t" "$root/sbin/$t"
 	ln -s ../usr/bin/kmod "$root/sbin/$t"
 done
-# the project: libvpci goes next to the system libraries
+# the project: the statically linked vpci (vpci-static; the dynamic one
+# with its libraries when the static build is not available), and the
+# benchmark with libvpci next to the system libraries
 cp -P "$BUILD"/src/libvpci.so "$BUILD"/src/libvpci.so.0 "$BUILD"/src/libvpci.so.0.1.0 "$root/lib/x86_64-linux-gnu/"
-add_prog "$BUILD/tools/vpci/vpci" usr/bin/vpci
+if [ -x "$BUILD/tools/vpci/vpci-static" ]; then
+	install -m 0755 "$BUILD/tools/vpci/vpci-static" "$root/usr/bin/vpci"
+else
+	say "no vpci-static in $BUILD: using the dynamically linked vpci"
+	add_prog "$BUILD/tools/vpci/vpci" usr/bin/vpci
+fi
 [ -x "$BUILD/bench/emu-bench" ] && add_prog "$BUILD/bench/emu-bench" usr/bin/emu-bench
 cp "$HERE"/guest/*.sh "$root/vpci/"
 cp "$HERE/../../scripts/capture-sysfs.sh" "$root/vpci/"
