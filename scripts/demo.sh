@@ -5,9 +5,10 @@
 #   1. installs the Debian dependencies if any is missing (VPCI_SKIP_DEPS=1
 #      skips this) and builds vpci in BUILDDIR (default: build);
 #   2. for every PCI function in /sys/bus/pci/devices whose config file is
-#      readable: derives an instance file from its config bytes
-#      (`vpci derive --bin`), then checks that file (`vpci check`), and
-#      prints one line per function and the totals;
+#      readable: derives an instance file from sysfs (`vpci derive BDF`:
+#      config bytes, BAR and ROM sizes, SR-IOV facts, driver), then checks
+#      that file (`vpci check`), and prints one line per function and the
+#      totals (VPCI_SYSFS_ROOT=DIR reads a captured sysfs tree instead);
 #   3. shows a bundled reference instance: `vpci show examples/nvme.yaml`.
 #
 # The derived files are kept in BUILDDIR/demo/.  Exit status: 0 when every
@@ -20,7 +21,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD=${1:-build}
-SYS=${VPCI_SYSFS_PCI:-/sys/bus/pci/devices}
+ROOT=${VPCI_SYSFS_ROOT:-/sys}
+SYS=$ROOT/bus/pci/devices
+ROOTOPT=()
+[ "$ROOT" != /sys ] && ROOTOPT=(--sysfs-root "$ROOT")
 EXAMPLE=examples/nvme.yaml
 
 if [ "${VPCI_SKIP_DEPS:-0}" != 1 ]; then
@@ -57,7 +61,7 @@ for cfg in "${devs[@]}"; do
   total=$((total + 1))
   id="$(sed 's/^0x//' "$dir/vendor" 2>/dev/null || echo '?'):$(sed 's/^0x//' "$dir/device" 2>/dev/null || echo '?')"
   desc=
-  if command -v lspci >/dev/null 2>&1; then
+  if [ "$ROOT" = /sys ] && command -v lspci >/dev/null 2>&1; then
     desc=$(lspci -s "$slot" 2>/dev/null | head -1 | cut -d' ' -f2-) || desc=
   fi
   if ! [ -r "$cfg" ] || ! head -c 1 "$cfg" >/dev/null 2>&1; then
@@ -69,7 +73,7 @@ for cfg in "${devs[@]}"; do
   name=host-${slot//:/-}
   yaml=$out/$name.yaml
   rc=0
-  "$VPCI" derive --bin "$cfg" --name "$name" -o "$yaml" 2>"$out/$name.derive.log" || rc=$?
+  "$VPCI" derive "${ROOTOPT[@]}" --name "$name" -o "$yaml" "$slot" 2>"$out/$name.derive.log" || rc=$?
   if [ $rc -ne 0 ]; then
     case $rc in
       65) underivable=$((underivable + 1)); result="not derivable";;   # the bytes say why

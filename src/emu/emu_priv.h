@@ -77,7 +77,6 @@ struct vpci_emu {
 	void *opaque;
 	struct wlock lock;
 	/* layout, from the instance */
-	unsigned cmd_io_bars, cmd_mem_bars; /* which BARs decode I/O / memory */
 	unsigned msi, msix, pcie, pm, af, pasid, ats, pri, sriov; /* offsets, 0 = none */
 	unsigned msi_data, msi_mask;         /* offsets inside the MSI capability */
 	/* MSI-X table and PBA (virtual) */
