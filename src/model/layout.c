@@ -233,7 +233,11 @@ void captab_field_name(const struct vpci_fdesc *fd, unsigned i, char *buf,
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 		snprintf(buf, size, fd->name, i);
 #pragma GCC diagnostic pop
-	} else {
-		snprintf(buf, size, "%s", fd->name);
+	} else if (size) {
+		size_t n = strlen(fd->name);
+		if (n >= size)
+			n = size - 1;
+		memcpy(buf, fd->name, n);
+		buf[n] = '\0';
 	}
 }

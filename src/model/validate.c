@@ -423,23 +423,52 @@ static void check_specific(struct vctx *v)
 
 /* --- planes and reserved bits ------------------------------------------- */
 
+/* Report the conflicts of byte @i (see check_planes). */
+static void check_planes_byte(struct vctx *v, unsigned i)
+{
+	const struct vpci_func *f = v->f;
+	static const char *const nm[5] = { "RW", "RW1C", "RsvdP", "RsvdZ", "HwInit" };
+	const uint8_t pl[5] = { f->pl[VPCI_PL_RW][i], f->pl[VPCI_PL_RW1C][i], f->pl[VPCI_PL_RSVDP][i],
+				f->pl[VPCI_PL_RSVDZ][i], f->pl[VPCI_PL_HWINIT][i] };
+
+	for (int a = 0; a < 5; a++)
+		for (int b = a + 1; b < 5; b++)
+			if (pl[a] & pl[b])
+				ERR(v, 0, i, "byte 0x%x: bits 0x%02x are both %s and %s", i, pl[a] & pl[b], nm[a], nm[b]);
+	if (f->val[i] & pl[3])
+		ERR(v, 0, i, "byte 0x%x: RsvdZ bits %#04x are set; reserved-zero bits must read 0 (PCIe §7.4)", i,
+		    f->val[i] & pl[3]);
+}
+
+static uint64_t ld64(const uint8_t *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, sizeof(x));
+	return x;
+}
+
+/* The exclusive access planes (RW, RW1C, RsvdP, RsvdZ, HwInit) must not
+ * overlap, RsvdZ bits must be 0, and nothing lies past the config size.
+ * Eight bytes at a time: a word with a conflict is examined bytewise. */
 static void check_planes(struct vctx *v)
 {
 	const struct vpci_func *f = v->f;
 
-	for (unsigned i = 0; i < f->size; i++) {
-		uint8_t rw = f->pl[VPCI_PL_RW][i], w1c = f->pl[VPCI_PL_RW1C][i];
-		uint8_t rp = f->pl[VPCI_PL_RSVDP][i], rz = f->pl[VPCI_PL_RSVDZ][i];
-		uint8_t hw = f->pl[VPCI_PL_HWINIT][i];
-		static const char *const nm[5] = { "RW", "RW1C", "RsvdP", "RsvdZ", "HwInit" };
-		const uint8_t pl[5] = { rw, w1c, rp, rz, hw };
-		for (int a = 0; a < 5; a++)
-			for (int b = a + 1; b < 5; b++)
-				if (pl[a] & pl[b])
-					ERR(v, 0, i, "byte 0x%x: bits 0x%02x are both %s and %s", i, pl[a] & pl[b], nm[a], nm[b]);
-		if (f->val[i] & rz)
-			ERR(v, 0, i, "byte 0x%x: RsvdZ bits %#04x are set; reserved-zero bits must read 0 (PCIe §7.4)", i,
-			    f->val[i] & rz);
+	for (unsigned w = 0; w < f->size; w += 8) {
+		uint64_t rw = ld64(f->pl[VPCI_PL_RW] + w), w1c = ld64(f->pl[VPCI_PL_RW1C] + w);
+		uint64_t rp = ld64(f->pl[VPCI_PL_RSVDP] + w), rz = ld64(f->pl[VPCI_PL_RSVDZ] + w);
+		uint64_t hw = ld64(f->pl[VPCI_PL_HWINIT] + w), val = ld64(f->val + w);
+		/* a bit in two planes: seen as a carry into the "twice" word */
+		uint64_t once = 0, twice = 0;
+		const uint64_t pls[5] = { rw, w1c, rp, rz, hw };
+		for (int k = 0; k < 5; k++) {
+			twice |= once & pls[k];
+			once |= pls[k];
+		}
+		if (twice || (val & rz))
+			for (unsigned i = w; i < w + 8 && i < f->size; i++)
+				check_planes_byte(v, i);
 	}
 	for (unsigned i = f->size; i < VPCI_CFG_SIZE; i++)
 		if (f->val[i])
