@@ -133,6 +133,23 @@ static int norm(const char *in, char out[SLOT_LEN], vpci_diag *d)
 	return 0;
 }
 
+/* Normalise @bdf into @slot and check that the function exists; its
+ * sysfs directory is left in @path. */
+static int find_fn(const vpci_sriov *s, const char *bdf, char slot[SLOT_LEN], char *path, size_t n,
+		   vpci_diag *d)
+{
+	int rc = norm(bdf, slot, d);
+
+	if (rc)
+		return rc;
+	devpath(s, slot, NULL, path, n);
+	if (!exists(path)) {
+		ERR(d, slot, VPCI_ENOENT, "no such PCI function");
+		return VPCI_ENOENT;
+	}
+	return 0;
+}
+
 /* Is the VFIO group open by a process? Fills "PID (COMM)". */
 static int group_user(const vpci_sriov *s, int group, char *user, size_t n)
 {
@@ -324,15 +341,10 @@ static int numvfs_error(int err, const struct vpci_sriov_pf *pf, unsigned n, vpc
 VPCI_EXPORT int vpci_sriov_bind(vpci_sriov *s, const char *bdf, const char *driver, vpci_diag *d)
 {
 	char slot[SLOT_LEN], path[PATH_MAX], cur[64];
-	int rc = norm(bdf, slot, d);
+	int rc = find_fn(s, bdf, slot, path, sizeof(path), d);
 
 	if (rc)
 		return rc;
-	devpath(s, slot, NULL, path, sizeof(path));
-	if (!exists(path)) {
-		ERR(d, slot, VPCI_ENOENT, "no such PCI function");
-		return VPCI_ENOENT;
-	}
 	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s", s->sys, driver);
 	if (!exists(path)) {
 		ERR(d, slot, VPCI_ENOENT, "driver '%s' is not loaded (modprobe %s)", driver, driver);
@@ -401,15 +413,10 @@ VPCI_EXPORT int vpci_sriov_unbind(vpci_sriov *s, const char *bdf, const char *dr
 static int open_pf(vpci_sriov *s, const char *bdf, struct vpci_sriov_pf *pf, vpci_diag *d)
 {
 	char slot[SLOT_LEN], path[PATH_MAX];
-	int rc = norm(bdf, slot, d);
+	int rc = find_fn(s, bdf, slot, path, sizeof(path), d);
 
 	if (rc)
 		return rc;
-	devpath(s, slot, NULL, path, sizeof(path));
-	if (!exists(path)) {
-		ERR(d, slot, VPCI_ENOENT, "no such PCI function");
-		return VPCI_ENOENT;
-	}
 	if (read_pf(s, slot, pf)) {
 		ERR(d, slot, VPCI_ENOENT, "not an SR-IOV physical function (no sriov_totalvfs)");
 		return VPCI_ENOENT;
@@ -543,15 +550,10 @@ VPCI_EXPORT int vpci_sriov_remove(vpci_sriov *s, const char *bdf, bool force, vp
 {
 	char slot[SLOT_LEN], path[PATH_MAX];
 	struct vpci_sriov_pf pf;
-	int rc = norm(bdf, slot, d);
+	int rc = find_fn(s, bdf, slot, path, sizeof(path), d);
 
 	if (rc)
 		return rc;
-	devpath(s, slot, NULL, path, sizeof(path));
-	if (!exists(path)) {
-		ERR(d, slot, VPCI_ENOENT, "no such PCI function");
-		return VPCI_ENOENT;
-	}
 	if (!read_pf(s, slot, &pf) && (pf.num_vfs || pf.nvfs)) {
 		free(pf.vfs);
 		if (!force) {
