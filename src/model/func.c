@@ -27,11 +27,7 @@ VPCI_EXPORT void vpci_func_free(vpci_func *f)
 	free(f->description);
 	free(f->caps);
 	free(f->free);
-	for (unsigned i = 0; i < f->norigin; i++) {
-		free(f->origin[i].key);
-		free(f->origin[i].value);
-	}
-	free(f->origin);
+	func_clear_origin(f);
 	free(f->file);
 	free(f->locs);
 	free(f);
@@ -126,6 +122,17 @@ struct diag_pos func_pos_off(const struct vpci_func *f, int offset)
 	uint32_t loc = offset >= 0 && offset < (int)VPCI_CFG_SIZE ? f->byteloc[offset] : 0;
 
 	return func_pos(f, loc, offset);
+}
+
+void func_clear_origin(struct vpci_func *f)
+{
+	for (unsigned i = 0; i < f->norigin; i++) {
+		free(f->origin[i].key);
+		free(f->origin[i].value);
+	}
+	free(f->origin);
+	f->origin = NULL;
+	f->norigin = 0;
 }
 
 int func_add_origin(struct vpci_func *f, const char *key, const char *value)

@@ -71,6 +71,8 @@ struct diag_pos func_pos_off(const struct vpci_func *f, int offset);
 
 /* Append an origin entry (copied); 0 or VPCI_ENOMEM. */
 int func_add_origin(struct vpci_func *f, const char *key, const char *value);
+/* Drop every origin entry. */
+void func_clear_origin(struct vpci_func *f);
 
 /* Make BAR @i implemented with the given kind (and the next one the upper
  * half of a 64-bit BAR); keeps the register's address bits. */

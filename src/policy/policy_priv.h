@@ -29,6 +29,8 @@ struct quirk_plan {
 	struct { uint8_t ext, device; uint16_t id; } keep[16];
 	unsigned nkeep;
 	int device_gaps;
+	int ref;                /* index into idx[] of the quirk with a reference, -1 = none */
+	const char *ref_file;   /* its reference instance file */
 };
 
 /* Match the database (built in, plus @dir) against a function. */
@@ -37,6 +39,11 @@ int quirks_plan(struct vpci_func *f, const struct src_facts *facts, enum vpci_po
 /* Run the hide/set actions and record the applied quirks in the origin. */
 int quirks_finish(struct vpci_func *f, const struct src_facts *facts, struct quirk_plan *plan,
 		  vpci_diag *d);
+/* When a matching quirk names a reference instance, check that it fits the
+ * derived guest view *@f (IDs, BAR kinds and sizes) and replace *@f with it,
+ * keeping the derived origin.  Sets *@used.  0 or VPCI_EDATA/VPCI_ENOMEM. */
+int quirks_reference(struct vpci_func **f, const struct src_facts *facts, const struct quirk_plan *plan,
+		     int *used, vpci_diag *d);
 void quirks_plan_free(struct quirk_plan *plan);
 
 /* The guest view of a derived function; @plan may be NULL. */

@@ -2,11 +2,13 @@
 /*
  * quirks.c - the quirk database: reviewed YAML files (quirks/NAME.yaml,
  * built in; more from a directory) matched on IDs, with actions that the
- * guest policy consults (keep, device-gaps) or that run after it (hide,
- * set).  docs/quirks.md specifies the format.
+ * guest policy consults (keep, device-gaps), that run after it (hide,
+ * set, reserve), or that replace its result with a reviewed reference
+ * instance (reference).  docs/quirks.md specifies the format.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +20,9 @@
 #include "text/yamlu.h"
 #include "vpci/quirks.h"
 
-enum qa_kind { QA_HIDE, QA_KEEP, QA_SET, QA_DEVICE_GAPS };
+enum qa_kind { QA_HIDE, QA_KEEP, QA_SET, QA_DEVICE_GAPS, QA_RESERVE, QA_REFERENCE };
+
+#define QA_MAX_OFFSETS 4
 
 struct qaction {
 	enum qa_kind kind;
@@ -28,6 +32,10 @@ struct qaction {
 	char field[48];
 	uint64_t value, mask;
 	int device;             /* QA_KEEP: contents backed by the device */
+	uint16_t roff[QA_MAX_OFFSETS]; /* QA_RESERVE: offsets, first free wins */
+	unsigned nroff;
+	uint16_t rlen;          /* QA_RESERVE: length in bytes */
+	char *ref;              /* QA_REFERENCE: path of the instance file */
 };
 
 struct quirk {
@@ -35,7 +43,8 @@ struct quirk {
 	unsigned line;
 	int any_policy;
 	int has_vendor, has_device, has_sv, has_sd, has_class, has_rev, vf;
-	uint16_t vendor, device, device_mask, sv, sd;
+	uint16_t vendor, device_mask, sv, sd;
+	uint16_t device[8];     /* has_device of them; any one matches */
 	uint32_t cls, cls_mask;
 	uint8_t rev;
 	struct qaction *a;
@@ -50,6 +59,7 @@ struct vpci_quirkdb {
 struct qctx {
 	struct vpci_quirkdb *db;
 	const char *file;
+	const char *dir;        /* directory of the file; NULL when built in */
 	vpci_diag *d;
 	unsigned errors;
 };
@@ -176,8 +186,25 @@ static int parse_match(struct qctx *c, struct fy_node *m, struct quirk *q)
 		return -1;
 	if ((n = yamlu_get(m, "vendor")) && !qint(c, n, "vendor", 0xffff, &v))
 		q->has_vendor = 1, q->vendor = (uint16_t)v;
-	if ((n = yamlu_get(m, "device")) && !qint(c, n, "device", 0xffff, &v))
-		q->has_device = 1, q->device = (uint16_t)v;
+	if ((n = yamlu_get(m, "device")) && fy_node_get_type(n) == FYNT_SEQUENCE) {
+		void *it = NULL;
+		struct fy_node *item;
+		while ((item = fy_node_sequence_iterate(n, &it))) {
+			if (q->has_device == (int)ARRAY_SIZE(q->device)) {
+				qerr(c, item, "at most %zu device IDs in one match", ARRAY_SIZE(q->device));
+				return -1;
+			}
+			if (qint(c, item, "device", 0xffff, &v))
+				return -1;
+			q->device[q->has_device++] = (uint16_t)v;
+		}
+		if (!q->has_device) {
+			qerr(c, n, "'device' lists no device ID");
+			return -1;
+		}
+	} else if (n && !qint(c, n, "device", 0xffff, &v)) {
+		q->has_device = 1, q->device[0] = (uint16_t)v;
+	}
 	if ((n = yamlu_get(m, "device-mask")) && !qint(c, n, "device-mask", 0xffff, &v))
 		q->device_mask = (uint16_t)v;
 	if ((n = yamlu_get(m, "subsystem-vendor")) && !qint(c, n, "subsystem-vendor", 0xffff, &v))
@@ -197,6 +224,96 @@ static int parse_match(struct qctx *c, struct fy_node *m, struct quirk *q)
 	return 0;
 }
 
+/* reserve: {offset: OFF | [OFF, ...], length: LEN} - a free range for a
+ * virtual capability that a driver looks for at a fixed offset. */
+static int parse_reserve(struct qctx *c, struct fy_node *m, struct qaction *a)
+{
+	static const char *const k[] = { "offset", "length" };
+	struct fy_node *on = yamlu_get(m, "offset"), *ln = yamlu_get(m, "length"), *item;
+	uint64_t v;
+
+	a->kind = QA_RESERVE;
+	if (known_key(c, m, "reserve", k, 2))
+		return -1;
+	if (!on || !ln) {
+		qerr(c, m, "'reserve' needs an 'offset' and a 'length'");
+		return -1;
+	}
+	if (qint(c, ln, "length", 0x400, &v))
+		return -1;
+	if (!v || (v & 3)) {
+		qerr(c, ln, "length must be a positive multiple of 4");
+		return -1;
+	}
+	a->rlen = (uint16_t)v;
+	if (fy_node_get_type(on) == FYNT_SEQUENCE) {
+		void *it = NULL;
+		while ((item = fy_node_sequence_iterate(on, &it))) {
+			if (a->nroff == QA_MAX_OFFSETS) {
+				qerr(c, item, "at most %u alternative offsets", QA_MAX_OFFSETS);
+				return -1;
+			}
+			if (qint(c, item, "offset", VPCI_CFG_SIZE - 4, &v))
+				return -1;
+			a->roff[a->nroff++] = (uint16_t)v;
+		}
+	} else {
+		if (qint(c, on, "offset", VPCI_CFG_SIZE - 4, &v))
+			return -1;
+		a->roff[a->nroff++] = (uint16_t)v;
+	}
+	for (unsigned i = 0; i < a->nroff; i++) {
+		if ((a->roff[i] & 3) || a->roff[i] < 0x40 || a->roff[i] + a->rlen > VPCI_CFG_SIZE ||
+		    (a->roff[i] < 0x100 && a->roff[i] + a->rlen > 0x100)) {
+			qerr(c, on, "reserved range 0x%x+0x%x must be DWORD aligned and lie in 0x40..0xff or "
+			     "0x100..0xfff", a->roff[i], a->rlen);
+			return -1;
+		}
+	}
+	if (!a->nroff) {
+		qerr(c, on, "'offset' lists no offset");
+		return -1;
+	}
+	return 0;
+}
+
+/* reference: {file: NAME.yaml} - the guest view is a reviewed instance
+ * file, found beside the quirk file that names it. */
+static int parse_reference(struct qctx *c, struct fy_node *m, struct qaction *a)
+{
+	static const char *const k[] = { "file" };
+	struct fy_node *n = yamlu_get(m, "file");
+	char name[256], path[4096];
+
+	a->kind = QA_REFERENCE;
+	if (known_key(c, m, "reference", k, 1))
+		return -1;
+	if (!n) {
+		qerr(c, m, "'reference' needs a 'file'");
+		return -1;
+	}
+	if (qstr(c, n, "file", name, sizeof(name)))
+		return -1;
+	if (!c->dir) {
+		/* the repository carries no reviewed reference file yet; when
+		 * one is contributed it is embedded like the quirk files */
+		qerr(c, n, "built-in quirks cannot name a reference file; keep reference instances in a "
+		     "quirk directory (--quirk-dir)");
+		return -1;
+	}
+	if (name[0] == '/' || strstr(name, "..")) {
+		qerr(c, n, "the reference file '%s' must be a path inside the quirk directory", name);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", c->dir, name);
+	if (access(path, R_OK)) {
+		qerr(c, n, "reference file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	a->ref = xstrdup(path);
+	return a->ref ? 0 : -1;
+}
+
 static int parse_action(struct qctx *c, struct fy_node *item, struct qaction *a)
 {
 	struct fy_node_pair *p;
@@ -206,7 +323,7 @@ static int parse_action(struct qctx *c, struct fy_node *item, struct qaction *a)
 
 	memset(a, 0, sizeof(*a));
 	if (!item || fy_node_get_type(item) != FYNT_MAPPING || fy_node_mapping_item_count(item) != 1) {
-		qerr(c, item, "an action is a mapping with one key: hide, keep, set or device-gaps");
+		qerr(c, item, "an action is a mapping with one key: hide, keep, set, device-gaps, reserve or reference");
 		return -1;
 	}
 	p = fy_node_mapping_iterate(item, &it);
@@ -272,7 +389,11 @@ static int parse_action(struct qctx *c, struct fy_node *item, struct qaction *a)
 			a->mask = v;
 		return 0;
 	}
-	qerr(c, fy_node_pair_key(p), "unknown action '%s' (hide, keep, set or device-gaps)", verb);
+	if (!strcmp(verb, "reserve"))
+		return parse_reserve(c, m, a);
+	if (!strcmp(verb, "reference"))
+		return parse_reference(c, m, a);
+	qerr(c, fy_node_pair_key(p), "unknown action '%s' (hide, keep, set, device-gaps, reserve or reference)", verb);
 	return -1;
 }
 
@@ -292,6 +413,8 @@ static void quirk_free(struct quirk *q)
 	free(q->file);
 	free(q->match_text);
 	free(q->actions_text);
+	for (unsigned i = 0; i < q->na; i++)
+		free(q->a[i].ref);
 	free(q->a);
 }
 
@@ -411,7 +534,7 @@ out:
 
 VPCI_EXPORT int vpci_quirkdb_load(const char *dir, vpci_quirkdb **out, vpci_diag *d)
 {
-	struct qctx c = { NULL, NULL, d, 0 };
+	struct qctx c = { .d = d };
 
 	*out = NULL;
 	c.db = calloc(1, sizeof(*c.db));
@@ -453,6 +576,7 @@ VPCI_EXPORT int vpci_quirkdb_load(const char *dir, vpci_quirkdb **out, vpci_diag
 			}
 			fclose(fp);
 			c.file = path;
+			c.dir = dir;
 			if (buf)
 				load_text(&c, buf, n);
 			free(buf);
@@ -511,8 +635,13 @@ static int matches(const struct quirk *q, const struct vpci_func *f, const struc
 	}
 	if (q->has_vendor && vendor != q->vendor)
 		return 0;
-	if (q->has_device && (device & q->device_mask) != (q->device & q->device_mask))
-		return 0;
+	if (q->has_device) {
+		int hit = 0;
+		for (int i = 0; i < q->has_device; i++)
+			hit |= (device & q->device_mask) == (q->device[i] & q->device_mask);
+		if (!hit)
+			return 0;
+	}
 	if (q->has_sv && le16(v + 0x2c) != q->sv)
 		return 0;
 	if (q->has_sd && le16(v + 0x2e) != q->sd)
@@ -545,6 +674,40 @@ static int set_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
 	return 1;
 }
 
+/* Is [off, off+len) unused: no capability, no declared free range, no
+ * byte with a value or a plane bit? */
+static int range_unused(const struct vpci_func *f, unsigned off, unsigned len)
+{
+	if (off + len > f->size)
+		return 0;
+	for (unsigned c = 0; c < f->ncaps; c++) {
+		unsigned cl = f->caps[c].len ? f->caps[c].len : 4;
+		if (off < f->caps[c].off + cl && f->caps[c].off < off + len)
+			return 0;
+	}
+	for (unsigned r = 0; r < f->nfree; r++)
+		if (off < f->free[r].off + f->free[r].len && f->free[r].off < off + len)
+			return 0;
+	for (unsigned i = off; i < off + len; i++) {
+		if (f->val[i])
+			return 0;
+		for (unsigned p = 0; p < VPCI_PL_COUNT; p++)
+			if (f->pl[p][i])
+				return 0;
+	}
+	return 1;
+}
+
+/* Declare the first of the action's offsets that is unused as a free
+ * range; its offset, or -1 when none is. */
+static int reserve_range(struct vpci_func *f, const struct qaction *a)
+{
+	for (unsigned o = 0; o < a->nroff; o++)
+		if (range_unused(f, a->roff[o], a->rlen))
+			return func_add_free_range(f, a->roff[o], a->rlen, 0) ? -1 : a->roff[o];
+	return -1;
+}
+
 int quirks_plan(struct vpci_func *f, const struct src_facts *facts, enum vpci_policy pol,
 		const char *dir, struct quirk_plan *plan, vpci_diag *d)
 {
@@ -552,6 +715,7 @@ int quirks_plan(struct vpci_func *f, const struct src_facts *facts, enum vpci_po
 	int rc = vpci_quirkdb_load(dir, &db, d);
 
 	memset(plan, 0, sizeof(*plan));
+	plan->ref = -1;
 	if (rc)
 		return rc;
 	plan->db = db;
@@ -565,6 +729,18 @@ int quirks_plan(struct vpci_func *f, const struct src_facts *facts, enum vpci_po
 			const struct qaction *a = &q->a[k];
 			if (a->kind == QA_DEVICE_GAPS)
 				plan->device_gaps = 1;
+			if (a->kind == QA_REFERENCE && pol == VPCI_POLICY_GUEST) {
+				if (plan->ref >= 0) {
+					struct diag_pos pos = DIAG_NOPOS;
+					pos.file = facts ? facts->slot : NULL;
+					diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, pos,
+						 "quirks %s and %s both name a reference instance; %s is used",
+						 db->q[plan->idx[plan->ref]].id, q->id, db->q[plan->idx[plan->ref]].id);
+				} else {
+					plan->ref = (int)plan->n - 1;
+					plan->ref_file = a->ref;
+				}
+			}
 			if (a->kind == QA_KEEP && plan->nkeep < ARRAY_SIZE(plan->keep)) {
 				plan->keep[plan->nkeep].ext = (uint8_t)a->ext;
 				plan->keep[plan->nkeep].id = a->id;
@@ -602,6 +778,24 @@ int quirks_finish(struct vpci_func *f, const struct src_facts *facts, struct qui
 						changed = effective = 1;
 					}
 				}
+			} else if (a->kind == QA_RESERVE) {
+				int at = reserve_range(f, a);
+				if (at < 0) {
+					struct strbuf offs;
+					sb_init(&offs);
+					for (unsigned o = 0; o < a->nroff; o++)
+						sb_printf(&offs, "%s0x%x", o ? " or " : "", a->roff[o]);
+					char *list = sb_finish(&offs, NULL);
+					diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, pos,
+						 "quirk %s: %u bytes at %s are not free in the guest view; the VMM "
+						 "has no place for the capability the driver looks for there",
+						 q->id, a->rlen, list ? list : "?");
+					free(list);
+				} else {
+					changed = effective = 1;
+				}
+			} else if (a->kind == QA_REFERENCE) {
+				effective |= plan->ref >= 0 && plan->ref_file == a->ref;
 			} else if (a->kind == QA_SET) {
 				struct set_ctx s = { a, 0 };
 				if (a->in_header)
@@ -636,6 +830,97 @@ int quirks_finish(struct vpci_func *f, const struct src_facts *facts, struct qui
 		sb_free(&ids);
 	}
 	return rc;
+}
+
+static const char *bar_kind(const struct barinst *b)
+{
+	static const char *const names[] = { "none", "io", "mem32", "mem64", "mem64-hi" };
+
+	return b->type < ARRAY_SIZE(names) ? names[b->type] : "?";
+}
+
+int quirks_reference(struct vpci_func **fp, const struct src_facts *facts, const struct quirk_plan *plan,
+		     int *used, vpci_diag *d)
+{
+	struct vpci_func *g = *fp, *r = NULL;
+	struct diag_pos pos = DIAG_NOPOS;
+	int rc, bad = 0;
+
+	*used = 0;
+	if (plan->ref < 0)
+		return 0;
+	const struct quirk *q = &plan->db->q[plan->idx[plan->ref]];
+	pos.file = facts ? facts->slot : NULL;
+	rc = vpci_parse_file(plan->ref_file, &r, d);
+	if (rc) {
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos, "quirk %s: its reference instance %s does not load",
+			 q->id, plan->ref_file);
+		return rc == VPCI_ENOMEM ? rc : VPCI_EDATA;
+	}
+	/* the reference must describe this function: the same identity and
+	 * BARs the device can back (kinds and sizes) */
+	static const struct { unsigned off, width; const char *name; } ids[] = {
+		{ 0x00, 2, "vendor-id" }, { 0x02, 2, "device-id" }, { 0x09, 3, "class-code" },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(ids); i++) {
+		uint32_t gv = le_get(g->val + ids[i].off, ids[i].width), rv = le_get(r->val + ids[i].off, ids[i].width);
+		if (gv != rv) {
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos,
+				 "quirk %s: reference %s has %s %#x, the function %#x", q->id, plan->ref_file,
+				 ids[i].name, rv, gv);
+			bad = 1;
+		}
+	}
+	if (r->kind != g->kind) {
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos, "quirk %s: reference %s has another header layout",
+			 q->id, plan->ref_file);
+		bad = 1;
+	}
+	for (unsigned i = 0; !bad && i <= ROM_INDEX; i++) {
+		const struct barinst *gb = &g->bar[i], *rb = &r->bar[i];
+		const char *what = i == ROM_INDEX ? "ROM" : "BAR";
+		if (rb->type == VPCI_BAR_NONE)
+			continue; /* an instance may leave a BAR out */
+		if (gb->type == VPCI_BAR_NONE && facts && !facts->bar_known) {
+			/* bare config bytes: a BAR reading 0 may be unassigned */
+			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, pos,
+				 "quirk %s: %s %u of reference %s cannot be checked: the source gives no BAR sizes",
+				 q->id, what, i, plan->ref_file);
+			continue;
+		}
+		if (gb->type != rb->type || gb->pref != rb->pref) {
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos,
+				 "quirk %s: reference %s has %s %u as %s%s, the function as %s%s", q->id,
+				 plan->ref_file, what, i, bar_kind(rb), rb->pref ? " prefetchable" : "",
+				 bar_kind(gb), gb->pref ? " prefetchable" : "");
+			bad = 1;
+		} else if (gb->size_known && rb->size_known && gb->size != rb->size) {
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos,
+				 "quirk %s: reference %s gives %s %u %#llx bytes, the function has %#llx", q->id,
+				 plan->ref_file, what, i, (unsigned long long)rb->size, (unsigned long long)gb->size);
+			bad = 1;
+		}
+	}
+	if (bad) {
+		vpci_func_free(r);
+		return VPCI_EDATA;
+	}
+	/* where it was derived from, plus which reference it is */
+	char note[300];
+	func_clear_origin(r);
+	rc = 0;
+	for (unsigned i = 0; i < g->norigin; i++)
+		rc |= func_add_origin(r, g->origin[i].key, g->origin[i].value);
+	snprintf(note, sizeof(note), "reference instance %s (quirk %s)", plan->ref_file, q->id);
+	rc |= func_add_origin(r, "note", note);
+	if (rc) {
+		vpci_func_free(r);
+		return VPCI_ENOMEM;
+	}
+	vpci_func_free(g);
+	*fp = r;
+	*used = 1;
+	return 0;
 }
 
 void quirks_plan_free(struct quirk_plan *plan)

@@ -148,10 +148,15 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 	rc = record_origin(f, s, facts, opts->policy);
 	if (!rc && !opts->no_quirks)
 		rc = quirks_finish(f, facts, &plan, d);
+	int referenced = 0;
+	if (!rc && !opts->no_quirks)
+		rc = quirks_reference(&f, facts, &plan, &referenced, d);
 	if (rc)
 		goto out;
 	func_update_lengths(f);
-	if (opts->name) {
+	if (referenced && !opts->name) {
+		/* a reference instance keeps its own name: it is an instance type */
+	} else if (opts->name) {
 		rc = vpci_func_set_name(f, opts->name);
 	} else {
 		char name[64];

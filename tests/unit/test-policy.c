@@ -441,6 +441,226 @@ static void test_quirk_db(void **state)
 	vpci_diag_free(d);
 }
 
+/* Derive the guest view of a binary config image @cfg (BAR 0: 16 KiB mem32)
+ * with the quirks of @qdir; returns the derive status, *@out the function
+ * and @d the diagnostics. */
+static int derive_bin(const uint8_t *cfg, const char *qdir, vpci_func **out, vpci_diag *d)
+{
+	char path[300];
+	vpci_source *s = NULL;
+	struct vpci_derive_opts o = { VPCI_POLICY_GUEST, false, qdir, NULL };
+
+	snprintf(path, sizeof(path), "%s/image.bin", root);
+	write_file(root, "image.bin", cfg, 4096);
+	assert_int_equal(vpci_source_open(VPCI_SRC_BIN, path, &s, d), 0);
+	int rc = vpci_derive(s, 0, &o, out, d);
+	vpci_source_free(s);
+	return rc;
+}
+
+/* A PCIe endpoint: PM @0x40 -> PCIe @0x60 (-> @0xc8 when @c8 is set) */
+static void make_endpoint(uint8_t *c, unsigned vendor, unsigned device, uint32_t cls, int c8, int d4)
+{
+	memset(c, 0, 4096);
+	put16(c, 0x00, vendor);
+	put16(c, 0x02, device);
+	put16(c, 0x06, 0x0010);
+	c[0x09] = (uint8_t)cls; c[0x0a] = (uint8_t)(cls >> 8); c[0x0b] = (uint8_t)(cls >> 16);
+	put32(c, 0x10, 0xfe000000);      /* BAR0 mem32 at an address */
+	c[0x34] = 0x40;
+	c[0x40] = 0x01; c[0x41] = 0x60; put16(c, 0x42, 0x0003); put16(c, 0x44, 0x0008);
+	c[0x60] = 0x10; put16(c, 0x62, 0x0002); put32(c, 0x64, 0x10008000);
+	if (c8) {
+		/* MSI-X at 0xc8, as on Turing GPUs */
+		c[0x61] = 0xc8;
+		c[0xc8] = 0x11; put16(c, 0xca, 0x0003); put32(c, 0xcc, 0x0); put32(c, 0xd0, 0x800);
+		if (d4) {
+			c[0xc9] = 0xd4; /* and PM-like vendor data right after */
+			c[0xd4] = 0x09; c[0xd6] = 0x08;
+		}
+	}
+}
+
+static char *yaml_of(const vpci_func *f)
+{
+	char *text = NULL;
+	size_t len;
+
+	assert_int_equal(vpci_write(f, 0, &text, &len), 0);
+	return text;
+}
+
+static void test_quirk_reserve(void **state)
+{
+	uint8_t cfg[4096];
+	vpci_func *f = NULL;
+	vpci_diag *d = vpci_diag_new();
+	char *y;
+
+	(void)state;
+	/* an NVIDIA GPU with 0xd4 free: the clique capability's place is kept */
+	make_endpoint(cfg, 0x10de, 0x1d12, 0x030200, 0, 0);
+	assert_int_equal(derive_bin(cfg, NULL, &f, d), 0);
+	y = yaml_of(f);
+	assert_non_null(strstr(y, "free-ranges:\n    - offset: 0xd4\n      length: 0x8\n"));
+	assert_non_null(strstr(y, "nvidia-gpudirect-clique"));
+	free(y);
+	vpci_func_free(f);
+	/* MSI-X at 0xc8 (Turing): 0xd4 is still free */
+	make_endpoint(cfg, 0x10de, 0x1e04, 0x030000, 1, 0);
+	assert_int_equal(derive_bin(cfg, NULL, &f, d), 0);
+	y = yaml_of(f);
+	assert_non_null(strstr(y, "- offset: 0xd4\n"));
+	free(y);
+	vpci_func_free(f);
+	/* 0xd4 taken by a vendor capability the guest keeps? it is scrubbed,
+	 * not moved, so it still occupies 0xd4: 0xc8 would be the fallback,
+	 * but MSI-X is there too - no place, and the derive says so */
+	make_endpoint(cfg, 0x10de, 0x1e04, 0x030000, 1, 1);
+	vpci_diag_clear(d);
+	assert_int_equal(derive_bin(cfg, NULL, &f, d), 0);
+	y = yaml_of(f);
+	assert_null(strstr(y, "free-ranges"));
+	free(y);
+	int warned = 0;
+	for (size_t i = 0; i < vpci_diag_count(d); i++)
+		warned |= strstr(vpci_diag_get(d, i)->message, "are not free in the guest view") != NULL;
+	assert_true(warned);
+	vpci_func_free(f);
+	/* the fallback offset when only 0xd4 is taken */
+	make_endpoint(cfg, 0x10de, 0x1e04, 0x030000, 0, 0);
+	cfg[0x61] = 0xd4; cfg[0xd4] = 0x09; cfg[0xd6] = 0x08;
+	assert_int_equal(derive_bin(cfg, NULL, &f, d), 0);
+	y = yaml_of(f);
+	assert_non_null(strstr(y, "- offset: 0xc8\n"));
+	free(y);
+	vpci_func_free(f);
+	/* not a display controller: no reservation */
+	make_endpoint(cfg, 0x10de, 0x1ad0, 0x020000, 0, 0);
+	assert_int_equal(derive_bin(cfg, NULL, &f, d), 0);
+	y = yaml_of(f);
+	assert_null(strstr(y, "free-ranges"));
+	free(y);
+	vpci_func_free(f);
+	/* Intel VMD: a list of device IDs, 0xe8..0xff kept free */
+	make_endpoint(cfg, 0x8086, 0x9a0b, 0x010400, 0, 0);
+	assert_int_equal(derive_bin(cfg, NULL, &f, d), 0);
+	y = yaml_of(f);
+	assert_non_null(strstr(y, "- offset: 0xe8\n      length: 0x18\n"));
+	free(y);
+	vpci_func_free(f);
+	make_endpoint(cfg, 0x8086, 0x9a0c, 0x010400, 0, 0);
+	assert_int_equal(derive_bin(cfg, NULL, &f, d), 0);
+	y = yaml_of(f);
+	assert_null(strstr(y, "free-ranges"));
+	free(y);
+	vpci_func_free(f);
+	vpci_diag_free(d);
+}
+
+static const char ref_quirks[] =
+	"vpci-quirks: 1\n"
+	"quirks:\n"
+	"  - id: acme-nic-instance\n"
+	"    why: the ACME NIC model is presented as the instance type pinned in acme-nic.yaml\n"
+	"    match: {vendor: 0x1d0f, device: 0xec20}\n"
+	"    actions:\n"
+	"      - reference: {file: ref/acme-nic.yaml}\n";
+
+static const char ref_instance[] =
+	"vpci: 1\n"
+	"name: acme-nic-v1\n"
+	"function:\n"
+	"  kind: endpoint\n"
+	"  config-size: 4096\n"
+	"  header:\n"
+	"    vendor-id: 0x1d0f\n"
+	"    device-id: 0xec20\n"
+	"    class-code: 0x020000\n"
+	"  bars:\n"
+	"    - {index: 0, type: mem32, size: 16KiB}\n"
+	"  capabilities:\n"
+	"    - type: pcie\n"
+	"      offset: 0x70\n"
+	"      fields: {pcie-capabilities: 0x0002, device-capabilities: 0x10008000}\n";
+
+static void test_quirk_reference(void **state)
+{
+	char dir[300], sub[320];
+	uint8_t cfg[4096];
+	vpci_func *f = NULL;
+	vpci_diag *d = vpci_diag_new();
+	struct vpci_bar_info bi;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/refquirks", root);
+	snprintf(sub, sizeof(sub), "%s/ref", dir);
+	mkdir(dir, 0755);
+	mkdir(sub, 0755);
+	write_str(dir, "acme.yaml", ref_quirks);
+	write_str(sub, "acme-nic.yaml", ref_instance);
+
+	/* the device shows PM + PCIe at other offsets; the guest gets the
+	 * reviewed instance type, with the derived origin */
+	make_endpoint(cfg, 0x1d0f, 0xec20, 0x020000, 0, 0);
+	assert_int_equal(derive_bin(cfg, dir, &f, d), 0);
+	assert_string_equal(vpci_func_name(f), "acme-nic-v1");
+	assert_int_equal(vpci_func_find_cap(f, false, 0x10, NULL), 0);
+	assert_int_equal(vpci_func_find_cap(f, false, 0x01, NULL), VPCI_ENOENT);
+	assert_int_equal(vpci_func_bar(f, 0, &bi), 0);
+	assert_int_equal(bi.size, 16384);
+	char *y = yaml_of(f);
+	assert_non_null(strstr(y, "source: bin"));
+	assert_non_null(strstr(y, "acme-nic-instance"));
+	assert_non_null(strstr(y, "reference instance"));
+	free(y);
+	vpci_func_free(f);
+
+	/* a reference that does not describe the function is refused */
+	make_endpoint(cfg, 0x1d0f, 0xec20, 0x010802, 0, 0);
+	vpci_diag_clear(d);
+	assert_int_equal(derive_bin(cfg, dir, &f, d), VPCI_EDATA);
+	assert_null(f);
+	int named = 0;
+	for (size_t i = 0; i < vpci_diag_count(d); i++)
+		named |= strstr(vpci_diag_get(d, i)->message, "class-code 0x20000, the function 0x10802") != NULL;
+	assert_true(named);
+	/* BAR kinds must agree */
+	make_endpoint(cfg, 0x1d0f, 0xec20, 0x020000, 0, 0);
+	put32(cfg, 0x10, 0x4); /* mem64 */
+	vpci_diag_clear(d);
+	assert_int_equal(derive_bin(cfg, dir, &f, d), VPCI_EDATA);
+	named = 0;
+	for (size_t i = 0; i < vpci_diag_count(d); i++)
+		named |= strstr(vpci_diag_get(d, i)->message, "BAR 0 as mem32, the function as mem64") != NULL;
+	assert_true(named);
+
+	/* a reference file that is missing or outside the directory is an
+	 * error of the quirk file, with its position */
+	write_str(dir, "acme.yaml",
+		  "vpci-quirks: 1\nquirks:\n  - id: acme-nic-instance\n    why: pinned instance type of the ACME NIC\n"
+		  "    match: {vendor: 0x1d0f}\n    actions:\n      - reference: {file: ../acme-nic.yaml}\n");
+	vpci_quirkdb *db = NULL;
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_quirkdb_load(dir, &db, d), VPCI_EDATA);
+	assert_int_equal(vpci_diag_get(d, 0)->line, 7);
+	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "inside the quirk directory"));
+	write_str(dir, "acme.yaml",
+		  "vpci-quirks: 1\nquirks:\n  - id: acme-nic-instance\n    why: pinned instance type of the ACME NIC\n"
+		  "    match: {vendor: 0x1d0f}\n    actions:\n      - reference: {file: ref/missing.yaml}\n");
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_quirkdb_load(dir, &db, d), VPCI_EDATA);
+	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "missing.yaml"));
+	/* reserve: offsets must be aligned and inside one capability space */
+	write_str(dir, "acme.yaml",
+		  "vpci-quirks: 1\nquirks:\n  - id: acme-nic-instance\n    why: pinned instance type of the ACME NIC\n"
+		  "    match: {vendor: 0x1d0f}\n    actions:\n      - reserve: {offset: 0xfc, length: 8}\n");
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_quirkdb_load(dir, &db, d), VPCI_EDATA);
+	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "0xfc+0x8"));
+	vpci_diag_free(d);
+}
+
 static void test_no_quirks(void **state)
 {
 	/* without quirks the null capability is still hidden by the policy's
@@ -463,6 +683,8 @@ int main(void)
 		cmocka_unit_test(test_vf_fixups_and_quirk),
 		cmocka_unit_test(test_quirk_db),
 		cmocka_unit_test(test_no_quirks),
+		cmocka_unit_test(test_quirk_reserve),
+		cmocka_unit_test(test_quirk_reference),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
