@@ -490,72 +490,65 @@ static char *yaml_of(const vpci_func *f)
 	return text;
 }
 
-static void test_quirk_reserve(void **state)
+/* Derive @cfg with the built-in quirks; its free ranges must read @want
+ * in the canonical text (NULL: it has none).  Returns whether derive
+ * warned that no reserved place was free. */
+static int expect_ranges(const uint8_t *cfg, const char *want)
 {
-	uint8_t cfg[4096];
 	vpci_func *f = NULL;
 	vpci_diag *d = vpci_diag_new();
-	char *y;
-
-	(void)state;
-	/* an NVIDIA GPU with 0xd4 free: the clique capability's place is kept */
-	make_endpoint(cfg, 0x10de, 0x1d12, 0x030200, 0, 0);
-	assert_int_equal(derive_bin(cfg, NULL, &f, d), 0);
-	y = yaml_of(f);
-	assert_non_null(strstr(y, "free-ranges:\n    - offset: 0xd4\n      length: 0x8\n"));
-	assert_non_null(strstr(y, "nvidia-gpudirect-clique"));
-	free(y);
-	vpci_func_free(f);
-	/* MSI-X at 0xc8 (Turing): 0xd4 is still free */
-	make_endpoint(cfg, 0x10de, 0x1e04, 0x030000, 1, 0);
-	assert_int_equal(derive_bin(cfg, NULL, &f, d), 0);
-	y = yaml_of(f);
-	assert_non_null(strstr(y, "- offset: 0xd4\n"));
-	free(y);
-	vpci_func_free(f);
-	/* 0xd4 taken by a vendor capability the guest keeps? it is scrubbed,
-	 * not moved, so it still occupies 0xd4: 0xc8 would be the fallback,
-	 * but MSI-X is there too - no place, and the derive says so */
-	make_endpoint(cfg, 0x10de, 0x1e04, 0x030000, 1, 1);
-	vpci_diag_clear(d);
-	assert_int_equal(derive_bin(cfg, NULL, &f, d), 0);
-	y = yaml_of(f);
-	assert_null(strstr(y, "free-ranges"));
-	free(y);
 	int warned = 0;
+
+	assert_int_equal(derive_bin(cfg, NULL, &f, d), 0);
+	char *y = yaml_of(f);
+	if (want)
+		assert_non_null(strstr(y, want));
+	else
+		assert_null(strstr(y, "free-ranges"));
 	for (size_t i = 0; i < vpci_diag_count(d); i++)
 		warned |= strstr(vpci_diag_get(d, i)->message, "are not free in the guest view") != NULL;
-	assert_true(warned);
-	vpci_func_free(f);
-	/* the fallback offset when only 0xd4 is taken */
-	make_endpoint(cfg, 0x10de, 0x1e04, 0x030000, 0, 0);
-	cfg[0x61] = 0xd4; cfg[0xd4] = 0x09; cfg[0xd6] = 0x08;
-	assert_int_equal(derive_bin(cfg, NULL, &f, d), 0);
-	y = yaml_of(f);
-	assert_non_null(strstr(y, "- offset: 0xc8\n"));
-	free(y);
-	vpci_func_free(f);
-	/* not a display controller: no reservation */
-	make_endpoint(cfg, 0x10de, 0x1ad0, 0x020000, 0, 0);
-	assert_int_equal(derive_bin(cfg, NULL, &f, d), 0);
-	y = yaml_of(f);
-	assert_null(strstr(y, "free-ranges"));
-	free(y);
-	vpci_func_free(f);
-	/* Intel VMD: a list of device IDs, 0xe8..0xff kept free */
-	make_endpoint(cfg, 0x8086, 0x9a0b, 0x010400, 0, 0);
-	assert_int_equal(derive_bin(cfg, NULL, &f, d), 0);
-	y = yaml_of(f);
-	assert_non_null(strstr(y, "- offset: 0xe8\n      length: 0x18\n"));
-	free(y);
-	vpci_func_free(f);
-	make_endpoint(cfg, 0x8086, 0x9a0c, 0x010400, 0, 0);
-	assert_int_equal(derive_bin(cfg, NULL, &f, d), 0);
-	y = yaml_of(f);
-	assert_null(strstr(y, "free-ranges"));
 	free(y);
 	vpci_func_free(f);
 	vpci_diag_free(d);
+	return warned;
+}
+
+static void test_quirk_reserve(void **state)
+{
+	static const struct {
+		unsigned vendor, device;
+		uint32_t cls;
+		int msix_c8, vendor_d4; /* capabilities in the reserved places */
+		const char *want;
+		int warn;
+	} cases[] = {
+		/* an NVIDIA GPU with 0xd4 free: the clique capability's place */
+		{ 0x10de, 0x1d12, 0x030200, 0, 0, "free-ranges:\n    - offset: 0xd4\n      length: 0x8\n", 0 },
+		/* MSI-X at 0xc8 (Turing): 0xd4 is still free */
+		{ 0x10de, 0x1e04, 0x030000, 1, 0, "- offset: 0xd4\n", 0 },
+		/* 0xd4 taken by a vendor capability (scrubbed, not moved) and
+		 * MSI-X at 0xc8: no place, and derive says so */
+		{ 0x10de, 0x1e04, 0x030000, 1, 1, NULL, 1 },
+		/* not a display controller: no reservation */
+		{ 0x10de, 0x1ad0, 0x020000, 0, 0, NULL, 0 },
+		/* Intel VMD: one of a list of device IDs, 0xe8..0xff kept free */
+		{ 0x8086, 0x9a0b, 0x010400, 0, 0, "- offset: 0xe8\n      length: 0x18\n", 0 },
+		{ 0x8086, 0x9a0c, 0x010400, 0, 0, NULL, 0 },
+	};
+	uint8_t cfg[4096];
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		make_endpoint(cfg, cases[i].vendor, cases[i].device, cases[i].cls, cases[i].msix_c8,
+			      cases[i].vendor_d4);
+		assert_int_equal(expect_ranges(cfg, cases[i].want), cases[i].warn);
+	}
+	/* the fallback offset when only 0xd4 is taken */
+	make_endpoint(cfg, 0x10de, 0x1e04, 0x030000, 0, 0);
+	cfg[0x61] = 0xd4;
+	cfg[0xd4] = 0x09;
+	cfg[0xd6] = 0x08;
+	assert_int_equal(expect_ranges(cfg, "- offset: 0xc8\n"), 0);
 }
 
 static const char ref_quirks[] =
@@ -636,28 +629,28 @@ static void test_quirk_reference(void **state)
 	assert_true(named);
 
 	/* a reference file that is missing or outside the directory is an
-	 * error of the quirk file, with its position */
-	write_str(dir, "acme.yaml",
-		  "vpci-quirks: 1\nquirks:\n  - id: acme-nic-instance\n    why: pinned instance type of the ACME NIC\n"
-		  "    match: {vendor: 0x1d0f}\n    actions:\n      - reference: {file: ../acme-nic.yaml}\n");
-	vpci_quirkdb *db = NULL;
-	vpci_diag_clear(d);
-	assert_int_equal(vpci_quirkdb_load(dir, &db, d), VPCI_EDATA);
-	assert_int_equal(vpci_diag_get(d, 0)->line, 7);
-	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "inside the quirk directory"));
-	write_str(dir, "acme.yaml",
-		  "vpci-quirks: 1\nquirks:\n  - id: acme-nic-instance\n    why: pinned instance type of the ACME NIC\n"
-		  "    match: {vendor: 0x1d0f}\n    actions:\n      - reference: {file: ref/missing.yaml}\n");
-	vpci_diag_clear(d);
-	assert_int_equal(vpci_quirkdb_load(dir, &db, d), VPCI_EDATA);
-	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "missing.yaml"));
-	/* reserve: offsets must be aligned and inside one capability space */
-	write_str(dir, "acme.yaml",
-		  "vpci-quirks: 1\nquirks:\n  - id: acme-nic-instance\n    why: pinned instance type of the ACME NIC\n"
-		  "    match: {vendor: 0x1d0f}\n    actions:\n      - reserve: {offset: 0xfc, length: 8}\n");
-	vpci_diag_clear(d);
-	assert_int_equal(vpci_quirkdb_load(dir, &db, d), VPCI_EDATA);
-	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "0xfc+0x8"));
+	 * error of the quirk file, with its position (line 7: the action) */
+	static const struct { const char *action, *msg; } bad[] = {
+		{ "reference: {file: ../acme-nic.yaml}", "inside the quirk directory" },
+		{ "reference: {file: ref/missing.yaml}", "missing.yaml" },
+		/* reserve: aligned, inside one capability space */
+		{ "reserve: {offset: 0xfc, length: 8}", "0xfc+0x8" },
+		{ "reserve: {offset: [0x41], length: 8}", "0x41+0x8" },
+		{ "reserve: {offset: 0x100, length: 6}", "positive multiple of 4" },
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[400];
+		vpci_quirkdb *db = NULL;
+		snprintf(text, sizeof(text),
+			 "vpci-quirks: 1\nquirks:\n  - id: acme-nic-instance\n    why: pinned instance type of the "
+			 "ACME NIC\n    match: {vendor: 0x1d0f}\n    actions:\n      - %s\n", bad[i].action);
+		write_str(dir, "acme.yaml", text);
+		vpci_diag_clear(d);
+		assert_int_equal(vpci_quirkdb_load(dir, &db, d), VPCI_EDATA);
+		assert_null(db);
+		assert_int_equal(vpci_diag_get(d, 0)->line, 7);
+		assert_non_null(strstr(vpci_diag_get(d, 0)->message, bad[i].msg));
+	}
 	vpci_diag_free(d);
 }
 
