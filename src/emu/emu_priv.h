@@ -76,9 +76,9 @@ struct vpci_emu {
 	struct vpci_emu_ops ops;
 	void *opaque;
 	struct wlock lock;
-	/* layout, from the instance */
-	unsigned msi, msix, pcie, pm, af, pasid, ats, pri, sriov; /* offsets, 0 = none */
-	unsigned msi_data, msi_mask;         /* offsets inside the MSI capability */
+	/* layout, from the instance: where each watched register is (the
+	 * capability table's roles, first instance; 0 = none) */
+	uint16_t reg[RL_COUNT];
 	/* MSI-X table and PBA (virtual) */
 	unsigned msix_n;
 	uint32_t *msix_table;       /* 4 DWORDs per vector */

@@ -213,10 +213,10 @@ static int changed(struct vpci_emu *e, unsigned slot, uint32_t v)
 
 static void update_msi(struct vpci_emu *e)
 {
-	unsigned c = e->msi;
-	uint32_t ctl = rd(e, c + 2, 2);
-	uint32_t lo = rd(e, c + 4, 4), hi = (ctl & 0x80) ? rd(e, c + 8, 4) : 0;
-	uint32_t data = rd(e, c + e->msi_data, 2), mask = e->msi_mask ? rd(e, c + e->msi_mask, 4) : 0;
+	const uint16_t *r = e->reg;
+	uint32_t ctl = rd(e, r[RL_MSI_CTL], 2);
+	uint32_t lo = rd(e, r[RL_MSI_ADDR], 4), hi = r[RL_MSI_ADDR_HI] ? rd(e, r[RL_MSI_ADDR_HI], 4) : 0;
+	uint32_t data = rd(e, r[RL_MSI_DATA], 2), mask = r[RL_MSI_MASK] ? rd(e, r[RL_MSI_MASK], 4) : 0;
 	int ch = changed(e, L_MSI_CTL, ctl);
 
 	ch |= changed(e, L_MSI_ADDR, lo);
@@ -233,7 +233,7 @@ static void update_msi(struct vpci_emu *e)
 
 static void update_msix(struct vpci_emu *e)
 {
-	uint32_t ctl = rd(e, e->msix + 2, 2) & 0xc000;
+	uint32_t ctl = rd(e, e->reg[RL_MSIX_CTL], 2) & 0xc000;
 
 	if (!changed(e, L_MSIX, ctl))
 		return;
@@ -244,7 +244,7 @@ static void update_msix(struct vpci_emu *e)
 
 static void update_pm(struct vpci_emu *e)
 {
-	uint32_t pmcsr = rd(e, e->pm + 4, 2);
+	uint32_t pmcsr = rd(e, e->reg[RL_PMCSR], 2);
 	uint32_t st = pmcsr & 3, old = e->last[L_PM];
 
 	if (!changed(e, L_PM, st))
@@ -259,9 +259,9 @@ static void update_pm(struct vpci_emu *e)
 }
 
 /* Initiate FLR (PCIe §6.6.2): reads 0; the function resets. */
-static void do_flr(struct vpci_emu *e, unsigned reg, uint32_t bit)
+static void do_flr(struct vpci_emu *e, unsigned reg, unsigned size, uint32_t bit)
 {
-	uint32_t v = rd(e, reg, 2);
+	uint32_t v = rd(e, reg, size);
 
 	if (!(v & bit))
 		return;
@@ -273,10 +273,11 @@ static void do_flr(struct vpci_emu *e, unsigned reg, uint32_t bit)
 	emit(e, &ev);
 }
 
-static void update_ctl(struct vpci_emu *e, enum vpci_event_kind kind, unsigned slot, unsigned off,
+/* Report a change of a 16-bit control register (@role) as @kind. */
+static void update_ctl(struct vpci_emu *e, enum vpci_event_kind kind, unsigned slot, unsigned role,
 		       uint32_t enable_bit)
 {
-	uint32_t v = rd(e, off, 2), old = e->last[slot];
+	uint32_t v = rd(e, e->reg[role], 2), old = e->last[slot];
 
 	if (!changed(e, slot, v))
 		return;
@@ -286,10 +287,14 @@ static void update_ctl(struct vpci_emu *e, enum vpci_event_kind kind, unsigned s
 
 void emu_update(struct vpci_emu *e, unsigned kinds)
 {
-	if (kinds & W_DEVCTL && e->pcie && (rd(e, e->pcie + 4, 4) & (1u << 28)))
-		do_flr(e, e->pcie + 8, 0x8000);
-	if (kinds & W_AF && e->af && (rd(e, e->af + 3, 1) & 0x2))
-		do_flr(e, e->af + 4, 0x1);
+	const uint16_t *r = e->reg;
+
+	/* FLR capable: Device Capabilities bit 28 (PCIe §7.5.3.3), AF
+	 * Capabilities bit 1 (PCI AF ECN) */
+	if (kinds & W_DEVCTL && r[RL_DEVCTL] && r[RL_DEVCAP] && (rd(e, r[RL_DEVCAP], 4) & (1u << 28)))
+		do_flr(e, r[RL_DEVCTL], 2, 0x8000);
+	if (kinds & W_AF && r[RL_AF_CTL] && r[RL_AF_CAP] && (rd(e, r[RL_AF_CAP], 1) & 0x2))
+		do_flr(e, r[RL_AF_CTL], 1, 0x1);
 	if (kinds & W_CMD) {
 		uint32_t v = rd(e, 0x04, 2), old = e->last[L_CMD];
 		if (changed(e, L_CMD, v)) {
@@ -300,22 +305,22 @@ void emu_update(struct vpci_emu *e, unsigned kinds)
 	}
 	if (kinds & (W_BAR | W_CMD))
 		update_bars(e);
-	if ((kinds & W_MSI) && e->msi)
+	if ((kinds & W_MSI) && r[RL_MSI_CTL])
 		update_msi(e);
-	if ((kinds & W_MSIX) && e->msix)
+	if ((kinds & W_MSIX) && r[RL_MSIX_CTL])
 		update_msix(e);
-	if ((kinds & W_PM) && e->pm)
+	if ((kinds & W_PM) && r[RL_PMCSR])
 		update_pm(e);
-	if ((kinds & W_LINK) && e->pcie)
-		update_ctl(e, VPCI_EV_LINK, L_LINK, e->pcie + 0x10, 0);
-	if ((kinds & W_PASID) && e->pasid)
-		update_ctl(e, VPCI_EV_PASID, L_PASID, e->pasid + 6, 0x1);
-	if ((kinds & W_ATS) && e->ats)
-		update_ctl(e, VPCI_EV_ATS, L_ATS, e->ats + 6, 0x8000);
-	if ((kinds & W_PRI) && e->pri)
-		update_ctl(e, VPCI_EV_PRI, L_PRI, e->pri + 4, 0x1);
-	if ((kinds & W_SRIOV) && e->sriov) {
-		uint32_t ctl = rd(e, e->sriov + 8, 2), num = rd(e, e->sriov + 0x10, 2);
+	if ((kinds & W_LINK) && r[RL_LINKCTL])
+		update_ctl(e, VPCI_EV_LINK, L_LINK, RL_LINKCTL, 0);
+	if ((kinds & W_PASID) && r[RL_PASID_CTL])
+		update_ctl(e, VPCI_EV_PASID, L_PASID, RL_PASID_CTL, 0x1);
+	if ((kinds & W_ATS) && r[RL_ATS_CTL])
+		update_ctl(e, VPCI_EV_ATS, L_ATS, RL_ATS_CTL, 0x8000);
+	if ((kinds & W_PRI) && r[RL_PRI_CTL])
+		update_ctl(e, VPCI_EV_PRI, L_PRI, RL_PRI_CTL, 0x1);
+	if ((kinds & W_SRIOV) && r[RL_SRIOV_CTL]) {
+		uint32_t ctl = rd(e, r[RL_SRIOV_CTL], 2), num = r[RL_SRIOV_NUMVFS] ? rd(e, r[RL_SRIOV_NUMVFS], 2) : 0;
 		uint32_t oldnum = e->last[L_SRIOV_NUM];
 		int ch = changed(e, L_SRIOV_CTL, ctl);
 		ch |= changed(e, L_SRIOV_NUM, num);
@@ -409,7 +414,7 @@ VPCI_EXPORT int vpci_emu_msix_table_write(vpci_emu *e, unsigned off, unsigned si
 		e->msix_table[i] = v;
 		if ((i & 3) == 3 && ((old ^ v) & 1)) {
 			struct vpci_event ev = { .kind = VPCI_EV_MSIX, .index = i / 4, .masked = v & 1,
-						 .enabled = (rd(e, e->msix + 2, 2) >> 15) & 1,
+						 .enabled = (rd(e, e->reg[RL_MSIX_CTL], 2) >> 15) & 1,
 						 .addr = e->msix_table[i - 3] | (uint64_t)e->msix_table[i - 2] << 32,
 						 .data = e->msix_table[i - 1] };
 			emit(e, &ev);
@@ -444,63 +449,72 @@ VPCI_EXPORT const char *vpci_event_kind_name(enum vpci_event_kind kind)
 	return (unsigned)kind < VPCI_EV_COUNT ? names[kind] : "?";
 }
 
+/* The event group of each role's register, and whether a write to it
+ * concerns that group (capability registers are read, not watched). */
+static const struct {
+	uint16_t group;
+	uint8_t watched;
+} roles[RL_COUNT] = {
+	[RL_COMMAND] = { W_CMD, 1 },
+	[RL_PMCSR] = { W_PM, 1 },
+	[RL_MSI_CTL] = { W_MSI, 1 }, [RL_MSI_ADDR] = { W_MSI, 1 }, [RL_MSI_ADDR_HI] = { W_MSI, 1 },
+	[RL_MSI_DATA] = { W_MSI, 1 }, [RL_MSI_MASK] = { W_MSI, 1 },
+	[RL_MSIX_CTL] = { W_MSIX, 1 },
+	[RL_DEVCAP] = { W_DEVCTL, 0 }, [RL_DEVCTL] = { W_DEVCTL, 1 },
+	[RL_LINKCTL] = { W_LINK, 1 },
+	[RL_AF_CAP] = { W_AF, 0 }, [RL_AF_CTL] = { W_AF, 1 },
+	[RL_PASID_CTL] = { W_PASID, 1 },
+	[RL_ATS_CTL] = { W_ATS, 1 },
+	[RL_PRI_CTL] = { W_PRI, 1 },
+	[RL_SRIOV_CTL] = { W_SRIOV, 1 }, [RL_SRIOV_NUMVFS] = { W_SRIOV, 1 },
+};
+
 static void watch(struct vpci_emu *e, unsigned off, unsigned len, unsigned kind)
 {
 	for (unsigned o = off & ~3u; o < off + len && o < VPCI_CFG_SIZE; o += 4)
 		e->watch[o >> 2] |= (uint16_t)kind;
 }
 
+struct role_ctx {
+	struct vpci_emu *e;
+	int cap_of[16];   /* per group: the capability its registers come from */
+};
+
+/* The registers with a role, from the capability table.  All registers
+ * of a group come from one capability: the first of its kind. */
+static int find_role(struct vpci_func *f, const struct field_ref *r, void *ctx)
+{
+	struct role_ctx *rc = ctx;
+	unsigned role = r->fd->role;
+
+	(void)f;
+	if (!role || r->inst || rc->e->reg[role])
+		return 0;
+	int *owner = &rc->cap_of[__builtin_ctz(roles[role].group)];
+	if (*owner != INT32_MIN && *owner != r->cap)
+		return 0;
+	*owner = r->cap;
+	rc->e->reg[role] = (uint16_t)r->off;
+	if (roles[role].watched)
+		watch(rc->e, r->off, r->fd->width, roles[role].group);
+	return 0;
+}
+
 static void find_layout(struct vpci_emu *e)
 {
 	const struct vpci_func *f = e->f;
 
-	watch(e, 0x04, 2, W_CMD);
 	for (unsigned i = 0; i < func_nbars(f); i++)
 		if (f->bar[i].type != VPCI_BAR_NONE)
 			watch(e, func_bar_off(f, i), 4, W_BAR);
 	if (f->bar[ROM_INDEX].type != VPCI_BAR_NONE && f->kind != VPCI_KIND_CARDBUS)
 		watch(e, func_bar_off(f, ROM_INDEX), 4, W_BAR);
-	for (unsigned i = 0; i < f->ncaps; i++) {
-		const struct capinst *c = &f->caps[i];
-		unsigned o = c->off;
-		if (!c->ext) {
-			switch (c->id) {
-			case 0x01: e->pm = o; watch(e, o + 4, 2, W_PM); break;
-			case 0x05: {
-				unsigned ctl = le16(f->val + o + 2);
-				e->msi = o;
-				e->msi_data = (ctl & 0x80) ? 0x0c : 0x08;
-				e->msi_mask = (ctl & 0x100) ? ((ctl & 0x80) ? 0x10 : 0x0c) : 0;
-				watch(e, o, c->len ? c->len : 10, W_MSI);
-				break;
-			}
-			case 0x10:
-				e->pcie = o;
-				watch(e, o + 8, 2, W_DEVCTL);
-				watch(e, o + 0x10, 2, W_LINK);
-				break;
-			case 0x11:
-				e->msix = o;
-				e->msix_n = (le16(f->val + o + 2) & 0x7ff) + 1;
-				watch(e, o + 2, 2, W_MSIX);
-				break;
-			case 0x13: e->af = o; watch(e, o + 4, 1, W_AF); break;
-			default: break;
-			}
-		} else {
-			switch (c->id) {
-			case 0x001b: e->pasid = o; watch(e, o + 6, 2, W_PASID); break;
-			case 0x000f: e->ats = o; watch(e, o + 6, 2, W_ATS); break;
-			case 0x0013: e->pri = o; watch(e, o + 4, 2, W_PRI); break;
-			case 0x0010:
-				e->sriov = o;
-				watch(e, o + 8, 2, W_SRIOV);
-				watch(e, o + 0x10, 2, W_SRIOV);
-				break;
-			default: break;
-			}
-		}
-	}
+	struct role_ctx rc = { e, { 0 } };
+	for (unsigned g = 0; g < ARRAY_SIZE(rc.cap_of); g++)
+		rc.cap_of[g] = INT32_MIN;
+	func_foreach_field(f, find_role, &rc);
+	if (e->reg[RL_MSIX_CTL])
+		e->msix_n = (le16(f->val + e->reg[RL_MSIX_CTL]) & 0x7ff) + 1;
 }
 
 VPCI_EXPORT int vpci_emu_new(const vpci_func *f, const struct vpci_backend *be,

@@ -173,7 +173,7 @@ static const struct vpci_bitdesc b_ltr[] = {
 
 /* Command (PCIe §7.5.1.1.3): bits 0,1,2,6,8,10 RW; 3,4,5,7,9 RO (0 on
  * PCIe); 15:11 RsvdP. */
-#define REG_COMMAND R("command", 0x04, 2, RO, .rw = 0x0547, .rsvdp = 0xf800, .bits = b_command)
+#define REG_COMMAND R("command", 0x04, 2, RO, .rw = 0x0547, .rsvdp = 0xf800, .role = RL_COMMAND, .bits = b_command)
 /* Status (PCIe §7.5.1.1.4): 8,11-15 RW1C; 2:1 and 6 RsvdZ; others RO. */
 #define REG_STATUS R("status", 0x06, 2, RO, .w1c = 0xf900, .rsvdz = 0x0046, .bits = b_status)
 
@@ -250,7 +250,7 @@ static const struct vpci_fdesc f_pm[] = {
 	 * 12:9 Data_Select RW; 14:13 Data_Scale RO; 15 PME_Status RW1CS;
 	 * 2, 7:4 RsvdP. */
 	R("pmcsr", 0x04, 2, RO, .rw = 0x1f03, .w1c = 0x8000, .rsvdp = 0x00f4,
-	  .sticky = 0x8100, .bits = b_pmcsr),
+	  .sticky = 0x8100, .role = RL_PMCSR, .bits = b_pmcsr),
 	R("pmcsr-bse", 0x06, 1, RO),
 	R("data", 0x07, 1, RO),
 	END
@@ -263,17 +263,17 @@ static const struct vpci_fdesc f_msi[] = {
 	/* Message Control: 0 Enable RW; 3:1 MMC RO; 6:4 MME RW; 7 64-bit
 	 * RO; 8 PVM RO; 9 ExtData capable RO; 10 ExtData enable RW;
 	 * 15:11 RsvdP */
-	R("message-control", 0x02, 2, RO, .rw = 0x0471, .rsvdp = 0xf800, .bits = b_msictl),
+	R("message-control", 0x02, 2, RO, .rw = 0x0471, .rsvdp = 0xf800, .role = RL_MSI_CTL, .bits = b_msictl),
 	/* Message Address: 1:0 RsvdP (DWORD aligned) */
-	R("message-address", 0x04, 4, RW, .rsvdp = 0x3),
-	R("message-upper-address", 0x08, 4, RW, .need = FT_MSI64),
-	R("message-data", 0x08, 2, RW, .excl = FT_MSI64),
-	R("message-data", 0x0c, 2, RW, .need = FT_MSI64),
+	R("message-address", 0x04, 4, RW, .rsvdp = 0x3, .role = RL_MSI_ADDR),
+	R("message-upper-address", 0x08, 4, RW, .need = FT_MSI64, .role = RL_MSI_ADDR_HI),
+	R("message-data", 0x08, 2, RW, .excl = FT_MSI64, .role = RL_MSI_DATA),
+	R("message-data", 0x0c, 2, RW, .need = FT_MSI64, .role = RL_MSI_DATA),
 	R("extended-message-data", 0x0a, 2, RW, .excl = FT_MSI64, .need = FT_MSI_EXT),
 	R("extended-message-data", 0x0e, 2, RW, .need = FT_MSI64 | FT_MSI_EXT),
-	R("mask-bits", 0x0c, 4, RO, .need = FT_MSI_PVM, .excl = FT_MSI64, .dyn = DM_MSI_MASK),
+	R("mask-bits", 0x0c, 4, RO, .need = FT_MSI_PVM, .excl = FT_MSI64, .dyn = DM_MSI_MASK, .role = RL_MSI_MASK),
 	R("pending-bits", 0x10, 4, RO, .need = FT_MSI_PVM, .excl = FT_MSI64),
-	R("mask-bits", 0x10, 4, RO, .need = FT_MSI_PVM | FT_MSI64, .dyn = DM_MSI_MASK),
+	R("mask-bits", 0x10, 4, RO, .need = FT_MSI_PVM | FT_MSI64, .dyn = DM_MSI_MASK, .role = RL_MSI_MASK),
 	R("pending-bits", 0x14, 4, RO, .need = FT_MSI_PVM | FT_MSI64),
 	END
 };
@@ -282,7 +282,7 @@ static const struct vpci_fdesc f_msi[] = {
 static const struct vpci_fdesc f_msix[] = {
 	STD_HDR,
 	/* 10:0 Table Size RO; 13:11 RsvdP; 14 Function Mask RW; 15 Enable RW */
-	R("message-control", 0x02, 2, RO, .rw = 0xc000, .rsvdp = 0x3800, .bits = b_msixctl),
+	R("message-control", 0x02, 2, RO, .rw = 0xc000, .rsvdp = 0x3800, .role = RL_MSIX_CTL, .bits = b_msixctl),
 	R("table", 0x04, 4, RO, .bits = b_msixtbl),
 	R("pba", 0x08, 4, RO, .bits = b_msixtbl),
 	END
@@ -293,15 +293,15 @@ static const struct vpci_fdesc f_msix[] = {
 static const struct vpci_fdesc f_pcie[] = {
 	STD_HDR,
 	R("pcie-capabilities", 0x02, 2, RO, .bits = b_expcap),
-	R("device-capabilities", 0x04, 4, RO, .bits = b_devcap),
+	R("device-capabilities", 0x04, 4, RO, .role = RL_DEVCAP, .bits = b_devcap),
 	/* Device Control (§7.5.3.4): all RW, Aux Power PM Enable RWS,
 	 * Initiate FLR (bit 15, endpoints) reads 0 */
-	R("device-control", 0x08, 2, RW, .sticky = 0x0400, .reset = 0x2810, .bits = b_devctl),
+	R("device-control", 0x08, 2, RW, .sticky = 0x0400, .reset = 0x2810, .role = RL_DEVCTL, .bits = b_devctl),
 	/* Device Status (§7.5.3.5): 0-3, 6 RW1C; 4, 5 RO; 15:7 RsvdZ */
 	R("device-status", 0x0a, 2, RO, .w1c = 0x004f, .rsvdz = 0xff80, .bits = b_devsta),
 	R("link-capabilities", 0x0c, 4, RO, .need = FT_LINK, .bits = b_lnkcap),
 	/* Link Control (§7.5.3.7): 1:0, 3-11 RW; 2, 15:12 RsvdP */
-	R("link-control", 0x10, 2, RO, .rw = 0x0ffb, .rsvdp = 0xf004, .need = FT_LINK, .bits = b_lnkctl),
+	R("link-control", 0x10, 2, RO, .rw = 0x0ffb, .rsvdp = 0xf004, .need = FT_LINK, .role = RL_LINKCTL, .bits = b_lnkctl),
 	/* Link Status (§7.5.3.8): 14,15 RW1C; 12 Slot Clock HwInit */
 	R("link-status", 0x12, 2, RO, .w1c = 0xc000, .hwinit = 0x1000, .need = FT_LINK, .bits = b_lnksta),
 	R("slot-capabilities", 0x14, 4, HWINIT, .need = FT_SLOT),
@@ -347,8 +347,8 @@ static const struct vpci_fdesc f_ssvid[] = {
 static const struct vpci_fdesc f_af[] = {
 	STD_HDR,
 	R("length", 0x02, 1, RO),
-	R("af-capabilities", 0x03, 1, RO),
-	R("af-control", 0x04, 1, RO, .rw = 0x01),
+	R("af-capabilities", 0x03, 1, RO, .role = RL_AF_CAP),
+	R("af-control", 0x04, 1, RO, .rw = 0x01, .role = RL_AF_CTL),
 	R("af-status", 0x05, 1, RO),
 	END
 };
@@ -429,7 +429,7 @@ static const struct vpci_fdesc f_ats[] = {
 	EXT_HDR,
 	R("ats-capability", 0x04, 2, RO, .bits = b_atscap),
 	/* 4:0 STU RW, 15 Enable RW, 14:5 RsvdP */
-	R("ats-control", 0x06, 2, RSVDP, .rw = 0x801f, .bits = b_atsctl),
+	R("ats-control", 0x06, 2, RSVDP, .rw = 0x801f, .role = RL_ATS_CTL, .bits = b_atsctl),
 	END
 };
 
@@ -438,11 +438,11 @@ static const struct vpci_fdesc f_sriov[] = {
 	EXT_HDR,
 	R("sriov-capabilities", 0x04, 4, RO, .bits = b_iovcap),
 	/* 5:0 RW (VF Enable, Migration, Interrupt, MSE, ARI, 10-bit tag) */
-	R("sriov-control", 0x08, 2, RSVDP, .rw = 0x003f, .bits = b_iovctl),
+	R("sriov-control", 0x08, 2, RSVDP, .rw = 0x003f, .role = RL_SRIOV_CTL, .bits = b_iovctl),
 	R("sriov-status", 0x0a, 2, RSVDZ, .w1c = 0x0001),
 	R("initial-vfs", 0x0c, 2, RO),
 	R("total-vfs", 0x0e, 2, RO),
-	R("num-vfs", 0x10, 2, RW),
+	R("num-vfs", 0x10, 2, RW, .role = RL_SRIOV_NUMVFS),
 	R("function-dependency-link", 0x12, 1, RO),
 	R("first-vf-offset", 0x14, 2, RO),
 	R("vf-stride", 0x16, 2, RO),
@@ -457,7 +457,7 @@ static const struct vpci_fdesc f_sriov[] = {
 /* PRI (PCIe §10.5.2) */
 static const struct vpci_fdesc f_pri[] = {
 	EXT_HDR,
-	R("pri-control", 0x04, 2, RSVDP, .rw = 0x0003, .bits = b_prictl),
+	R("pri-control", 0x04, 2, RSVDP, .rw = 0x0003, .role = RL_PRI_CTL, .bits = b_prictl),
 	R("pri-status", 0x06, 2, RO, .w1c = 0x0003, .rsvdz = 0x7efc, .bits = b_pristat),
 	R("outstanding-capacity", 0x08, 4, RO),
 	R("outstanding-allocation", 0x0c, 4, RW),
@@ -507,7 +507,7 @@ static const struct vpci_fdesc f_secpci[] = {
 static const struct vpci_fdesc f_pasid[] = {
 	EXT_HDR,
 	R("pasid-capability", 0x04, 2, RO, .bits = b_pasidcap),
-	R("pasid-control", 0x06, 2, RSVDP, .rw = 0x0007, .bits = b_pasidctl),
+	R("pasid-control", 0x06, 2, RSVDP, .rw = 0x0007, .role = RL_PASID_CTL, .bits = b_pasidctl),
 	END
 };
 

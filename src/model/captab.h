@@ -45,6 +45,32 @@ enum {
 	DM_ACS_CTRL,  /* ACS control: only capable features are RW */
 };
 
+/* Roles: registers the emulation engine watches for side effects (events,
+ * FLR).  The engine finds them through these tags, not through offsets
+ * of its own. */
+enum {
+	RL_NONE = 0,
+	RL_COMMAND,       /* header Command */
+	RL_PMCSR,         /* PM Control/Status */
+	RL_MSI_CTL,       /* MSI Message Control */
+	RL_MSI_ADDR,      /* MSI Message Address */
+	RL_MSI_ADDR_HI,   /* MSI Message Upper Address (64-bit) */
+	RL_MSI_DATA,      /* MSI Message Data */
+	RL_MSI_MASK,      /* MSI Mask Bits (per-vector masking) */
+	RL_MSIX_CTL,      /* MSI-X Message Control */
+	RL_DEVCAP,        /* PCIe Device Capabilities (FLR capable) */
+	RL_DEVCTL,        /* PCIe Device Control (Initiate FLR) */
+	RL_LINKCTL,       /* PCIe Link Control */
+	RL_AF_CAP,        /* AF Capabilities (FLR capable) */
+	RL_AF_CTL,        /* AF Control (Initiate FLR) */
+	RL_PASID_CTL,     /* PASID Control */
+	RL_ATS_CTL,       /* ATS Control */
+	RL_PRI_CTL,       /* PRI Control */
+	RL_SRIOV_CTL,     /* SR-IOV Control */
+	RL_SRIOV_NUMVFS,  /* SR-IOV NumVFs */
+	RL_COUNT
+};
+
 /* Field flags */
 enum {
 	FD_MANAGED = 1u << 0, /* set by structure (cap header, next, BARs) */
@@ -76,6 +102,7 @@ struct vpci_bitdesc {
  * @rep: RP_* repeat kind; @count for RP_FIXED; @stride between instances
  * @flags: FD_* flags
  * @dyn: DM_* dynamic mask kind
+ * @role: RL_* role for the emulation engine
  * @bits: named bit ranges, NULL-name terminated (may be NULL)
  */
 struct vpci_fdesc {
@@ -89,6 +116,7 @@ struct vpci_fdesc {
 	uint8_t rep, count, stride;
 	uint8_t flags;
 	uint8_t dyn;
+	uint8_t role;
 	const struct vpci_bitdesc *bits;
 };
 

@@ -450,6 +450,65 @@ static void test_flr_pm_pasid(void **state)
 	vpci_func_free(f);
 }
 
+/* The registers the engine watches come from the capability table's
+ * roles: a 32-bit MSI with per-vector masking (data at 0x08, mask at
+ * 0x0c), FLR through Advanced Features, Link Control, SR-IOV controls;
+ * a second MSI capability is not the one the events describe. */
+static void test_roles_from_table(void **state)
+{
+	vpci_func *f = parse("vpci: 1\nname: roles\nfunction:\n"
+			     "  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+			     "  capabilities:\n"
+			     "    - {type: msi, offset: 0x40, fields: {message-control: 0x0104}}\n"
+			     "    - {type: af, offset: 0x58, fields: {length: 6, af-capabilities: 0x03}}\n"
+			     "    - {type: msi, offset: 0x60, fields: {message-control: 0x0000}}\n"
+			     "    - {type: pcie, offset: 0x70, fields: {pcie-capabilities: 0x0002}}\n"
+			     "  extended-capabilities:\n"
+			     "    - {type: sriov, offset: 0x100, fields: {total-vfs: 8, initial-vfs: 8, first-vf-offset: 1, vf-stride: 1, supported-page-sizes: 0x553}}\n");
+	vpci_emu *e = emu(f);
+
+	(void)state;
+	/* MSI, 32-bit: address 0x44, data 0x48, mask 0x4c (4 vectors) */
+	w(e, 0x44, 4, 0xfee01000);
+	w(e, 0x48, 2, 0x0021);
+	nev = 0;
+	w(e, 0x4c, 4, 0x5);
+	const struct vpci_event *ev = find_ev(VPCI_EV_MSI);
+	assert_non_null(ev);
+	assert_int_equal(ev->addr, 0xfee01000u);
+	assert_int_equal(ev->data, 0x21);
+	assert_int_equal(ev->masked, 0x5);
+	assert_int_equal(r(e, 0x4c, 4), 0x5);
+	/* the second MSI capability is ordinary registers */
+	nev = 0;
+	w(e, 0x64, 4, 0xfee02000);
+	w(e, 0x62, 2, 0x0001);
+	assert_null(find_ev(VPCI_EV_MSI));
+	assert_int_equal(r(e, 0x62, 2), 0x0001);
+	/* Link Control */
+	nev = 0;
+	w(e, 0x80, 2, 0x0040);
+	assert_non_null(find_ev(VPCI_EV_LINK));
+	assert_int_equal(find_ev(VPCI_EV_LINK)->data, 0x0040);
+	/* SR-IOV: NumVFs, then VF Enable */
+	nev = 0;
+	w(e, 0x110, 2, 4);
+	w(e, 0x108, 2, 0x0001);
+	assert_int_equal(nev, 2);
+	assert_int_equal(evs[1].kind, VPCI_EV_SRIOV);
+	assert_int_equal(evs[1].data, 4);
+	assert_true(evs[1].enabled);
+	/* FLR through AF (capable: bit 1), Initiate FLR reads 0 afterwards */
+	nev = 0;
+	w(e, 0x5c, 1, 0x01);
+	assert_non_null(find_ev(VPCI_EV_FLR));
+	assert_int_equal(r(e, 0x5c, 1), 0);
+	assert_int_equal(r(e, 0x44, 4), 0);
+	assert_int_equal(r(e, 0x108, 2), 0);
+	vpci_emu_free(e);
+	vpci_func_free(f);
+}
+
 /* --- migration ------------------------------------------------------------------ */
 
 static void test_save_load(void **state)
@@ -549,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_bar_sizing),
 		cmocka_unit_test(test_msi_msix),
 		cmocka_unit_test(test_flr_pm_pasid),
+		cmocka_unit_test(test_roles_from_table),
 		cmocka_unit_test(test_save_load),
 		cmocka_unit_test(test_unknown_bar_size_refused),
 	};
