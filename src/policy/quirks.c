@@ -42,9 +42,10 @@ struct quirk {
 	char *id, *why, *file, *match_text, *actions_text;
 	unsigned line;
 	int any_policy;
-	int has_vendor, has_device, has_sv, has_sd, has_class, has_rev, vf;
+	int has_vendor, has_sv, has_sd, has_class, has_rev, vf;
 	uint16_t vendor, device_mask, sv, sd;
-	uint16_t device[8];     /* has_device of them; any one matches */
+	uint16_t device[8];     /* ndev of them; any one matches */
+	unsigned ndev;
 	uint32_t cls, cls_mask;
 	uint8_t rev;
 	struct qaction *a;
@@ -124,6 +125,37 @@ static int qbool(struct qctx *c, struct fy_node *n, const char *what, int *out)
 	return -1;
 }
 
+/* One integer, or a list of up to @cap of them (alternatives). */
+static int qint_list(struct qctx *c, struct fy_node *n, const char *what, uint64_t max, uint16_t *out,
+		     unsigned cap, unsigned *count)
+{
+	uint64_t v;
+
+	*count = 0;
+	if (fy_node_get_type(n) != FYNT_SEQUENCE) {
+		if (qint(c, n, what, max, &v))
+			return -1;
+		out[(*count)++] = (uint16_t)v;
+		return 0;
+	}
+	void *it = NULL;
+	struct fy_node *item;
+	while ((item = fy_node_sequence_iterate(n, &it))) {
+		if (*count == cap) {
+			qerr(c, item, "at most %u values in '%s'", cap, what);
+			return -1;
+		}
+		if (qint(c, item, what, max, &v))
+			return -1;
+		out[(*count)++] = (uint16_t)v;
+	}
+	if (!*count) {
+		qerr(c, n, "'%s' lists no value", what);
+		return -1;
+	}
+	return 0;
+}
+
 static int known_key(struct qctx *c, struct fy_node *map, const char *where, const char *const *keys, unsigned n)
 {
 	void *it = NULL;
@@ -186,25 +218,9 @@ static int parse_match(struct qctx *c, struct fy_node *m, struct quirk *q)
 		return -1;
 	if ((n = yamlu_get(m, "vendor")) && !qint(c, n, "vendor", 0xffff, &v))
 		q->has_vendor = 1, q->vendor = (uint16_t)v;
-	if ((n = yamlu_get(m, "device")) && fy_node_get_type(n) == FYNT_SEQUENCE) {
-		void *it = NULL;
-		struct fy_node *item;
-		while ((item = fy_node_sequence_iterate(n, &it))) {
-			if (q->has_device == (int)ARRAY_SIZE(q->device)) {
-				qerr(c, item, "at most %zu device IDs in one match", ARRAY_SIZE(q->device));
-				return -1;
-			}
-			if (qint(c, item, "device", 0xffff, &v))
-				return -1;
-			q->device[q->has_device++] = (uint16_t)v;
-		}
-		if (!q->has_device) {
-			qerr(c, n, "'device' lists no device ID");
-			return -1;
-		}
-	} else if (n && !qint(c, n, "device", 0xffff, &v)) {
-		q->has_device = 1, q->device[0] = (uint16_t)v;
-	}
+	if ((n = yamlu_get(m, "device")) &&
+	    qint_list(c, n, "device", 0xffff, q->device, ARRAY_SIZE(q->device), &q->ndev))
+		return -1;
 	if ((n = yamlu_get(m, "device-mask")) && !qint(c, n, "device-mask", 0xffff, &v))
 		q->device_mask = (uint16_t)v;
 	if ((n = yamlu_get(m, "subsystem-vendor")) && !qint(c, n, "subsystem-vendor", 0xffff, &v))
@@ -229,7 +245,7 @@ static int parse_match(struct qctx *c, struct fy_node *m, struct quirk *q)
 static int parse_reserve(struct qctx *c, struct fy_node *m, struct qaction *a)
 {
 	static const char *const k[] = { "offset", "length" };
-	struct fy_node *on = yamlu_get(m, "offset"), *ln = yamlu_get(m, "length"), *item;
+	struct fy_node *on = yamlu_get(m, "offset"), *ln = yamlu_get(m, "length");
 	uint64_t v;
 
 	a->kind = QA_RESERVE;
@@ -246,22 +262,8 @@ static int parse_reserve(struct qctx *c, struct fy_node *m, struct qaction *a)
 		return -1;
 	}
 	a->rlen = (uint16_t)v;
-	if (fy_node_get_type(on) == FYNT_SEQUENCE) {
-		void *it = NULL;
-		while ((item = fy_node_sequence_iterate(on, &it))) {
-			if (a->nroff == QA_MAX_OFFSETS) {
-				qerr(c, item, "at most %u alternative offsets", QA_MAX_OFFSETS);
-				return -1;
-			}
-			if (qint(c, item, "offset", VPCI_CFG_SIZE - 4, &v))
-				return -1;
-			a->roff[a->nroff++] = (uint16_t)v;
-		}
-	} else {
-		if (qint(c, on, "offset", VPCI_CFG_SIZE - 4, &v))
-			return -1;
-		a->roff[a->nroff++] = (uint16_t)v;
-	}
+	if (qint_list(c, on, "offset", VPCI_CFG_SIZE - 4, a->roff, QA_MAX_OFFSETS, &a->nroff))
+		return -1;
 	for (unsigned i = 0; i < a->nroff; i++) {
 		if ((a->roff[i] & 3) || a->roff[i] < 0x40 || a->roff[i] + a->rlen > VPCI_CFG_SIZE ||
 		    (a->roff[i] < 0x100 && a->roff[i] + a->rlen > 0x100)) {
@@ -269,10 +271,6 @@ static int parse_reserve(struct qctx *c, struct fy_node *m, struct qaction *a)
 			     "0x100..0xfff", a->roff[i], a->rlen);
 			return -1;
 		}
-	}
-	if (!a->nroff) {
-		qerr(c, on, "'offset' lists no offset");
-		return -1;
 	}
 	return 0;
 }
@@ -635,9 +633,9 @@ static int matches(const struct quirk *q, const struct vpci_func *f, const struc
 	}
 	if (q->has_vendor && vendor != q->vendor)
 		return 0;
-	if (q->has_device) {
+	if (q->ndev) {
 		int hit = 0;
-		for (int i = 0; i < q->has_device; i++)
+		for (unsigned i = 0; i < q->ndev; i++)
 			hit |= (device & q->device_mask) == (q->device[i] & q->device_mask);
 		if (!hit)
 			return 0;

@@ -637,6 +637,8 @@ static void test_quirk_reference(void **state)
 		{ "reserve: {offset: 0xfc, length: 8}", "0xfc+0x8" },
 		{ "reserve: {offset: [0x41], length: 8}", "0x41+0x8" },
 		{ "reserve: {offset: 0x100, length: 6}", "positive multiple of 4" },
+		{ "reserve: {offset: [], length: 8}", "lists no value" },
+		{ "reserve: {offset: [0x40, 0x44, 0x48, 0x4c, 0x50], length: 4}", "at most 4 values" },
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char text[400];
