@@ -125,9 +125,10 @@ static int qbool(struct qctx *c, struct fy_node *n, const char *what, int *out)
 	return -1;
 }
 
-/* One integer, or a list of up to @cap of them (alternatives). */
-static int qint_list(struct qctx *c, struct fy_node *n, const char *what, uint64_t max, uint16_t *out,
-		     unsigned cap, unsigned *count)
+/* One integer, or a list of up to @cap of them (alternatives); an empty
+ * list is reported at @parent (an empty flow list has no position). */
+static int qint_list(struct qctx *c, struct fy_node *parent, struct fy_node *n, const char *what, uint64_t max,
+		     uint16_t *out, unsigned cap, unsigned *count)
 {
 	uint64_t v;
 
@@ -150,7 +151,7 @@ static int qint_list(struct qctx *c, struct fy_node *n, const char *what, uint64
 		out[(*count)++] = (uint16_t)v;
 	}
 	if (!*count) {
-		qerr(c, n, "'%s' lists no value", what);
+		qerr(c, parent, "'%s' lists no value", what);
 		return -1;
 	}
 	return 0;
@@ -219,7 +220,7 @@ static int parse_match(struct qctx *c, struct fy_node *m, struct quirk *q)
 	if ((n = yamlu_get(m, "vendor")) && !qint(c, n, "vendor", 0xffff, &v))
 		q->has_vendor = 1, q->vendor = (uint16_t)v;
 	if ((n = yamlu_get(m, "device")) &&
-	    qint_list(c, n, "device", 0xffff, q->device, ARRAY_SIZE(q->device), &q->ndev))
+	    qint_list(c, m, n, "device", 0xffff, q->device, ARRAY_SIZE(q->device), &q->ndev))
 		return -1;
 	if ((n = yamlu_get(m, "device-mask")) && !qint(c, n, "device-mask", 0xffff, &v))
 		q->device_mask = (uint16_t)v;
@@ -262,7 +263,7 @@ static int parse_reserve(struct qctx *c, struct fy_node *m, struct qaction *a)
 		return -1;
 	}
 	a->rlen = (uint16_t)v;
-	if (qint_list(c, on, "offset", VPCI_CFG_SIZE - 4, a->roff, QA_MAX_OFFSETS, &a->nroff))
+	if (qint_list(c, m, on, "offset", VPCI_CFG_SIZE - 4, a->roff, QA_MAX_OFFSETS, &a->nroff))
 		return -1;
 	for (unsigned i = 0; i < a->nroff; i++) {
 		if ((a->roff[i] & 3) || a->roff[i] < 0x40 || a->roff[i] + a->rlen > VPCI_CFG_SIZE ||
