@@ -166,7 +166,7 @@ static uint32_t rd(struct vpci_emu *e, unsigned off, unsigned size)
 static void update_bars(struct vpci_emu *e)
 {
 	const struct vpci_func *f = e->f;
-	uint16_t cmd = (uint16_t)rd(e, 0x04, 2);
+	uint16_t cmd = (uint16_t)rd(e, e->reg[RL_COMMAND], 2);
 
 	for (unsigned i = 0; i <= ROM_INDEX; i++) {
 		const struct barinst *b = &f->bar[i];
@@ -296,7 +296,7 @@ void emu_update(struct vpci_emu *e, unsigned kinds)
 	if (kinds & W_AF && r[RL_AF_CTL] && r[RL_AF_CAP] && (rd(e, r[RL_AF_CAP], 1) & 0x2))
 		do_flr(e, r[RL_AF_CTL], 1, 0x1);
 	if (kinds & W_CMD) {
-		uint32_t v = rd(e, 0x04, 2), old = e->last[L_CMD];
+		uint32_t v = rd(e, r[RL_COMMAND], 2), old = e->last[L_CMD];
 		if (changed(e, L_CMD, v)) {
 			struct vpci_event ev = { .kind = VPCI_EV_COMMAND, .data = v, .old = old,
 						 .enabled = (v >> 2) & 1 /* bus master */ };

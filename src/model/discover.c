@@ -157,7 +157,7 @@ VPCI_EXPORT int vpci_func_from_config(const uint8_t *cfg, size_t len, vpci_func 
 	func_update_lengths(f);
 	for (unsigned i = 0; i < f->ncaps; i++) {
 		const struct capinst *c = &f->caps[i];
-		if (c->off + (c->len ? c->len : 4u) > f->size)
+		if (c->off + cap_extent(c) > f->size)
 			warn(d, c->off, "capability at %#x runs past the end of config space (length %u)",
 			     c->off, c->len);
 	}

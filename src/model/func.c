@@ -124,6 +124,14 @@ struct diag_pos func_pos_off(const struct vpci_func *f, int offset)
 	return func_pos(f, loc, offset);
 }
 
+int func_cap_overlapping(const struct vpci_func *f, unsigned off, unsigned len)
+{
+	for (unsigned i = 0; i < f->ncaps; i++)
+		if (off < f->caps[i].off + cap_extent(&f->caps[i]) && f->caps[i].off < off + len)
+			return (int)i;
+	return -1;
+}
+
 void func_clear_origin(struct vpci_func *f)
 {
 	for (unsigned i = 0; i < f->norigin; i++) {

@@ -63,6 +63,16 @@ struct vpci_func {
 	uint32_t byteloc[VPCI_CFG_SIZE];
 };
 
+/* The bytes a capability covers: its length, or just its header when the
+ * length is unknown. */
+static inline unsigned cap_extent(const struct capinst *c)
+{
+	return c->len ? c->len : 4u;
+}
+
+/* The first capability that overlaps [@off, @off + @len), or -1. */
+int func_cap_overlapping(const struct vpci_func *f, unsigned off, unsigned len);
+
 /* Record a source position, return its index (0 on failure). */
 uint32_t func_add_loc(struct vpci_func *f, uint32_t line, uint32_t col);
 /* Diagnostic position for a loc index / a config offset. */

@@ -124,7 +124,9 @@ static void check_bars(struct vctx *v)
 
 /* --- capability lists -------------------------------------------------- */
 
-static unsigned cap_extent(const struct capinst *c)
+/* The validator's extent of a capability: of one with an unknown length,
+ * only its header (2 bytes for a standard capability: ID and next). */
+static unsigned check_extent(const struct capinst *c)
 {
 	return c->len ? c->len : (c->ext ? 4u : 2u);
 }
@@ -143,7 +145,7 @@ static void check_caps(struct vctx *v)
 
 	for (unsigned i = 0; i < f->ncaps; i++) {
 		const struct capinst *c = &f->caps[i];
-		unsigned len = cap_extent(c);
+		unsigned len = check_extent(c);
 		if (!c->ext && c->id == 0x10)
 			have_pcie = 1;
 		if (c->off & 3)
@@ -157,7 +159,7 @@ static void check_caps(struct vctx *v)
 			continue;
 		for (unsigned j = 0; j < i; j++) {
 			const struct capinst *o = &f->caps[j];
-			unsigned olen = cap_extent(o);
+			unsigned olen = check_extent(o);
 			if (c->off < o->off + olen && o->off < c->off + len)
 				ERR(v, c->loc, c->off, "%s at 0x%x (length %u) overlaps %s at 0x%x (length %u)",
 				    capname(c), c->off, len, capname(o), o->off, olen);
@@ -399,7 +401,7 @@ static void check_specific(struct vctx *v)
 
 	for (unsigned i = 0; i < f->ncaps; i++) {
 		const struct capinst *c = &f->caps[i];
-		if (c->off + cap_extent(c) > f->size || !c->desc)
+		if (c->off + check_extent(c) > f->size || !c->desc)
 			continue;
 		if (!c->ext) {
 			switch (c->id) {

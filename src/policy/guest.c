@@ -254,7 +254,7 @@ int policy_guest(struct vpci_func *f, const struct src_facts *facts, const struc
 		int dev = 0;
 		if (kept(plan, c, &dev)) {
 			a = CA_KEEP;
-			unsigned len = c->len ? c->len : 4;
+			unsigned len = cap_extent(c);
 			if (dev)
 				for (unsigned k = c->off; k < c->off + len && k < VPCI_CFG_SIZE; k++)
 					keepdev[k] = 1;

@@ -679,11 +679,8 @@ static int range_unused(const struct vpci_func *f, unsigned off, unsigned len)
 {
 	if (off + len > f->size)
 		return 0;
-	for (unsigned c = 0; c < f->ncaps; c++) {
-		unsigned cl = f->caps[c].len ? f->caps[c].len : 4;
-		if (off < f->caps[c].off + cl && f->caps[c].off < off + len)
-			return 0;
-	}
+	if (func_cap_overlapping(f, off, len) >= 0)
+		return 0;
 	for (unsigned r = 0; r < f->nfree; r++)
 		if (off < f->free[r].off + f->free[r].len && f->free[r].off < off + len)
 			return 0;

@@ -154,11 +154,10 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 	if (rc)
 		goto out;
 	func_update_lengths(f);
-	if (referenced && !opts->name) {
-		/* a reference instance keeps its own name: it is an instance type */
-	} else if (opts->name) {
+	/* a reference instance keeps its own name: it is an instance type */
+	if (opts->name) {
 		rc = vpci_func_set_name(f, opts->name);
-	} else {
+	} else if (!referenced) {
 		char name[64];
 		const uint8_t *v = f->val;
 		snprintf(name, sizeof(name), "%04x-%04x-%s", le16(v), le16(v + 2), facts->slot);

@@ -1035,12 +1035,7 @@ static void parse_free_ranges(struct pctx *c, struct fy_node *seq)
 		else {
 			uint32_t loc = nloc(c, item);
 			for (unsigned i = (unsigned)off; i < off + len; i++) {
-				int in_cap = 0;
-				for (unsigned k = 0; k < c->f->ncaps; k++) {
-					unsigned cl = c->f->caps[k].len ? c->f->caps[k].len : 4;
-					in_cap |= i >= c->f->caps[k].off && i < c->f->caps[k].off + cl;
-				}
-				if (in_cap)
+				if (func_cap_overlapping(c->f, i, 1) >= 0)
 					continue; /* vpci_validate() names the capability */
 				if (c->f->byteloc[i] && c->f->byteloc[i] != loc) {
 					perr(c, item, NULL, "free range 0x%llx+0x%llx overlaps bytes described at offset 0x%x",
@@ -1171,7 +1166,7 @@ static void parse_function(struct pctx *c, struct fy_node *fn)
 				const struct capinst *ci = &f->caps[k];
 				if (ci->off != o->off)
 					continue;
-				unsigned len = ci->len ? ci->len : 4;
+				unsigned len = cap_extent(ci);
 				for (unsigned x = ci->off; x < ci->off + len && x < VPCI_CFG_SIZE; x++)
 					f->pl[VPCI_PL_DEVICE][x] = 0xff;
 			}

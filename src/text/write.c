@@ -274,7 +274,7 @@ static const char *where_is(const struct vpci_func *f, unsigned off, char *buf, 
 		return "header";
 	for (unsigned i = 0; i < f->ncaps; i++) {
 		const struct capinst *c = &f->caps[i];
-		unsigned len = c->len ? c->len : 4;
+		unsigned len = cap_extent(c);
 		if (off >= c->off && off < c->off + len) {
 			snprintf(buf, n, "in %s at %#x", c->desc ? c->desc->name : "an unknown capability",
 				 c->off);
