@@ -7,8 +7,8 @@
  */
 #include <string.h>
 
-#include "policy_priv.h"
-#include "source/source_priv.h"
+#include "host/host.h"
+#include "policy.h"
 
 struct cap_rule {
 	uint8_t ext;
@@ -228,7 +228,7 @@ static int reset_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
 	return 0;
 }
 
-int policy_guest(struct vpci_func *f, const struct src_facts *facts, const struct quirk_plan *plan,
+int policy_guest(struct vpci_func *f, const struct host_facts *facts, const struct quirk_plan *plan,
 		 vpci_diag *d)
 {
 	uint8_t keepdev[VPCI_CFG_SIZE] = { 0 };
@@ -239,13 +239,10 @@ int policy_guest(struct vpci_func *f, const struct src_facts *facts, const struc
 		le_put64(f->val, 2, facts->vendor);
 		le_put64(f->val + 2, 2, facts->device);
 	}
-	if (facts->is_vf) {
-		/* VFs have no INTx (PCIe §9.3.4.1.18) */
+	/* VFs have no INTx (PCIe §9.3.4.1.18); their BARs read zero and
+	 * the derive pipeline gave the guest view the kernel's resources */
+	if (facts->is_vf)
 		f->val[0x3d] = 0;
-		/* a VF's BARs read zero; the guest gets them from the kernel's
-		 * resources (done by derive_apply_facts) */
-		derive_apply_facts(f, facts, d);
-	}
 
 	/* capabilities: hide, keep or scrub */
 	for (unsigned i = 0; i < f->ncaps;) {

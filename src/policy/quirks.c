@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy_priv.h"
+#include "policy.h"
 #include "quirks_builtin.h"
-#include "source/source_priv.h"
+#include "host/host.h"
 #include "text/text_priv.h"
 #include "text/yamlu.h"
 #include "vpci/quirks.h"
@@ -623,7 +623,7 @@ VPCI_EXPORT int vpci_quirkdb_get(const vpci_quirkdb *db, size_t i, struct vpci_q
 
 /* --- matching and applying -------------------------------------------- */
 
-static int matches(const struct quirk *q, const struct vpci_func *f, const struct src_facts *facts)
+static int matches(const struct quirk *q, const struct vpci_func *f, const struct host_facts *facts)
 {
 	const uint8_t *v = f->val;
 	uint16_t vendor = le16(v), device = le16(v + 2);
@@ -704,7 +704,7 @@ static int reserve_range(struct vpci_func *f, const struct qaction *a)
 	return -1;
 }
 
-int quirks_plan(struct vpci_func *f, const struct src_facts *facts, enum vpci_policy pol,
+int quirks_plan(struct vpci_func *f, const struct host_facts *facts, enum vpci_policy pol,
 		const char *dir, struct quirk_plan *plan, vpci_diag *d)
 {
 	vpci_quirkdb *db;
@@ -748,7 +748,7 @@ int quirks_plan(struct vpci_func *f, const struct src_facts *facts, enum vpci_po
 	return 0;
 }
 
-int quirks_finish(struct vpci_func *f, const struct src_facts *facts, struct quirk_plan *plan, vpci_diag *d)
+int quirks_finish(struct vpci_func *f, const struct host_facts *facts, struct quirk_plan *plan, vpci_diag *d)
 {
 	struct diag_pos pos = DIAG_NOPOS;
 	struct strbuf ids;
@@ -835,7 +835,7 @@ static const char *bar_kind(const struct barinst *b)
 	return b->type < ARRAY_SIZE(names) ? names[b->type] : "?";
 }
 
-int quirks_reference(struct vpci_func **fp, const struct src_facts *facts, const struct quirk_plan *plan,
+int quirks_reference(struct vpci_func **fp, const struct host_facts *facts, const struct quirk_plan *plan,
 		     int *used, vpci_diag *d)
 {
 	struct vpci_func *g = *fp, *r = NULL;

@@ -21,7 +21,7 @@
 #define DUMP_MAX_LINE 254 /* lspci's reader rejects longer lines */
 
 struct dump_dev {
-	struct src_facts f;
+	struct host_facts f;
 	uint8_t seen[4096];
 	unsigned line;
 };
@@ -42,7 +42,7 @@ static struct diag_pos lpos(const char *file, unsigned line, unsigned col)
 }
 
 /* "[DDDD:]BB:DD.F " at the start of @s; writes the normalised slot */
-static int header_slot(const char *s, char slot[SLOT_LEN])
+static int header_slot(const char *s, char slot[HOST_SLOT_LEN])
 {
 	size_t n = 0;
 	char buf[32];
@@ -57,7 +57,7 @@ static int header_slot(const char *s, char slot[SLOT_LEN])
 	const char *dot = strchr(buf, '.');
 	if (!dot || dot - buf < 5)
 		return -1;
-	return source_norm_slot(buf, slot);
+	return host_slot_norm(buf, slot);
 }
 
 static void finish_dev(struct dump_dev *dv, const char *file, vpci_diag *d)
@@ -121,7 +121,7 @@ int dump_read_stream(struct vpci_source *s, FILE *fp, const char *path, vpci_dia
 			cur = NULL;
 			continue;
 		}
-		char slot[SLOT_LEN];
+		char slot[HOST_SLOT_LEN];
 		if (!header_slot(line, slot)) {
 			if (cur)
 				finish_dev(cur, path, d);
@@ -134,8 +134,7 @@ int dump_read_stream(struct vpci_source *s, FILE *fp, const char *path, vpci_dia
 			pv->dev = nd;
 			cur = &pv->dev[pv->n++];
 			memset(cur, 0, sizeof(*cur));
-			snprintf(cur->f.slot, sizeof(cur->f.slot), "%s", slot);
-			cur->f.iommu_group = -1;
+			host_facts_init(&cur->f, slot);
 			cur->line = lineno;
 			continue;
 		}
@@ -234,7 +233,7 @@ static int dump_open(struct vpci_source *s, const char *path, vpci_diag *d)
 	return rc;
 }
 
-static int dump_read(struct vpci_source *s, size_t i, struct src_facts *f, vpci_diag *d)
+static int dump_read(struct vpci_source *s, size_t i, struct host_facts *f, vpci_diag *d)
 {
 	struct dump_priv *pv = s->priv;
 
@@ -263,11 +262,12 @@ const struct source_ops source_dump_ops = {
 
 static int bin_open(struct vpci_source *s, const char *path, vpci_diag *d)
 {
-	struct src_facts *f = calloc(1, sizeof(*f));
+	struct host_facts *f = calloc(1, sizeof(*f));
 	FILE *fp;
 
 	if (!f)
 		return VPCI_ENOMEM;
+	host_facts_init(f, "0000:00:00.0");
 	s->priv = f;
 	fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!fp) {
@@ -284,16 +284,14 @@ static int bin_open(struct vpci_source *s, const char *path, vpci_diag *d)
 			 f->len);
 		return VPCI_EDATA;
 	}
-	f->iommu_group = -1;
-	snprintf(f->slot, sizeof(f->slot), "0000:00:00.0");
 	return source_add_slot(s, f->slot);
 }
 
-static int bin_read(struct vpci_source *s, size_t i, struct src_facts *f, vpci_diag *d)
+static int bin_read(struct vpci_source *s, size_t i, struct host_facts *f, vpci_diag *d)
 {
 	(void)i;
 	(void)d;
-	*f = *(struct src_facts *)s->priv;
+	*f = *(struct host_facts *)s->priv;
 	return 0;
 }
 

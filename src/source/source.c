@@ -2,7 +2,6 @@
 /*
  * source.c - the source registry and the public source API
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,34 +17,13 @@ static const struct source_ops *const source_table[] = {
 
 int source_add_slot(struct vpci_source *s, const char *slot)
 {
-	char (*n)[SLOT_LEN] = realloc(s->slots, (s->n + 1) * sizeof(*n));
+	char (*n)[HOST_SLOT_LEN] = realloc(s->slots, (s->n + 1) * sizeof(*n));
 
 	if (!n)
 		return VPCI_ENOMEM;
 	s->slots = n;
-	snprintf(n[s->n], SLOT_LEN, "%s", slot);
+	snprintf(n[s->n], HOST_SLOT_LEN, "%s", slot);
 	s->n++;
-	return 0;
-}
-
-int source_norm_slot(const char *in, char out[SLOT_LEN])
-{
-	unsigned dom = 0, bus, dev, fn;
-	int pos = 0;
-
-	if (sscanf(in, "%x:%x:%x.%u%n", &dom, &bus, &dev, &fn, &pos) == 4 && !in[pos]) {
-		/* with domain */
-	} else if (pos = 0, dom = 0, sscanf(in, "%x:%x.%u%n", &bus, &dev, &fn, &pos) == 3 && !in[pos]) {
-		/* without domain */
-	} else {
-		return -1;
-	}
-	for (const char *p = in; *p; p++)
-		if (!isxdigit((unsigned char)*p) && *p != ':' && *p != '.')
-			return -1;
-	if (dom > 0xffffff || bus > 0xff || dev > 0x1f || fn > 7)
-		return -1;
-	snprintf(out, SLOT_LEN, "%04x:%02x:%02x.%u", dom, bus, dev, fn);
 	return 0;
 }
 
@@ -116,8 +94,8 @@ VPCI_EXPORT int vpci_source_open(enum vpci_source_kind kind, const char *spec,
 VPCI_EXPORT int vpci_source_set_param(vpci_source *s, const char *key, const char *value)
 {
 	if (!strcmp(key, "vfio.device") && s->ops == &source_vfio_ops) {
-		char slot[SLOT_LEN];
-		if (source_norm_slot(value, slot))
+		char slot[HOST_SLOT_LEN];
+		if (host_slot_norm(value, slot))
 			return VPCI_EINVAL;
 		char *v = xstrdup(slot);
 		if (!v)
@@ -154,14 +132,27 @@ VPCI_EXPORT const char *vpci_source_slot(vpci_source *s, size_t i)
 
 VPCI_EXPORT int vpci_source_find(vpci_source *s, const char *slot)
 {
-	char norm[SLOT_LEN];
+	char norm[HOST_SLOT_LEN];
 
-	if (source_norm_slot(slot, norm))
+	if (host_slot_norm(slot, norm))
 		return VPCI_EINVAL;
 	for (size_t i = 0; i < s->n; i++)
 		if (!strcmp(s->slots[i], norm))
 			return (int)i;
 	return VPCI_ENOENT;
+}
+
+int source_read(struct vpci_source *s, size_t i, struct host_facts *f, vpci_diag *d)
+{
+	if (i >= s->n)
+		return VPCI_ENOENT;
+	host_facts_init(f, s->slots[i]);
+	return s->ops->read(s, i, f, d);
+}
+
+const char *source_name(const struct vpci_source *s)
+{
+	return s->ops->name;
 }
 
 VPCI_EXPORT const char *vpci_policy_name(enum vpci_policy p)

@@ -23,9 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "source/source_priv.h"
+#include "host/host.h"
 #include "util/diag_priv.h"
-#include "util/sysfs_attr.h"
 #include "vpci/sriov.h"
 
 struct vpci_sriov {
@@ -77,30 +76,7 @@ static struct diag_pos at(const char *slot)
 
 static void devpath(const vpci_sriov *s, const char *slot, const char *attr, char *out, size_t n)
 {
-	snprintf(out, n, "%s/bus/pci/devices/%s%s%s", s->sys, slot, attr ? "/" : "", attr ? attr : "");
-}
-
-#define read_attr sysfs_read
-
-static int dev_uint(const vpci_sriov *s, const char *slot, const char *attr, unsigned *out, int base)
-{
-	char path[PATH_MAX], buf[64], *end;
-
-	devpath(s, slot, attr, path, sizeof(path));
-	if (read_attr(path, buf, sizeof(buf)) || !buf[0])
-		return -1;
-	*out = (unsigned)strtoul(buf, &end, base);
-	return *end ? -1 : 0;
-}
-
-#define link_base sysfs_link_base
-
-static void dev_link(const vpci_sriov *s, const char *slot, const char *name, char *out, size_t n)
-{
-	char path[PATH_MAX];
-
-	devpath(s, slot, name, path, sizeof(path));
-	link_base(path, out, n);
+	host_dev_path(s->sys, slot, attr, out, n);
 }
 
 static int exists(const char *path)
@@ -115,7 +91,7 @@ static int write_attr(const vpci_sriov *s, const char *path, const char *value)
 		s->dry(s->opaque, path, value);
 		return 0;
 	}
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	ssize_t n = write(fd, value, strlen(value));
@@ -124,9 +100,9 @@ static int write_attr(const vpci_sriov *s, const char *path, const char *value)
 	return n < 0 ? -e : 0;
 }
 
-static int norm(const char *in, char out[SLOT_LEN], vpci_diag *d)
+static int norm(const char *in, char out[HOST_SLOT_LEN], vpci_diag *d)
 {
-	if (source_norm_slot(in, out)) {
+	if (host_slot_norm(in, out)) {
 		ERR(d, in, VPCI_EINVAL, "malformed address (expected [DDDD:]BB:DD.F)");
 		return VPCI_EINVAL;
 	}
@@ -135,7 +111,7 @@ static int norm(const char *in, char out[SLOT_LEN], vpci_diag *d)
 
 /* Normalise @bdf into @slot and check that the function exists; its
  * sysfs directory is left in @path. */
-static int find_fn(const vpci_sriov *s, const char *bdf, char slot[SLOT_LEN], char *path, size_t n,
+static int find_fn(const vpci_sriov *s, const char *bdf, char slot[HOST_SLOT_LEN], char *path, size_t n,
 		   vpci_diag *d)
 {
 	int rc = norm(bdf, slot, d);
@@ -150,96 +126,48 @@ static int find_fn(const vpci_sriov *s, const char *bdf, char slot[SLOT_LEN], ch
 	return 0;
 }
 
-/* Is the VFIO group open by a process? Fills "PID (COMM)". */
-static int group_user(const vpci_sriov *s, int group, char *user, size_t n)
-{
-	char want[64], path[PATH_MAX], target[PATH_MAX];
-	DIR *pd = opendir(s->proc);
-	struct dirent *p;
-
-	user[0] = '\0';
-	if (!pd || group < 0) {
-		if (pd)
-			closedir(pd);
-		return 0;
-	}
-	snprintf(want, sizeof(want), "/dev/vfio/%d", group);
-	while ((p = readdir(pd))) {
-		if (p->d_name[0] < '0' || p->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/fd", s->proc, p->d_name);
-		DIR *fd = opendir(path);
-		struct dirent *f;
-		if (!fd)
-			continue;
-		while ((f = readdir(fd))) {
-			char lp[PATH_MAX + 300];
-			snprintf(lp, sizeof(lp), "%s/%s", path, f->d_name);
-			ssize_t l = readlink(lp, target, sizeof(target) - 1);
-			if (l <= 0)
-				continue;
-			target[l] = '\0';
-			if (strcmp(target, want))
-				continue;
-			char comm[32] = "?";
-			snprintf(lp, sizeof(lp), "%s/%s/comm", s->proc, p->d_name);
-			read_attr(lp, comm, sizeof(comm));
-			snprintf(user, n, "%.24s (%.20s)", p->d_name, comm);
-			closedir(fd);
-			closedir(pd);
-			return 1;
-		}
-		closedir(fd);
-	}
-	closedir(pd);
-	return 0;
-}
-
 static int cmp_vf(const void *a, const void *b)
 {
 	return strcmp(((const struct vpci_sriov_vf *)a)->slot, ((const struct vpci_sriov_vf *)b)->slot);
 }
 
-static void fill_vf(const vpci_sriov *s, struct vpci_sriov_vf *v)
+static void fill_vf(const vpci_sriov *s, const struct host_vfio_users *users, struct vpci_sriov_vf *v)
 {
-	char path[PATH_MAX], grp[32];
+	char path[PATH_MAX];
+	uint8_t b[8];
 
-	dev_link(s, v->slot, "driver", v->driver, sizeof(v->driver));
-	dev_link(s, v->slot, "iommu_group", grp, sizeof(grp));
-	v->iommu_group = grp[0] ? atoi(grp) : -1;
+	host_dev_link(s->sys, v->slot, "driver", v->driver, sizeof(v->driver));
+	v->iommu_group = host_dev_group(s->sys, v->slot);
 	devpath(s, v->slot, "config", path, sizeof(path));
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		/* a VF reads 0xffff IDs by design; it is gone only when
-		 * everything reads all-ones, Command and Status included */
-		uint8_t b[8];
-		v->gone = pread(fd, b, 8, 0) == 8;
-		for (int i = 0; v->gone && i < 8; i++)
-			v->gone = b[i] == 0xff;
-		close(fd);
-	}
+	/* a VF reads 0xffff IDs by design; it is gone only when everything
+	 * reads all-ones, Command and Status included */
+	v->gone = host_read_bytes(path, b, sizeof(b)) == (long)sizeof(b);
+	for (size_t i = 0; v->gone && i < sizeof(b); i++)
+		v->gone = b[i] == 0xff;
 	if (!strcmp(v->driver, "vfio-pci"))
-		v->in_use = group_user(s, v->iommu_group, v->user, sizeof(v->user));
+		v->in_use = host_vfio_users_find(users, v->iommu_group, v->user, sizeof(v->user));
 }
 
 /* Read one PF; 0, or -1 when it is not an SR-IOV PF. */
-static int read_pf(const vpci_sriov *s, const char *slot, struct vpci_sriov_pf *pf)
+static int read_pf(const vpci_sriov *s, const struct host_vfio_users *users, const char *slot,
+		   struct vpci_sriov_pf *pf)
 {
-	char path[PATH_MAX], grp[32];
-	unsigned v;
+	char path[PATH_MAX];
+	struct host_sriov sr;
 
 	memset(pf, 0, sizeof(*pf));
 	snprintf(pf->slot, sizeof(pf->slot), "%s", slot);
-	if (dev_uint(s, slot, "sriov_totalvfs", &pf->total_vfs, 10))
+	host_sysfs_sriov(s->sys, slot, &sr);
+	if (!sr.present)
 		return -1;
-	dev_uint(s, slot, "sriov_numvfs", &pf->num_vfs, 10);
-	dev_uint(s, slot, "sriov_offset", &pf->vf_offset, 10);
-	dev_uint(s, slot, "sriov_stride", &pf->vf_stride, 10);
-	dev_uint(s, slot, "sriov_vf_device", &pf->vf_device, 16);
-	pf->autoprobe = dev_uint(s, slot, "sriov_drivers_autoprobe", &v, 10) ? -1 : (int)v;
-	dev_link(s, slot, "driver", pf->driver, sizeof(pf->driver));
-	dev_link(s, slot, "iommu_group", grp, sizeof(grp));
-	pf->iommu_group = grp[0] ? atoi(grp) : -1;
+	pf->total_vfs = sr.totalvfs;
+	pf->num_vfs = sr.numvfs;
+	pf->vf_offset = sr.offset;
+	pf->vf_stride = sr.stride;
+	pf->vf_device = sr.vf_device;
+	pf->autoprobe = sr.autoprobe;
+	host_dev_link(s->sys, slot, "driver", pf->driver, sizeof(pf->driver));
+	pf->iommu_group = host_dev_group(s->sys, slot);
 	devpath(s, slot, NULL, path, sizeof(path));
 	DIR *dir = opendir(path);
 	struct dirent *e;
@@ -253,8 +181,8 @@ static int read_pf(const vpci_sriov *s, const char *slot, struct vpci_sriov_pf *
 			break;
 		pf->vfs = nv;
 		memset(&nv[pf->nvfs], 0, sizeof(*nv));
-		link_base(lp, nv[pf->nvfs].slot, sizeof(nv[pf->nvfs].slot));
-		fill_vf(s, &nv[pf->nvfs]);
+		host_link_base(lp, nv[pf->nvfs].slot, sizeof(nv[pf->nvfs].slot));
+		fill_vf(s, users, &nv[pf->nvfs]);
 		pf->nvfs++;
 	}
 	if (dir)
@@ -262,6 +190,19 @@ static int read_pf(const vpci_sriov *s, const char *slot, struct vpci_sriov_pf *
 	if (pf->nvfs)
 		qsort(pf->vfs, pf->nvfs, sizeof(*pf->vfs), cmp_vf);
 	return 0;
+}
+
+/* read_pf() with a fresh scan of the VFIO group holders */
+static int read_pf_now(const vpci_sriov *s, const char *slot, struct vpci_sriov_pf *pf)
+{
+	struct host_vfio_users users;
+
+	memset(pf, 0, sizeof(*pf));
+	if (host_vfio_users_scan(s->proc, &users))
+		return -1; /* out of memory: nothing can be read */
+	int rc = read_pf(s, &users, slot, pf);
+	host_vfio_users_free(&users);
+	return rc;
 }
 
 VPCI_EXPORT void vpci_sriov_list_free(struct vpci_sriov_pf *pfs, size_t n)
@@ -287,30 +228,40 @@ static void explain_pf(const struct vpci_sriov_pf *pf, vpci_diag *d)
 
 VPCI_EXPORT int vpci_sriov_list(vpci_sriov *s, struct vpci_sriov_pf **pfs, size_t *n, vpci_diag *d)
 {
-	struct vpci_source *src = NULL;
+	char (*slots)[HOST_SLOT_LEN] = NULL;
+	struct host_vfio_users users;
+	size_t ns = 0;
 	int rc;
 
 	*pfs = NULL;
 	*n = 0;
-	rc = vpci_source_open(VPCI_SRC_SYSFS, s->sys, &src, d);
+	rc = host_sysfs_list(s->sys, &slots, &ns, d);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < vpci_source_count(src); i++) {
+	/* /proc is scanned once for every VF of every PF */
+	rc = host_vfio_users_scan(s->proc, &users);
+	for (size_t i = 0; !rc && i < ns; i++) {
 		struct vpci_sriov_pf pf;
-		if (read_pf(s, vpci_source_slot(src, i), &pf))
+		if (read_pf(s, &users, slots[i], &pf))
 			continue;
 		struct vpci_sriov_pf *np = realloc(*pfs, (*n + 1) * sizeof(*np));
 		if (!np) {
 			free(pf.vfs);
-			vpci_source_free(src);
-			return VPCI_ENOMEM;
+			rc = VPCI_ENOMEM;
+			break;
 		}
 		*pfs = np;
 		np[(*n)++] = pf;
 		explain_pf(&pf, d);
 	}
-	vpci_source_free(src);
-	return 0;
+	host_vfio_users_free(&users);
+	free(slots);
+	if (rc) {
+		vpci_sriov_list_free(*pfs, *n);
+		*pfs = NULL;
+		*n = 0;
+	}
+	return rc;
 }
 
 /* Translate a failed sriov_numvfs write. */
@@ -340,7 +291,7 @@ static int numvfs_error(int err, const struct vpci_sriov_pf *pf, unsigned n, vpc
 
 VPCI_EXPORT int vpci_sriov_bind(vpci_sriov *s, const char *bdf, const char *driver, vpci_diag *d)
 {
-	char slot[SLOT_LEN], path[PATH_MAX], cur[64];
+	char slot[HOST_SLOT_LEN], path[PATH_MAX], cur[64];
 	int rc = find_fn(s, bdf, slot, path, sizeof(path), d);
 
 	if (rc)
@@ -350,7 +301,7 @@ VPCI_EXPORT int vpci_sriov_bind(vpci_sriov *s, const char *bdf, const char *driv
 		ERR(d, slot, VPCI_ENOENT, "driver '%s' is not loaded (modprobe %s)", driver, driver);
 		return VPCI_ENOENT;
 	}
-	dev_link(s, slot, "driver", cur, sizeof(cur));
+	host_dev_link(s->sys, slot, "driver", cur, sizeof(cur));
 	if (!strcmp(cur, driver) && !s->dry)
 		return 0;
 	devpath(s, slot, "driver_override", path, sizeof(path));
@@ -373,7 +324,7 @@ VPCI_EXPORT int vpci_sriov_bind(vpci_sriov *s, const char *bdf, const char *driv
 	if (s->dry)
 		return 0;
 	/* drivers_probe "succeeds" even when nothing binds: check */
-	dev_link(s, slot, "driver", cur, sizeof(cur));
+	host_dev_link(s->sys, slot, "driver", cur, sizeof(cur));
 	if (strcmp(cur, driver)) {
 		ERR(d, slot, VPCI_EIO, "the probe bound %s, not %s (the driver refused the function; see dmesg)",
 		    cur[0] ? cur : "nothing", driver);
@@ -384,12 +335,12 @@ VPCI_EXPORT int vpci_sriov_bind(vpci_sriov *s, const char *bdf, const char *driv
 
 VPCI_EXPORT int vpci_sriov_unbind(vpci_sriov *s, const char *bdf, const char *driver, vpci_diag *d)
 {
-	char slot[SLOT_LEN], path[PATH_MAX], cur[64];
+	char slot[HOST_SLOT_LEN], path[PATH_MAX], cur[64];
 	int rc = norm(bdf, slot, d);
 
 	if (rc)
 		return rc;
-	dev_link(s, slot, "driver", cur, sizeof(cur));
+	host_dev_link(s->sys, slot, "driver", cur, sizeof(cur));
 	if (!cur[0]) {
 		ERR(d, slot, VPCI_ENOENT, "not bound to any driver");
 		return VPCI_ENOENT;
@@ -412,12 +363,12 @@ VPCI_EXPORT int vpci_sriov_unbind(vpci_sriov *s, const char *bdf, const char *dr
 
 static int open_pf(vpci_sriov *s, const char *bdf, struct vpci_sriov_pf *pf, vpci_diag *d)
 {
-	char slot[SLOT_LEN], path[PATH_MAX];
+	char slot[HOST_SLOT_LEN], path[PATH_MAX];
 	int rc = find_fn(s, bdf, slot, path, sizeof(path), d);
 
 	if (rc)
 		return rc;
-	if (read_pf(s, slot, pf)) {
+	if (read_pf_now(s, slot, pf)) {
 		ERR(d, slot, VPCI_ENOENT, "not an SR-IOV physical function (no sriov_totalvfs)");
 		return VPCI_ENOENT;
 	}
@@ -452,7 +403,7 @@ VPCI_EXPORT int vpci_sriov_enable(vpci_sriov *s, const char *bdf, unsigned n, co
 		if (!strcmp(pf.driver, "vfio-pci")) {
 			char param[PATH_MAX], v[8] = "";
 			snprintf(param, sizeof(param), "%s/module/vfio_pci/parameters/enable_sriov", s->sys);
-			if (!read_attr(param, v, sizeof(v)) && v[0] != 'Y' && v[0] != '1') {
+			if (!host_read_small(param, v, sizeof(v)) && v[0] != 'Y' && v[0] != '1') {
 				ERR(d, pf.slot, VPCI_ENOENT,
 				    "the PF is bound to vfio-pci, which creates VFs only with enable_sriov=1 "
 				    "(modprobe vfio-pci enable_sriov=1); its VFs then need the PF user's VF token");
@@ -481,20 +432,24 @@ VPCI_EXPORT int vpci_sriov_enable(vpci_sriov *s, const char *bdf, unsigned n, co
 		struct vpci_sriov_pf after;
 		if (s->dry) {
 			/* the VFs do not exist yet: their addresses follow from
-			 * First VF Offset and Stride (PCIe §9.3.3.9-10) */
-			unsigned dom, bus, dev, fn;
-			sscanf(pf.slot, "%x:%x:%x.%u", &dom, &bus, &dev, &fn);
-			unsigned rid = (bus << 8) | (dev << 3) | fn;
-			for (unsigned i = 0; i < n && !rc; i++) {
-				unsigned vr = rid + pf.vf_offset + i * pf.vf_stride;
-				char vf[SLOT_LEN];
-				snprintf(vf, sizeof(vf), "%04x:%02x:%02x.%u", dom, (vr >> 8) & 0xff, (vr >> 3) & 0x1f, vr & 7);
+			 * First VF Offset and Stride */
+			struct host_bdf pfa, vfa;
+			host_bdf_parse(pf.slot, &pfa);
+			for (unsigned i = 1; i <= n && !rc; i++) {
+				char vf[HOST_SLOT_LEN];
+				if (host_vf_bdf(&pfa, pf.vf_offset, pf.vf_stride, i, &vfa)) {
+					ERR(d, pf.slot, VPCI_ERANGE, "VF %u would lie past bus 255 (First VF Offset %u, Stride %u)",
+					    i, pf.vf_offset, pf.vf_stride);
+					rc = VPCI_ERANGE;
+					break;
+				}
+				host_bdf_format(&vfa, vf);
 				devpath(s, vf, "driver_override", path, sizeof(path));
 				write_attr(s, path, driver);
 				snprintf(path, sizeof(path), "%s/bus/pci/drivers_probe", s->sys);
 				write_attr(s, path, vf);
 			}
-		} else if (!read_pf(s, pf.slot, &after)) {
+		} else if (!read_pf_now(s, pf.slot, &after)) {
 			if (after.nvfs != n) {
 				ERR(d, pf.slot, VPCI_EIO, "the kernel reports %zu VFs after creating %u", after.nvfs, n);
 				rc = VPCI_EIO;
@@ -548,13 +503,13 @@ VPCI_EXPORT int vpci_sriov_disable(vpci_sriov *s, const char *bdf, bool force, v
 
 VPCI_EXPORT int vpci_sriov_remove(vpci_sriov *s, const char *bdf, bool force, vpci_diag *d)
 {
-	char slot[SLOT_LEN], path[PATH_MAX];
+	char slot[HOST_SLOT_LEN], path[PATH_MAX];
 	struct vpci_sriov_pf pf;
 	int rc = find_fn(s, bdf, slot, path, sizeof(path), d);
 
 	if (rc)
 		return rc;
-	if (!read_pf(s, slot, &pf) && (pf.num_vfs || pf.nvfs)) {
+	if (!read_pf_now(s, slot, &pf) && (pf.num_vfs || pf.nvfs)) {
 		free(pf.vfs);
 		if (!force) {
 			ERR(d, slot, VPCI_EBUSY,

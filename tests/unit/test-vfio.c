@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "linux-uapi/linux/vfio.h"
-#include "util/sysops.h"
+#include "host/sysops.h"
 #include "vpci/vpci.h"
 
 #define FD_CONTAINER 10

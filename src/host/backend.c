@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * backend_os.c - backends on a real function: a sysfs `config` file or
- * the config region of a VFIO device.  All syscalls go through the seam
- * of util/sysops.h.
+ * backend.c - the emulation engine's backends on a real function: a sysfs
+ * `config` file or the config region of a VFIO device.  All syscalls go
+ * through the seam of host/sysops.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,11 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emu_priv.h"
+#include <unistd.h>
+
+#include "host.h"
 #include "linux-uapi/linux/vfio.h"
-#include "source/source_priv.h"
-#include "source/vfio_priv.h"
-#include "util/sysops.h"
+#include "sysops.h"
+#include "vpci/emu.h"
 
 struct osbe {
 	int fd;
@@ -57,7 +58,7 @@ static void os_destroy(void *ctx)
 	struct osbe *b = ctx;
 
 	if (b->fds[2] >= 0)
-		vfio_close_device(b->fds);
+		host_vfio_close(b->fds);
 	else if (b->fd >= 0)
 		sys_ops()->close(b->fd);
 	free(b);
@@ -79,10 +80,10 @@ static const struct vpci_backend_ops vfio_ops = {
 VPCI_EXPORT int vpci_backend_sysfs(const char *root, const char *slot, struct vpci_backend *out,
 				   vpci_diag *d)
 {
-	char norm[SLOT_LEN], path[4096];
+	char norm[HOST_SLOT_LEN], path[4096];
 	struct osbe *b;
 
-	if (source_norm_slot(slot, norm))
+	if (host_slot_norm(slot, norm))
 		return VPCI_EINVAL;
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/config", root ? root : "/sys", norm);
 	b = calloc(1, sizeof(*b));
@@ -93,8 +94,9 @@ VPCI_EXPORT int vpci_backend_sysfs(const char *root, const char *slot, struct vp
 	if (b->fd < 0) {
 		struct diag_pos p = DIAG_NOPOS;
 		p.file = path;
-		diag_add(d, VPCI_SEV_ERROR, VPCI_EIO, p, "cannot open for reading and writing: %s (root is needed)",
-			 strerror(errno));
+		int e = errno;
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EIO, p, "cannot open for reading and writing: %s%s", strerror(e),
+			 (e == EACCES || e == EPERM) && geteuid() != 0 ? " (writing config space needs root)" : "");
 		free(b);
 		return VPCI_EIO;
 	}
@@ -106,28 +108,28 @@ VPCI_EXPORT int vpci_backend_sysfs(const char *root, const char *slot, struct vp
 VPCI_EXPORT int vpci_backend_vfio(const char *group, const char *slot, struct vpci_backend *out,
 				  vpci_diag *d)
 {
-	char norm[SLOT_LEN];
+	char norm[HOST_SLOT_LEN];
 	struct osbe *b;
 	uint64_t size;
 	int rc;
 
-	if (source_norm_slot(slot, norm))
+	if (host_slot_norm(slot, norm))
 		return VPCI_EINVAL;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return VPCI_ENOMEM;
-	rc = vfio_open_device(group, norm, b->fds, d);
+	rc = host_vfio_open(group, norm, b->fds, d);
 	if (rc) {
-		vfio_close_device(b->fds);
+		host_vfio_close(b->fds);
 		free(b);
 		return rc;
 	}
 	b->fd = b->fds[2];
-	if (vfio_region(b->fd, VFIO_PCI_CONFIG_REGION_INDEX, &b->base, &size) < 0) {
+	if (host_vfio_region(b->fd, VFIO_PCI_CONFIG_REGION_INDEX, &b->base, &size) < 0) {
 		struct diag_pos p = DIAG_NOPOS;
 		p.file = norm;
 		diag_add(d, VPCI_SEV_ERROR, VPCI_EIO, p, "VFIO_DEVICE_GET_REGION_INFO (config): %s", strerror(errno));
-		vfio_close_device(b->fds);
+		host_vfio_close(b->fds);
 		free(b);
 		return VPCI_EIO;
 	}

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * policy_priv.h - derive policies and the quirk database (private)
+ * policy.h - the policy module's interface to the derive pipeline: the
+ * guest policy and the quirk database (private to libvpci)
  */
-#ifndef VPCI_POLICY_PRIV_H
-#define VPCI_POLICY_PRIV_H
+#ifndef VPCI_POLICY_H
+#define VPCI_POLICY_H
 
 #include "model/model_priv.h"
 #include "vpci/derive.h"
 
-struct src_facts;
+struct host_facts;
 
 /* What the guest policy does with a capability (docs/policy.md). */
 enum cap_action {
@@ -34,20 +35,20 @@ struct quirk_plan {
 };
 
 /* Match the database (built in, plus @dir) against a function. */
-int quirks_plan(struct vpci_func *f, const struct src_facts *facts, enum vpci_policy pol,
+int quirks_plan(struct vpci_func *f, const struct host_facts *facts, enum vpci_policy pol,
 		const char *dir, struct quirk_plan *plan, vpci_diag *d);
 /* Run the hide/set actions and record the applied quirks in the origin. */
-int quirks_finish(struct vpci_func *f, const struct src_facts *facts, struct quirk_plan *plan,
+int quirks_finish(struct vpci_func *f, const struct host_facts *facts, struct quirk_plan *plan,
 		  vpci_diag *d);
 /* When a matching quirk names a reference instance, check that it fits the
  * derived guest view *@f (IDs, BAR kinds and sizes) and replace *@f with it,
  * keeping the derived origin.  Sets *@used.  0 or VPCI_EDATA/VPCI_ENOMEM. */
-int quirks_reference(struct vpci_func **f, const struct src_facts *facts, const struct quirk_plan *plan,
+int quirks_reference(struct vpci_func **f, const struct host_facts *facts, const struct quirk_plan *plan,
 		     int *used, vpci_diag *d);
 void quirks_plan_free(struct quirk_plan *plan);
 
 /* The guest view of a derived function; @plan may be NULL. */
-int policy_guest(struct vpci_func *f, const struct src_facts *facts, const struct quirk_plan *plan,
+int policy_guest(struct vpci_func *f, const struct host_facts *facts, const struct quirk_plan *plan,
 		 vpci_diag *d);
 
 #endif

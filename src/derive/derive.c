@@ -1,19 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * derive.c - from the facts of a source to an instance model:
- * bytes -> structure (discover.c) -> facts (BAR sizes, VF identity) ->
- * policy (raw, or guest: policy/guest.c) -> quirks -> origin record.
+ * derive.c - the derive pipeline, from the facts of a source to an
+ * instance model: source (src/source/) -> bytes -> structure
+ * (model/discover.c) -> facts (BAR sizes) -> policy (raw, or guest:
+ * policy/guest.c) -> quirks (policy/quirks.c) -> origin record.
+ *
+ * This is the only module that calls both sources and policies; neither
+ * calls back (docs/architecture.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/host.h"
 #include "model/model_priv.h"
-#include "policy/policy_priv.h"
-#include "source_priv.h"
+#include "policy/policy.h"
+#include "source/source.h"
 #include "vpci/vpci.h"
 
-static struct diag_pos spos(const struct src_facts *f)
+static struct diag_pos spos(const struct host_facts *f)
 {
 	struct diag_pos p = DIAG_NOPOS;
 
@@ -21,10 +26,26 @@ static struct diag_pos spos(const struct src_facts *f)
 	return p;
 }
 
+/* Why a source of this kind gives no BAR size */
+static const char *no_size_reason(const char *source)
+{
+	static const struct { const char *source, *why; } why[] = {
+		{ "sysfs", "the kernel's resource file gives no size for it" },
+		{ "dump", "a dump gives sizes only with lspci -vvv text ([size=...])" },
+		{ "bin", "a config image holds no BAR sizes" },
+		{ "vfio", "vfio-pci reports no region size for it" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(why); i++)
+		if (!strcmp(why[i].source, source))
+			return why[i].why;
+	return "the source gives no size";
+}
+
 /* BAR kinds and sizes the bytes cannot tell.  A VF's BARs are read-only
  * zero in its own config space (PCIe §9.3.4.1.11): only a guest view gets
  * them, from the kernel's resources. */
-int derive_apply_facts(struct vpci_func *f, const struct src_facts *facts, vpci_diag *d)
+static void apply_facts(struct vpci_func *f, const struct host_facts *facts, const char *source, vpci_diag *d)
 {
 	for (unsigned i = 0; i <= ROM_INDEX; i++) {
 		if (!(facts->bar_known & (1u << i)) || !facts->bar_size[i])
@@ -51,10 +72,9 @@ int derive_apply_facts(struct vpci_func *f, const struct src_facts *facts, vpci_
 	for (unsigned i = 0; i < func_nbars(f); i++) {
 		const struct barinst *b = &f->bar[i];
 		if (b->type != VPCI_BAR_NONE && b->type != VPCI_BAR_MEM64_HI && !b->size_known)
-			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, spos(facts),
-				 "BAR %u: the source gives no size (a dump needs lspci -vvv text for it)", i);
+			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, spos(facts), "BAR %u: size unknown: %s", i,
+				 no_size_reason(source));
 	}
-	return 0;
 }
 
 static int all_ones(const uint8_t *cfg, size_t len)
@@ -65,7 +85,7 @@ static int all_ones(const uint8_t *cfg, size_t len)
 	return 1;
 }
 
-static int record_origin(struct vpci_func *f, const struct vpci_source *s, const struct src_facts *facts,
+static int record_origin(struct vpci_func *f, const struct vpci_source *s, const struct host_facts *facts,
 			 enum vpci_policy pol)
 {
 	char buf[64];
@@ -73,7 +93,7 @@ static int record_origin(struct vpci_func *f, const struct vpci_source *s, const
 
 	snprintf(buf, sizeof(buf), "vpci %s", vpci_version());
 	rc |= func_add_origin(f, "tool", buf);
-	rc |= func_add_origin(f, "source", s->ops->name);
+	rc |= func_add_origin(f, "source", source_name(s));
 	rc |= func_add_origin(f, "slot", facts->slot);
 	if (facts->driver[0])
 		rc |= func_add_origin(f, "driver", facts->driver);
@@ -89,7 +109,7 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 			    vpci_func **out, vpci_diag *d)
 {
 	static const struct vpci_derive_opts defaults = { VPCI_POLICY_GUEST, false, NULL, NULL };
-	struct src_facts *facts;
+	struct host_facts *facts;
 	struct vpci_func *f = NULL;
 	struct quirk_plan plan;
 	int rc;
@@ -98,14 +118,12 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 	memset(&plan, 0, sizeof(plan));
 	if (!opts)
 		opts = &defaults;
-	if (i >= s->n)
+	if (i >= vpci_source_count(s))
 		return VPCI_ENOENT;
 	facts = calloc(1, sizeof(*facts));
 	if (!facts)
 		return VPCI_ENOMEM;
-	facts->iommu_group = -1;
-	snprintf(facts->slot, sizeof(facts->slot), "%s", s->slots[i]);
-	rc = s->ops->read(s, i, facts, d);
+	rc = source_read(s, i, facts, d);
 	if (rc)
 		goto out;
 	if (all_ones(facts->cfg, facts->len)) {
@@ -134,7 +152,7 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 			 "a PCI Express function, but only 256 bytes of config space could be read: its extended "
 			 "capabilities are not visible (no extended config access on this host, or a 256-byte dump)");
 	if (!(facts->is_vf && opts->policy == VPCI_POLICY_RAW))
-		derive_apply_facts(f, facts, d);
+		apply_facts(f, facts, source_name(s), d);
 	if (!opts->no_quirks) {
 		rc = quirks_plan(f, facts, opts->policy, opts->quirk_dir, &plan, d);
 		if (rc)
