@@ -80,142 +80,230 @@ static void finish_dev(struct dump_dev *dv, const char *file, vpci_diag *d)
 	dv->f.len = max ? len : 0;
 }
 
+/* Limits: a host has at most a few thousand functions; beyond these a
+ * "dump" is not one, and reading it would only cost time and memory. */
+#define DUMP_MAX_DEVICES 8192
+#define DUMP_MAX_LINES (DUMP_MAX_DEVICES * 300u)
+
+struct dump_reader {
+	struct vpci_source *s;
+	struct dump_priv *pv;
+	struct dump_dev *cur;
+	const char *path;
+	vpci_diag *d;
+	unsigned lineno, errors;
+	size_t cap;
+};
+
+/* A new device at a header line; 0 or VPCI_E* */
+static int start_device(struct dump_reader *r, const char *slot)
+{
+	struct dump_priv *pv = r->pv;
+
+	if (pv->n >= DUMP_MAX_DEVICES) {
+		diag_add(r->d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(r->path, r->lineno, 1),
+			 "more than %d devices: not a dump of one host", DUMP_MAX_DEVICES);
+		return VPCI_EDATA;
+	}
+	if (pv->n == r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : 8;
+		struct dump_dev *nd = realloc(pv->dev, nc * sizeof(*nd));
+		if (!nd)
+			return VPCI_ENOMEM;
+		pv->dev = nd;
+		r->cap = nc;
+	}
+	if (source_add_slot(r->s, slot))
+		return VPCI_ENOMEM;
+	r->cur = &pv->dev[pv->n++];
+	memset(r->cur, 0, sizeof(*r->cur));
+	host_facts_init(&r->cur->f, slot);
+	r->cur->line = r->lineno;
+	return 0;
+}
+
+/* -v text: "Region 2: Memory at ... [size=16K]", "Expansion ROM at ..." */
+static void verbose_line(struct dump_dev *cur, const char *line)
+{
+	const char *t = line + strspn(line, " \t");
+	const char *sz = strstr(t, "[size=");
+	unsigned idx;
+	uint64_t size;
+	int bar = -1;
+
+	if (sscanf(t, "Region %u:", &idx) == 1 && idx < 6)
+		bar = (int)idx;
+	else if (!strncmp(t, "Expansion ROM", 13))
+		bar = 6;
+	if (bar < 0 || !sz || source_parse_lspci_size(sz + 6, &size))
+		return;
+	cur->f.bar_size[bar] = size;
+	cur->f.bar_known |= (uint8_t)(1u << bar);
+	if (strstr(t, "I/O ports"))
+		cur->f.bar_io |= (uint8_t)(1u << bar);
+	if (strstr(t, "(64-bit"))
+		cur->f.bar_64 |= (uint8_t)(1u << bar);
+	if (strstr(t, ", prefetchable)"))
+		cur->f.bar_pref |= (uint8_t)(1u << bar);
+}
+
+/* The offset of a hex row "OFF: xx xx ..." (2 to 8 hex digits, a colon
+ * and a space, as lspci -F requires); -1 when the line is not one. */
+static long hex_row_offset(const char *line, const char **bytes)
+{
+	size_t k = 0;
+
+	while (isxdigit((unsigned char)line[k]))
+		k++;
+	if (k < 2 || k > 8 || line[k] != ':' || (line[k + 1] != ' ' && line[k + 1] != '\0'))
+		return -1;
+	*bytes = line + k + 1;
+	return (long)strtoul(line, NULL, 16); /* at most 8 digits: fits */
+}
+
+/* The bytes of a hex row; 1 when the row is malformed (reported) */
+static int hex_row(struct dump_reader *r, const char *line, long off, const char *p)
+{
+	struct dump_dev *cur = r->cur;
+
+	while (*p) {
+		if (p[0] == ' ' && !p[1])
+			break; /* trailing space */
+		if (p[0] != ' ' || !isxdigit((unsigned char)p[1]) || !isxdigit((unsigned char)p[2]) ||
+		    (p[3] && p[3] != ' ')) {
+			diag_add(r->d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(r->path, r->lineno, (unsigned)(p - line) + 1),
+				 "device %s: malformed hex row: bytes are two hex digits separated by one space",
+				 cur->f.slot);
+			return 1;
+		}
+		if (off >= 4096) {
+			diag_add(r->d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(r->path, r->lineno, 1),
+				 "device %s: offset %#lx is beyond the 4096-byte config space", cur->f.slot, off);
+			return 1;
+		}
+		char h[3] = { p[1], p[2], 0 };
+		cur->f.cfg[off] = (uint8_t)strtoul(h, NULL, 16);
+		cur->seen[off] = 1;
+		off++;
+		p += 3;
+	}
+	return 0;
+}
+
+/* One line without its line end; 0 or VPCI_E* (fatal) */
+static int dump_line(struct dump_reader *r, char *line, size_t len)
+{
+	char slot[HOST_SLOT_LEN];
+	const char *bytes;
+
+	if (!len) {
+		if (r->cur)
+			finish_dev(r->cur, r->path, r->d);
+		r->cur = NULL;
+		return 0;
+	}
+	if (!header_slot(line, slot)) {
+		if (r->cur)
+			finish_dev(r->cur, r->path, r->d);
+		return start_device(r, slot);
+	}
+	if (!r->cur)
+		return 0; /* text before any device, as lspci ignores it */
+	if (line[0] == '\t' || line[0] == ' ') {
+		verbose_line(r->cur, line);
+		return 0;
+	}
+	long off = hex_row_offset(line, &bytes);
+	/* anything else (a pasted "lspci: Unable to load libkmod ..." message,
+	 * a comment) is ignored, as lspci -F ignores it */
+	if (off >= 0)
+		r->errors += (unsigned)hex_row(r, line, off, bytes);
+	return 0;
+}
+
+enum { LN_EOF = 0, LN_OK, LN_LAST, LN_LONG };
+
+/* The next line of @fp into @buf without its newline, NUL bytes kept
+ * (*@len counts them): LN_OK, LN_LAST (no newline at the end of the
+ * file), LN_LONG (longer than @size - 1: skipped to its end), LN_EOF. */
+static int next_line(FILE *fp, char *buf, size_t size, size_t *len)
+{
+	size_t n = 0;
+	int c, long_line = 0;
+
+	while ((c = getc(fp)) != EOF && c != '\n') {
+		if (n + 1 < size)
+			buf[n++] = (char)c;
+		else
+			long_line = 1;
+	}
+	buf[n] = '\0';
+	*len = n;
+	if (long_line)
+		return LN_LONG;
+	if (c == '\n')
+		return LN_OK;
+	return n ? LN_LAST : LN_EOF;
+}
+
 /* Read a dump from an open stream (named @path in diagnostics). */
 int dump_read_stream(struct vpci_source *s, FILE *fp, const char *path, vpci_diag *d)
 {
-	struct dump_priv *pv;
-	struct dump_dev *cur = NULL;
+	struct dump_reader r = { .s = s, .path = path, .d = d };
 	char line[4096];
-	unsigned lineno = 0, errors = 0;
+	size_t len;
+	int rc = 0, more;
 
-	pv = calloc(1, sizeof(*pv));
-	if (!pv)
+	r.pv = calloc(1, sizeof(*r.pv));
+	if (!r.pv)
 		return VPCI_ENOMEM;
-	s->priv = pv;
-	while (fgets(line, sizeof(line), fp)) {
-		size_t len = strlen(line);
-		lineno++;
-		int nl = len && line[len - 1] == '\n';
-		if (nl)
-			line[--len] = '\0';
+	s->priv = r.pv;
+	while (!rc && (more = next_line(fp, line, sizeof(line), &len))) {
+		if (++r.lineno > DUMP_MAX_LINES) {
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, r.lineno, 1),
+				 "more than %u lines: not a dump of one host", DUMP_MAX_LINES);
+			return VPCI_EDATA;
+		}
+		if (more == LN_LONG) {
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, r.lineno, 1), "line is too long");
+			r.errors++;
+			continue;
+		}
+		if (strlen(line) != len) {
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, r.lineno, (unsigned)strlen(line) + 1),
+				 "NUL byte in a line (lspci -F rejects it)");
+			r.errors++;
+			continue;
+		}
+		int nl = more == LN_OK;
 		if (len && line[len - 1] == '\r')
 			line[--len] = '\0';
-		if (!nl && !feof(fp)) {
-			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, lineno, 1), "line is too long");
-			errors++;
-			int ch;
-			while ((ch = fgetc(fp)) != EOF && ch != '\n')
-				;
-			continue;
-		}
 		if (!nl)
-			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, lpos(path, lineno, (unsigned)len + 1),
+			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, lpos(path, r.lineno, (unsigned)len + 1),
 				 "the last line has no newline (lspci -F rejects such a file)");
 		if (len >= DUMP_MAX_LINE)
-			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, lpos(path, lineno, DUMP_MAX_LINE),
+			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, lpos(path, r.lineno, DUMP_MAX_LINE),
 				 "line is %zu characters long (lspci -F rejects lines of %d or more)", len,
 				 DUMP_MAX_LINE);
-		if (!len) {
-			if (cur)
-				finish_dev(cur, path, d);
-			cur = NULL;
-			continue;
-		}
-		char slot[HOST_SLOT_LEN];
-		if (!header_slot(line, slot)) {
-			if (cur)
-				finish_dev(cur, path, d);
-			struct dump_dev *nd = realloc(pv->dev, (pv->n + 1) * sizeof(*nd));
-			if (!nd || source_add_slot(s, slot)) {
-				if (nd)
-					pv->dev = nd;
-				return VPCI_ENOMEM;
-			}
-			pv->dev = nd;
-			cur = &pv->dev[pv->n++];
-			memset(cur, 0, sizeof(*cur));
-			host_facts_init(&cur->f, slot);
-			cur->line = lineno;
-			continue;
-		}
-		if (!cur)
-			continue; /* text before any device, as lspci ignores it */
-		if (line[0] == '\t' || line[0] == ' ') {
-			/* -v text: "Region 2: Memory at ... [size=16K]", "Expansion ROM at ..." */
-			const char *t = line + strspn(line, " \t");
-			const char *sz = strstr(t, "[size=");
-			unsigned idx;
-			uint64_t size;
-			int bar = -1;
-			if (sscanf(t, "Region %u:", &idx) == 1 && idx < 6)
-				bar = (int)idx;
-			else if (!strncmp(t, "Expansion ROM", 13))
-				bar = 6;
-			if (bar >= 0 && sz && !source_parse_lspci_size(sz + 6, &size)) {
-				cur->f.bar_size[bar] = size;
-				cur->f.bar_known |= (uint8_t)(1u << bar);
-				if (strstr(t, "I/O ports"))
-					cur->f.bar_io |= (uint8_t)(1u << bar);
-				if (strstr(t, "(64-bit"))
-					cur->f.bar_64 |= (uint8_t)(1u << bar);
-				if (strstr(t, ", prefetchable)"))
-					cur->f.bar_pref |= (uint8_t)(1u << bar);
-			}
-			continue;
-		}
-		size_t k = 0;
-		while (isxdigit((unsigned char)line[k]))
-			k++;
-		if (k < 2 || k > 8 || line[k] != ':') {
-			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, lineno, 1),
-				 "device %s: malformed line: expected a hex row \"OFF: xx xx ...\" or a blank line",
-				 cur->f.slot);
-			errors++;
-			continue;
-		}
-		unsigned long off = strtoul(line, NULL, 16);
-		const char *p = line + k + 1;
-		int bad = 0;
-		while (*p) {
-			if (p[0] == ' ' && !p[1])
-				break; /* trailing space */
-			if (p[0] != ' ' || !isxdigit((unsigned char)p[1]) || !isxdigit((unsigned char)p[2]) ||
-			    (p[3] && p[3] != ' ')) {
-				diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, lineno, (unsigned)(p - line) + 1),
-					 "device %s: malformed hex row: bytes are two hex digits separated by one space",
-					 cur->f.slot);
-				bad = 1;
-				break;
-			}
-			if (off >= 4096) {
-				diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, lineno, 1),
-					 "device %s: offset %#lx is beyond the 4096-byte config space", cur->f.slot, off);
-				bad = 1;
-				break;
-			}
-			char h[3] = { p[1], p[2], 0 };
-			cur->f.cfg[off] = (uint8_t)strtoul(h, NULL, 16);
-			cur->seen[off] = 1;
-			off++;
-			p += 3;
-		}
-		errors += (unsigned)bad;
+		rc = dump_line(&r, line, len);
 	}
-	if (cur)
-		finish_dev(cur, path, d);
-	for (size_t i = 0; i < pv->n; i++) {
-		if (!pv->dev[i].f.len) {
-			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, pv->dev[i].line, 1),
-				 "device %s has no hex dump (lspci -x, -xxx or -xxxx)", pv->dev[i].f.slot);
-			errors++;
+	if (rc)
+		return rc;
+	if (r.cur)
+		finish_dev(r.cur, path, d);
+	for (size_t i = 0; i < r.pv->n; i++) {
+		if (!r.pv->dev[i].f.len) {
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, r.pv->dev[i].line, 1),
+				 "device %s has no hex dump (lspci -x, -xxx or -xxxx)", r.pv->dev[i].f.slot);
+			r.errors++;
 		}
 	}
-	if (!pv->n) {
+	if (!r.pv->n) {
 		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, 0, 0),
 			 "no device found: a device starts with a line \"BB:DD.F \" followed by hex rows");
 		return VPCI_EDATA;
 	}
-	return errors ? VPCI_EDATA : 0;
+	return r.errors ? VPCI_EDATA : 0;
 }
 
 static int dump_open(struct vpci_source *s, const char *path, vpci_diag *d)
