@@ -106,12 +106,19 @@ enum vpci_policy {
  * @no_quirks: do not apply the quirk database
  * @quirk_dir: directory of quirk files; NULL = the installed default
  * @name: instance name; NULL = derived from the IDs and the slot
+ * @bars: BAR (index 0..5) and ROM (index 6) facts the source cannot give,
+ *        e.g. sizes for a dump without lspci -vvv text: @type (VPCI_BAR_NONE
+ *        = the kind the bytes or the source show), @prefetchable and
+ *        @size are used; a size the source gives too must agree with it
+ * @nbars: number of entries of @bars
  */
 struct vpci_derive_opts {
 	enum vpci_policy policy;
 	bool no_quirks;
 	const char *quirk_dir;
 	const char *name;
+	const struct vpci_bar_info *bars;
+	size_t nbars;
 };
 
 /**
@@ -124,8 +131,13 @@ struct vpci_derive_opts {
  *     bytes of config space without root), unknown BAR sizes, applied
  *     quirks, malformed capability chains
  *
+ * A guest view is checked with vpci_validate() before it is returned: a
+ * device whose bytes cannot give a valid guest view is refused with the
+ * rules it breaks, never written as a file that `vpci check` rejects.
+ *
  * Return: 0, VPCI_EIO, VPCI_EDATA (e.g. a function that reads all-ones:
- * gone from the bus), VPCI_ENOENT (no such index), VPCI_ENOMEM.
+ * gone from the bus; a guest view that breaks a PCI rule; @opts->bars that
+ * disagree with the source), VPCI_ENOENT (no such index), VPCI_ENOMEM.
  */
 int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_opts *opts,
 		vpci_func **out, vpci_diag *d);

@@ -77,6 +77,65 @@ static void apply_facts(struct vpci_func *f, const struct host_facts *facts, con
 	}
 }
 
+/* BAR facts the caller gives (e.g. sizes a dump lacks): used where the
+ * source has none; a size the source gives must agree. */
+static int given_bars(struct host_facts *facts, const struct vpci_derive_opts *opts, vpci_diag *d)
+{
+	int rc = 0;
+
+	for (size_t k = 0; k < opts->nbars; k++) {
+		const struct vpci_bar_info *b = &opts->bars[k];
+		unsigned i = b->index;
+		const char *what = i == ROM_INDEX ? "ROM" : "BAR";
+		if (i > ROM_INDEX || (b->size && !is_pow2(b->size))) {
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EINVAL, spos(facts),
+				 "given %s %u: the index is 0..5 (6 = ROM) and the size a power of two", what, i);
+			rc = VPCI_EDATA;
+			continue;
+		}
+		if ((facts->bar_known >> i) & 1 && facts->bar_size[i] && facts->bar_size[i] != b->size) {
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, spos(facts),
+				 "given %s %u size %#llx, but the source gives %#llx", what, i,
+				 (unsigned long long)b->size, (unsigned long long)facts->bar_size[i]);
+			rc = VPCI_EDATA;
+			continue;
+		}
+		facts->bar_size[i] = b->size;
+		facts->bar_known |= (uint8_t)(1u << i);
+		uint8_t bit = (uint8_t)(1u << i);
+		if (b->type == VPCI_BAR_IO)
+			facts->bar_io |= bit;
+		if (b->type == VPCI_BAR_MEM64)
+			facts->bar_64 |= bit;
+		if (b->prefetchable)
+			facts->bar_pref |= bit;
+	}
+	return rc;
+}
+
+/* A guest view must be valid: a derive never writes a file that `vpci
+ * check` rejects.  Rules it breaks are errors of the derive. */
+static int check_output(const struct vpci_func *f, const struct host_facts *facts, vpci_diag *d)
+{
+	vpci_diag *v = vpci_diag_new();
+	int rc;
+
+	if (!v)
+		return VPCI_ENOMEM;
+	rc = vpci_validate(f, v);
+	for (size_t k = 0; k < vpci_diag_count(v); k++) {
+		const struct vpci_diag_entry *e = vpci_diag_get(v, k);
+		if (e->severity != VPCI_SEV_ERROR)
+			continue;
+		struct diag_pos p = spos(facts);
+		p.offset = e->offset;
+		p.field = e->field;
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, p, "no valid guest view: %s", e->message);
+	}
+	vpci_diag_free(v);
+	return rc == VPCI_EDATA ? VPCI_EDATA : rc;
+}
+
 static int all_ones(const uint8_t *cfg, size_t len)
 {
 	for (size_t i = 0; i < len && i < 64; i++)
@@ -108,7 +167,7 @@ static int record_origin(struct vpci_func *f, const struct vpci_source *s, const
 VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_opts *opts,
 			    vpci_func **out, vpci_diag *d)
 {
-	static const struct vpci_derive_opts defaults = { VPCI_POLICY_GUEST, false, NULL, NULL };
+	static const struct vpci_derive_opts defaults = { VPCI_POLICY_GUEST, false, NULL, NULL, NULL, 0 };
 	struct host_facts *facts;
 	struct vpci_func *f = NULL;
 	struct quirk_plan plan;
@@ -124,6 +183,8 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 	if (!facts)
 		return VPCI_ENOMEM;
 	rc = source_read(s, i, facts, d);
+	if (!rc)
+		rc = given_bars(facts, opts, d);
 	if (rc)
 		goto out;
 	if (all_ones(facts->cfg, facts->len)) {
@@ -184,6 +245,8 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 				*p = '-';
 		rc = vpci_func_set_name(f, name);
 	}
+	if (!rc && opts->policy == VPCI_POLICY_GUEST)
+		rc = check_output(f, facts, d);
 out:
 	quirks_plan_free(&plan);
 	free(facts);

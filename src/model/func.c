@@ -176,20 +176,85 @@ int func_set_bar(struct vpci_func *f, unsigned i, enum vpci_bar_type type, int p
 	return 0;
 }
 
+
+/* Zero the bytes and planes of @c that no byte of @keep marks */
+static void zero_uncovered(struct vpci_func *f, const struct capinst *c, const uint8_t *keep)
+{
+	for (unsigned k = c->off; k < c->off + cap_extent(c) && k < VPCI_CFG_SIZE; k++) {
+		if (keep[k])
+			continue;
+		f->val[k] = 0;
+		for (int p = 0; p < VPCI_PL_COUNT; p++)
+			f->pl[p][k] = 0;
+	}
+}
+
+/* The bytes of every capability except those with @hide[i] (NULL: all
+ * except @skip) */
+static void kept_bytes(const struct vpci_func *f, const uint8_t *hide, unsigned skip, uint8_t *keep)
+{
+	memset(keep, 0, VPCI_CFG_SIZE);
+	for (unsigned i = 0; i < f->ncaps; i++) {
+		const struct capinst *c = &f->caps[i];
+		unsigned len = cap_extent(c);
+		if (hide ? hide[i] : i == skip)
+			continue;
+		memset(keep + c->off, 1, c->off + len <= VPCI_CFG_SIZE ? len : VPCI_CFG_SIZE - c->off);
+	}
+}
+
+void func_remove_caps(struct vpci_func *f, const uint8_t *hide)
+{
+	uint8_t keep[VPCI_CFG_SIZE];
+	unsigned n = 0;
+
+	kept_bytes(f, hide, 0, keep);
+	for (unsigned i = 0; i < f->ncaps; i++) {
+		const struct capinst *c = &f->caps[i];
+		if (!hide[i]) {
+			f->caps[n++] = *c;
+			continue;
+		}
+		zero_uncovered(f, c, keep);
+		if (!c->ext)
+			f->nstd--;
+	}
+	f->ncaps = n;
+}
+
 void func_remove_cap(struct vpci_func *f, unsigned i)
 {
+	uint8_t keep[VPCI_CFG_SIZE];
 	struct capinst c = f->caps[i];
-	unsigned len = c.len ? c.len : (c.ext ? 4u : 2u);
 
-	if (c.off + len > VPCI_CFG_SIZE)
-		len = VPCI_CFG_SIZE - c.off;
-	memset(f->val + c.off, 0, len);
-	for (int p = 0; p < VPCI_PL_COUNT; p++)
-		memset(f->pl[p] + c.off, 0, len);
+	kept_bytes(f, NULL, i, keep);
+	zero_uncovered(f, &c, keep);
 	memmove(&f->caps[i], &f->caps[i + 1], (f->ncaps - i - 1) * sizeof(c));
 	f->ncaps--;
 	if (!c.ext)
 		f->nstd--;
+}
+
+int func_link_ext_list(struct vpci_func *f)
+{
+	/* PCIe r6.0 §7.6.3: the extended list starts at 0x100; when the
+	 * capability there is gone, an empty header (ID 0, version 0) leads
+	 * to the rest */
+	if (f->ncaps == f->nstd || f->caps[f->nstd].off == 0x100)
+		return 0;
+	struct capinst *c = func_add_cap(f, 1);
+	if (!c)
+		return VPCI_ENOMEM;
+	/* func_add_cap appends: rotate it to the front of the extended list */
+	struct capinst tmp = *c;
+	memmove(&f->caps[f->nstd + 1], &f->caps[f->nstd], (f->ncaps - f->nstd - 1) * sizeof(tmp));
+	tmp.id = 0;
+	tmp.version = 0;
+	tmp.off = 0x100;
+	tmp.len = 4;
+	tmp.desc = captab_find(CK_EXT, 0);
+	f->caps[f->nstd] = tmp;
+	return 0;
 }
 
 /* PCIe §7.7.2: Table Size N-1 in control[10:0]; the table has 16 bytes
@@ -472,7 +537,10 @@ VPCI_EXPORT int vpci_func_set_bar_size(vpci_func *f, unsigned index, uint64_t si
 	    (index < ROM_INDEX && index >= func_nbars(f)))
 		return VPCI_ENOENT;
 	uint64_t min = index == ROM_INDEX ? 2048 : b->type == VPCI_BAR_IO ? 4 : 16;
-	uint64_t max = b->type == VPCI_BAR_MEM64 ? (1ull << 63) : b->type == VPCI_BAR_IO ? 256 : (1ull << 31);
+	/* PCI 3.0 §6.2.5.1-2: an expansion ROM is at most 16 MiB; a "below
+	 * 1 MiB" BAR at most 1 MiB */
+	uint64_t max = index == ROM_INDEX ? (16ull << 20) : b->type == VPCI_BAR_MEM64 ? (1ull << 63) :
+		       b->type == VPCI_BAR_IO ? 256 : b->type == VPCI_BAR_MEM1M ? (1ull << 20) : (1ull << 31);
 	if (!is_pow2(size) || size < min || size > max)
 		return VPCI_ERANGE;
 	b->size = size;

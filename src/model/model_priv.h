@@ -88,9 +88,20 @@ void func_clear_origin(struct vpci_func *f);
  * half of a 64-bit BAR); keeps the register's address bits. */
 int func_set_bar(struct vpci_func *f, unsigned i, enum vpci_bar_type type, int pref);
 
-/* Remove capability @i from the list (and zero its bytes and planes);
+/* Remove capability @i from the list (and zero its bytes and planes but
+ * those another capability covers);
  * the chain is re-linked by func_apply_structure(). */
 void func_remove_cap(struct vpci_func *f, unsigned i);
+
+/* Remove every capability i with @hide[i] set, zeroing its bytes and
+ * planes except those a remaining capability covers (a broken device may
+ * have overlapping capabilities); the chain is re-linked by
+ * func_apply_structure(). */
+void func_remove_caps(struct vpci_func *f, const uint8_t *hide);
+
+/* After capabilities were removed: keep the extended list starting at
+ * 0x100 (an empty header leads to the rest).  0 or VPCI_ENOMEM. */
+int func_link_ext_list(struct vpci_func *f);
 
 /* Where an MSI-X capability puts its table (0) and PBA (1). */
 struct msix_region {

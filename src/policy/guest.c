@@ -5,6 +5,7 @@
  * and is explained, row by row, in docs/policy.md next to what QEMU and
  * Linux vfio-pci do.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "host/host.h"
@@ -51,34 +52,39 @@ enum cap_action policy_guest_action(int ext, uint16_t id, const char **why)
 	return CA_HIDE;
 }
 
-/* Per-field rules: which bits stay backed by the real device, and values
- * a guest must not inherit from the host. */
+/* Per-field rules: which bits stay backed by the real device, and bits a
+ * guest must not inherit from the host (they read 0 in the guest view:
+ * the value the register has after a reset, or host identity). */
 struct field_rule {
 	uint8_t kind;        /* CK_HDR, CK_STD, CK_EXT */
 	uint16_t id;
 	const char *field;
 	uint64_t device;     /* bits backed by the device */
-	uint8_t set;         /* replace the value */
-	uint64_t value;
+	uint64_t zero;       /* bits that read 0 */
 };
 
-#define HDR(fld, dev) { CK_HDR, 0, fld, dev, 0, 0 }
-#define HDR_SET(fld, v) { CK_HDR, 0, fld, 0, 1, v }
-#define STD(id, fld, dev) { CK_STD, id, fld, dev, 0, 0 }
-#define EXT(id, fld, dev) { CK_EXT, id, fld, dev, 0, 0 }
-#define EXT_ALL(id, fld) { CK_EXT, id, fld, UINT64_MAX, 0, 0 }
+#define ALL UINT64_MAX
+#define HDR(fld, dev) { CK_HDR, 0, fld, dev, 0 }
+#define HDR_ZERO(fld, z) { CK_HDR, 0, fld, 0, z }
+#define STD(id, fld, dev) { CK_STD, id, fld, dev, 0 }
+#define STD_ZERO(id, fld, dev, z) { CK_STD, id, fld, dev, z }
+#define EXT_ALL(id, fld) { CK_EXT, id, fld, ALL, 0 }
+#define EXT_ALL_ZERO(id, fld, z) { CK_EXT, id, fld, ALL, z }
 
 static const struct field_rule field_rules[] = {
 	/* Command: I/O, memory, bus master, parity, SERR, INTx disable reach
-	 * the device (VFs: memory enable is virtual, see below) */
-	HDR("command", 0x0547),
+	 * the device (VFs: memory enable is virtual, see below); it reads 0
+	 * after reset (PCI 3.0 §6.2.2), whatever the host set (Memory Write
+	 * and Invalidate, VGA snoop, fast back-to-back) */
+	{ CK_HDR, 0, "command", 0x0547, ALL },
 	/* Status: INTx status and the RW1C error bits are the device's */
 	HDR("status", 0xf908),
-	HDR_SET("cache-line-size", 0),
-	HDR_SET("latency-timer", 0),
-	HDR_SET("bist", 0),
-	HDR_SET("interrupt-line", 0),
-	HDR_SET("cardbus-cis-pointer", 0),
+	HDR_ZERO("cache-line-size", ALL),
+	HDR_ZERO("latency-timer", ALL),
+	HDR_ZERO("secondary-latency-timer", ALL),
+	HDR_ZERO("bist", ALL),
+	HDR_ZERO("interrupt-line", ALL),
+	HDR_ZERO("cardbus-cis-pointer", ALL),
 	/* PM: PowerState, PME_En, PME_Status */
 	STD(0x01, "pmcsr", 0x8103),
 	/* PCIe: error-reporting enables, relaxed ordering and no snoop reach
@@ -86,17 +92,25 @@ static const struct field_rule field_rules[] = {
 	STD(0x10, "device-control", 0x081f),
 	STD(0x10, "device-status", 0x007f),
 	STD(0x10, "link-status", 0xefff),
-	/* AER is the device's */
+	/* the Captured Slot Power Limit (27:18, PCIe r6.0 §7.5.3.3) is what
+	 * the host's slot sent; the Port Number (31:24, §7.5.3.6) is the
+	 * host's topology */
+	STD_ZERO(0x10, "device-capabilities", 0, 0x0ffc0000),
+	STD_ZERO(0x10, "link-capabilities", 0, 0xff000000),
+	/* AER is the device's; what it logged (a host TLP header with host
+	 * addresses, the First Error Pointer, requester IDs of the host's
+	 * topology) is not part of the initial view (§7.8.4.7-11) */
 	EXT_ALL(0x0001, "uncorrectable-status"),
 	EXT_ALL(0x0001, "uncorrectable-mask"),
 	EXT_ALL(0x0001, "uncorrectable-severity"),
 	EXT_ALL(0x0001, "correctable-status"),
 	EXT_ALL(0x0001, "correctable-mask"),
-	EXT_ALL(0x0001, "capabilities-control"),
-	EXT_ALL(0x0001, "header-log0"),
-	EXT_ALL(0x0001, "header-log1"),
-	EXT_ALL(0x0001, "header-log2"),
-	EXT_ALL(0x0001, "header-log3"),
+	EXT_ALL_ZERO(0x0001, "capabilities-control", 0x1f),
+	EXT_ALL_ZERO(0x0001, "header-log0", ALL),
+	EXT_ALL_ZERO(0x0001, "header-log1", ALL),
+	EXT_ALL_ZERO(0x0001, "header-log2", ALL),
+	EXT_ALL_ZERO(0x0001, "header-log3", ALL),
+	EXT_ALL_ZERO(0x0001, "error-source-id", ALL),
 };
 
 struct frule_ctx {
@@ -112,8 +126,10 @@ static int frule_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
 
 	if (strcmp(r->name, fr->field))
 		return 0;
-	if (fr->set)
-		le_put64(f->val + r->off, r->fd->width, fr->value);
+	if (fr->zero) {
+		uint64_t v = le_get64(f->val + r->off, r->fd->width);
+		le_put64(f->val + r->off, r->fd->width, v & ~fr->zero);
+	}
 	uint64_t dev = fr->device & full;
 	/* VF Command.Memory is RsvdP: the PF's VF MSE gates all VF BARs
 	 * (PCIe §9.3.4.1.3), so the guest's bit is virtual */
@@ -150,40 +166,42 @@ static uint64_t fnv1a(const uint8_t *p, size_t n)
 	return h;
 }
 
-/* An MSI-X capability a guest driver could use: its table and PBA live in
- * an implemented memory BAR (one that reads 0 is taken as an unassigned
- * 32-bit BAR) and do not overlap. */
-static int msix_usable(struct vpci_func *f, const struct capinst *c, vpci_diag *d, const char *slot)
+/* Why an MSI-X capability cannot be used by a guest driver, or NULL: its
+ * table and PBA must live in an implemented memory BAR and not overlap.
+ * A BAR that reads 0 in a source without BAR kinds (a bare config image,
+ * a dump without -v text) is not guessed: its kind and size are unknown. */
+static const char *msix_unusable(const struct vpci_func *f, const struct capinst *c)
 {
 	struct msix_region r[2];
-	struct diag_pos pos = DIAG_NOPOS;
 
-	pos.file = slot;
 	func_msix_regions(f, c, r);
 	for (int k = 0; k < 2; k++) {
 		unsigned b = r[k].bir;
 		if (b >= func_nbars(f))
-			return 0;
-		if (f->bar[b].type == VPCI_BAR_NONE && !le32(f->val + func_bar_off(f, b))) {
-			func_set_bar(f, b, VPCI_BAR_MEM32, 0);
-			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, pos,
-				 "BAR %u reads 0 but holds the MSI-X %s: taken as an unassigned 32-bit memory BAR of unknown size",
-				 b, k ? "PBA" : "table");
-		}
-		if (f->bar[b].type == VPCI_BAR_NONE || f->bar[b].type == VPCI_BAR_IO ||
-		    f->bar[b].type == VPCI_BAR_MEM64_HI)
-			return 0;
+			return "its table or PBA names a BAR the header does not have";
+		if (f->bar[b].type == VPCI_BAR_NONE)
+			return "its table or PBA lies in a BAR that reads 0 and whose kind the source does not "
+			       "give (derive from sysfs or VFIO, a dump with lspci -vvv text, or give --bar-size)";
+		if (f->bar[b].type == VPCI_BAR_IO || f->bar[b].type == VPCI_BAR_MEM64_HI)
+			return "its table or PBA lies in no memory BAR";
+		if (f->bar[b].size_known && r[k].off + r[k].len > f->bar[b].size)
+			return "its table or PBA ends beyond its BAR";
 	}
-	return !(r[0].bir == r[1].bir && r[0].off < r[1].off + r[1].len && r[1].off < r[0].off + r[0].len);
+	if (r[0].bir == r[1].bir && r[0].off < r[1].off + r[1].len && r[1].off < r[0].off + r[0].len)
+		return "its table and PBA overlap";
+	return NULL;
 }
 
-/* Vendor-specific capabilities must at least hold their own header. */
+/* Vendor-specific capabilities must at least hold their own header and
+ * end inside the config space. */
 static int vendor_len_ok(const struct vpci_func *f, const struct capinst *c)
 {
-	unsigned len = c->ext ? le32(f->val + c->off + 4) >> 20 : f->val[c->off + 2];
 	unsigned min = c->ext ? (c->id == 0x0023 ? 10u : 8u) : 3u;
 	unsigned end = c->ext ? f->size : VPCI_CFG_SIZE_CONV;
 
+	if (c->off + min > end)
+		return 0;
+	unsigned len = c->ext ? le32(f->val + c->off + 4) >> 20 : f->val[c->off + 2];
 	return len >= min && c->off + len <= end;
 }
 
@@ -228,40 +246,91 @@ static int reset_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
 	return 0;
 }
 
-int policy_guest(struct vpci_func *f, const struct host_facts *facts, const struct quirk_plan *plan,
-		 vpci_diag *d)
+/* Identity the guest must see: a VF's IDs (it reads 0xffff; the kernel
+ * knows its PF's vendor and the VF Device ID, PCIe §9.3.4.1.1/2), no INTx
+ * for a VF (§9.3.4.1.18), a valid Interrupt Pin, a single function. */
+static void guest_identity(struct vpci_func *f, const struct host_facts *facts, vpci_diag *d)
 {
-	uint8_t keepdev[VPCI_CFG_SIZE] = { 0 };
+	struct diag_pos pos = DIAG_NOPOS;
 
-	/* VF identity: a VF reads 0xffff; the kernel knows its PF's vendor
-	 * and the VF Device ID (PCIe §9.3.4.1.1/2) */
+	pos.file = facts->slot;
 	if (facts->have_ids && (le16(f->val) == 0xffff || facts->is_vf)) {
-		le_put64(f->val, 2, facts->vendor);
-		le_put64(f->val + 2, 2, facts->device);
+		le_put64(f->val + 0x00, 2, facts->vendor);
+		le_put64(f->val + 0x02, 2, facts->device);
 	}
-	/* VFs have no INTx (PCIe §9.3.4.1.18); their BARs read zero and
-	 * the derive pipeline gave the guest view the kernel's resources */
-	if (facts->is_vf)
+	if (facts->is_vf) {
 		f->val[0x3d] = 0;
+	} else if (f->val[0x3d] > 4) {
+		pos.offset = 0x3d;
+		diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, pos,
+			 "Interrupt Pin %#x is not INTA..INTD: the guest sees no INTx", f->val[0x3d]);
+		f->val[0x3d] = 0;
+	}
+	/* the guest's function is alone on its device unless an instance says
+	 * otherwise: the host's Multi-Function bit is host topology */
+	f->multifunction = 0;
+}
 
-	/* capabilities: hide, keep or scrub */
-	for (unsigned i = 0; i < f->ncaps;) {
+/* The Device Serial Number, replaced by a hash of the identity the guest
+ * sees anyway: vendor, device and subsystem IDs (a bridge's come from its
+ * Subsystem ID capability; its 0x2c is a host-assigned window). */
+static void replace_serial(struct vpci_func *f, const struct capinst *c)
+{
+	uint8_t ids[8] = { 0 };
+
+	if (c->off + 12u > f->size)
+		return;
+	memcpy(ids, f->val, 4);
+	if (f->kind == VPCI_KIND_ENDPOINT) {
+		memcpy(ids + 4, f->val + 0x2c, 4);
+	} else {
+		for (unsigned i = 0; i < f->nstd; i++)
+			if (f->caps[i].id == 0x0d && f->caps[i].off + 8u <= VPCI_CFG_SIZE_CONV)
+				memcpy(ids + 4, f->val + f->caps[i].off + 4, 4);
+	}
+	le_put64(f->val + c->off + 4, 8, fnv1a(ids, sizeof(ids)));
+}
+
+/* Why a capability the rules keep must be hidden anyway, or NULL */
+static const char *unfit(const struct vpci_func *f, const struct capinst *c, const uint8_t *taken)
+{
+	unsigned end = c->ext ? f->size : VPCI_CFG_SIZE_CONV;
+
+	if (c->off + cap_extent(c) > end)
+		return "it ends beyond the config space";
+	for (unsigned k = c->off; k < c->off + cap_extent(c); k++)
+		if (taken[k])
+			return "it overlaps a capability kept before it";
+	if (!c->ext && c->id == 0x11)
+		return msix_unusable(f, c);
+	if ((!c->ext && c->id == 0x09) || (c->ext && (c->id == 0x000b || c->id == 0x0023)))
+		return vendor_len_ok(f, c) ? NULL : "its length field does not fit";
+	return NULL;
+}
+
+/* Capabilities: hide, keep or scrub (the rules above, the quirks' keep
+ * list, and what cannot work for a guest).  Hidden bytes that a kept
+ * capability covers stay that capability's.  Marks the bytes a quirk keeps
+ * device-backed in @keepdev. */
+static int guest_caps(struct vpci_func *f, const struct host_facts *facts, const struct quirk_plan *plan,
+		      uint8_t *keepdev, vpci_diag *d)
+{
+	uint8_t taken[VPCI_CFG_SIZE] = { 0 };
+	uint8_t *hide = calloc(f->ncaps ? f->ncaps : 1, 1);
+	int pcie = 0;
+
+	if (!hide)
+		return VPCI_ENOMEM;
+	for (unsigned i = 0; i < f->ncaps; i++)
+		pcie |= !f->caps[i].ext && f->caps[i].id == 0x10;
+	for (unsigned i = 0; i < f->ncaps; i++) {
 		struct capinst *c = &f->caps[i];
 		enum cap_action a = policy_guest_action(c->ext, c->id, NULL);
 		int dev = 0;
-		if (kept(plan, c, &dev)) {
+		if (kept(plan, c, &dev))
 			a = CA_KEEP;
-			unsigned len = cap_extent(c);
-			if (dev)
-				for (unsigned k = c->off; k < c->off + len && k < VPCI_CFG_SIZE; k++)
-					keepdev[k] = 1;
-		}
-		const char *bad = NULL;
-		if (a != CA_HIDE && !c->ext && c->id == 0x11 && !msix_usable(f, c, d, facts->slot))
-			bad = "its table and PBA overlap or lie in no memory BAR";
-		if (a != CA_HIDE && ((!c->ext && c->id == 0x09) || (c->ext && (c->id == 0x000b || c->id == 0x0023))) &&
-		    !vendor_len_ok(f, c))
-			bad = "its length field does not fit";
+		const char *bad = a == CA_HIDE ? NULL : c->ext && !pcie ? "the function has no PCI Express capability"
+					       : unfit(f, c, taken);
 		if (bad) {
 			struct diag_pos pos = DIAG_NOPOS;
 			pos.file = facts->slot;
@@ -271,35 +340,33 @@ int policy_guest(struct vpci_func *f, const struct host_facts *facts, const stru
 			a = CA_HIDE;
 		}
 		if (a == CA_HIDE) {
-			func_remove_cap(f, i);
+			hide[i] = 1;
 			continue;
 		}
+		unsigned len = cap_extent(c);
+		memset(taken + c->off, 1, len);
+		if (dev)
+			memset(keepdev + c->off, 1, len);
 		if (a == CA_SCRUB)
 			scrub_body(f, c);
-		if (c->ext && c->id == 0x0003 && c->off + 12u <= f->size) {
-			uint8_t ids[8];
-			memcpy(ids, f->val, 4);
-			memcpy(ids + 4, f->val + 0x2c, 4);
-			le_put64(f->val + c->off + 4, 8, fnv1a(ids, sizeof(ids)));
-		}
-		i++;
+		if (c->ext && c->id == 0x0003)
+			replace_serial(f, c);
 	}
-	/* the extended list starts at 0x100: if the first one was hidden,
-	 * an empty header leads to the rest (PCIe §7.6.3) */
-	if (f->ncaps > f->nstd && f->caps[f->nstd].off != 0x100) {
-		struct capinst *c = func_add_cap(f, 1);
-		if (!c)
-			return VPCI_ENOMEM;
-		/* func_add_cap appends: rotate it to the front of the ext list */
-		struct capinst tmp = *c;
-		memmove(&f->caps[f->nstd + 1], &f->caps[f->nstd], (f->ncaps - f->nstd - 1) * sizeof(tmp));
-		tmp.id = 0;
-		tmp.version = 0;
-		tmp.off = 0x100;
-		tmp.desc = captab_find(CK_EXT, 0);
-		f->caps[f->nstd] = tmp;
+	func_remove_caps(f, hide);
+	free(hide);
+	if (!pcie && f->size > VPCI_CFG_SIZE_CONV) {
+		/* no extended config space without PCI Express */
+		memset(f->val + VPCI_CFG_SIZE_CONV, 0, VPCI_CFG_SIZE - VPCI_CFG_SIZE_CONV);
+		for (int p = 0; p < VPCI_PL_COUNT; p++)
+			memset(f->pl[p] + VPCI_CFG_SIZE_CONV, 0, VPCI_CFG_SIZE - VPCI_CFG_SIZE_CONV);
+		f->size = VPCI_CFG_SIZE_CONV;
 	}
-	/* BARs and ROM: sizes kept, addresses are the guest's */
+	return func_link_ext_list(f);
+}
+
+/* BARs and ROM: kinds and sizes kept, addresses are the guest's */
+static void guest_bars(struct vpci_func *f)
+{
 	for (unsigned i = 0; i < func_nbars(f); i++) {
 		if (f->bar[i].type == VPCI_BAR_NONE)
 			continue;
@@ -309,15 +376,18 @@ int policy_guest(struct vpci_func *f, const struct host_facts *facts, const stru
 	}
 	if (f->bar[ROM_INDEX].type != VPCI_BAR_NONE)
 		le_put64(f->val + func_bar_off(f, ROM_INDEX), 4, 0);
+}
 
-	/* bytes outside every structure (registers hidden in gaps, left-overs
-	 * of hidden capabilities) are zeroed; a quirk can keep them backed */
+/* Bytes outside every structure (registers hidden in gaps, left-overs of
+ * hidden capabilities) are zeroed; a quirk can keep them backed. */
+static void guest_gaps(struct vpci_func *f, const struct quirk_plan *plan, uint8_t *keepdev)
+{
 	uint8_t covered[VPCI_CFG_SIZE] = { 0 };
+
 	memset(covered, 1, 0x40);
 	for (unsigned i = 0; i < f->ncaps; i++) {
-		unsigned len = f->caps[i].len ? f->caps[i].len : (f->caps[i].ext ? 4u : 2u);
-		for (unsigned k = f->caps[i].off; k < f->caps[i].off + len && k < VPCI_CFG_SIZE; k++)
-			covered[k] = 1;
+		unsigned off = f->caps[i].off, len = cap_extent(&f->caps[i]);
+		memset(covered + off, 1, off + len <= VPCI_CFG_SIZE ? len : VPCI_CFG_SIZE - off);
 	}
 	for (unsigned k = 0x40; k < f->size; k++) {
 		if (covered[k])
@@ -330,6 +400,21 @@ int policy_guest(struct vpci_func *f, const struct host_facts *facts, const stru
 		for (int p = 0; p < VPCI_PL_COUNT; p++)
 			f->pl[p][k] = 0;
 	}
+}
+
+int policy_guest(struct vpci_func *f, const struct host_facts *facts, const struct quirk_plan *plan,
+		 vpci_diag *d)
+{
+	uint8_t keepdev[VPCI_CFG_SIZE] = { 0 };
+	int rc;
+
+	guest_identity(f, facts, d);
+	rc = guest_caps(f, facts, plan, keepdev, d);
+	if (rc)
+		return rc;
+	guest_bars(f);
+	guest_gaps(f, plan, keepdev);
+	/* Status.CapList: the guest sees a capability list only if one is kept */
 	f->val[0x06] = (uint8_t)((f->val[0x06] & ~0x10u) | (f->nstd ? 0x10u : 0));
 	func_apply_structure(f);
 	func_default_planes(f);
