@@ -390,19 +390,45 @@ static const char *json_bool(bool b)
 struct json_ctx {
 	struct strbuf *sb;
 	unsigned n;
+	unsigned flags;
+	const char *indent;
 };
+
+/* The format's plane keys (docs/format.md §9), indexed by enum vpci_plane. */
+static const char *const json_plane_keys[VPCI_PL_COUNT] = {
+	"rw", "rw1c", "rsvdp", "rsvdz", "hwinit", "sticky", "device"
+};
+
+/* With VPCI_SHOW_ACCESS: ", "planes": {...}, "backing": ..." for @width
+ * bytes at @off: every plane's mask, and whether the register is virtual,
+ * device-backed or mixed. */
+static void json_access(struct strbuf *sb, const struct vpci_func *f, unsigned flags, unsigned off,
+			unsigned width)
+{
+	uint64_t m = width_mask(width), dev = func_plane_get(f, VPCI_PL_DEVICE, off, width) & m;
+
+	if (!(flags & VPCI_SHOW_ACCESS))
+		return;
+	sb_puts(sb, ", \"planes\": {");
+	for (int p = 0; p < VPCI_PL_COUNT; p++)
+		sb_printf(sb, "%s\"%s\": %" PRIu64, p ? ", " : "", json_plane_keys[p],
+			  func_plane_get(f, p, off, width) & m);
+	sb_printf(sb, "}, \"backing\": \"%s\"", !dev ? "virtual" : dev == m ? "device" : "mixed");
+}
 
 static int json_field_cb(struct vpci_func *f, const struct field_ref *r, void *arg)
 {
 	struct json_ctx *ctx = arg;
 	struct strbuf *sb = ctx->sb;
 
-	if (r->fd->flags & FD_MANAGED)
+	if (!header_field_shown(f, r))
 		return 0;
-	sb_puts(sb, ctx->n++ ? ",\n        {\"name\": " : "\n        {\"name\": ");
+	sb_printf(sb, "%s\n%s{\"name\": ", ctx->n++ ? "," : "", ctx->indent);
 	json_str(sb, r->name);
-	sb_printf(sb, ", \"offset\": %u, \"width\": %u, \"value\": %" PRIu64 "}", r->off,
+	sb_printf(sb, ", \"offset\": %u, \"width\": %u, \"value\": %" PRIu64, r->off,
 		  r->fd->width, field_value(f, r->off, r->fd->width));
+	json_access(sb, f, ctx->flags, r->off, r->fd->width);
+	sb_putc(sb, '}');
 	return 0;
 }
 
@@ -414,11 +440,12 @@ static void json_size(struct strbuf *sb, const struct vpci_bar_info *b)
 		sb_puts(sb, "null");
 }
 
-static void show_json(const struct vpci_func *f, struct strbuf *sb)
+static void show_json(const struct vpci_func *f, unsigned flags, struct strbuf *sb)
 {
 	const uint8_t *v = f->val;
 	struct vpci_bar_info b;
 	unsigned n = 0;
+	struct json_ctx hc = { sb, 0, flags, "    " };
 
 	sb_puts(sb, "{\n  \"name\": ");
 	json_str(sb, vpci_func_name(f));
@@ -426,6 +453,10 @@ static void show_json(const struct vpci_func *f, struct strbuf *sb)
 		  f->size);
 	sb_printf(sb, "  \"vendor_id\": %u,\n  \"device_id\": %u,\n  \"class_code\": %u,\n  \"revision\": %u,\n",
 		  le16(v), le16(v + 2), le_get(v + 0x09, 3), v[0x08]);
+
+	sb_puts(sb, "  \"header\": [");
+	func_foreach_cap_field(f, -1, json_field_cb, &hc);
+	sb_puts(sb, hc.n ? "\n  ],\n" : "],\n");
 
 	sb_puts(sb, "  \"bars\": [");
 	for (unsigned i = 0; i < func_nbars(f); i++) {
@@ -435,7 +466,9 @@ static void show_json(const struct vpci_func *f, struct strbuf *sb)
 			  n++ ? "," : "", i, bar_type_key(b.type),
 			  json_bool(b.type != VPCI_BAR_IO && b.prefetchable));
 		json_size(sb, &b);
-		sb_printf(sb, ", \"address\": %" PRIu64 "}", b.address);
+		sb_printf(sb, ", \"address\": %" PRIu64, b.address);
+		json_access(sb, f, flags, func_bar_off(f, i), b.type == VPCI_BAR_MEM64 ? 8 : 4);
+		sb_putc(sb, '}');
 	}
 	sb_puts(sb, n ? "\n  ],\n" : "],\n");
 
@@ -443,8 +476,9 @@ static void show_json(const struct vpci_func *f, struct strbuf *sb)
 	if (f->kind != VPCI_KIND_CARDBUS && !vpci_func_bar(f, ROM_INDEX, &b)) {
 		sb_puts(sb, "{\"size\": ");
 		json_size(sb, &b);
-		sb_printf(sb, ", \"address\": %" PRIu64 ", \"enabled\": %s},\n", b.address,
-			  json_bool(b.enabled));
+		sb_printf(sb, ", \"address\": %" PRIu64 ", \"enabled\": %s", b.address, json_bool(b.enabled));
+		json_access(sb, f, flags, func_bar_off(f, ROM_INDEX), 4);
+		sb_puts(sb, "},\n");
 	} else {
 		sb_puts(sb, "null,\n");
 	}
@@ -453,7 +487,7 @@ static void show_json(const struct vpci_func *f, struct strbuf *sb)
 	for (unsigned i = 0; i < f->ncaps; i++) {
 		const struct capinst *c = &f->caps[i];
 		struct vpci_cap_info ci;
-		struct json_ctx jc = { sb, 0 };
+		struct json_ctx jc = { sb, 0, flags, "        " };
 		char buf[64];
 
 		vpci_func_cap(f, i, &ci);
@@ -468,7 +502,12 @@ static void show_json(const struct vpci_func *f, struct strbuf *sb)
 		func_foreach_cap_field(f, (int)i, json_field_cb, &jc);
 		sb_puts(sb, jc.n ? "\n      ]\n    }" : "]\n    }");
 	}
-	sb_puts(sb, f->ncaps ? "\n  ]\n}\n" : "]\n}\n");
+	sb_puts(sb, f->ncaps ? "\n  ],\n" : "],\n");
+
+	sb_puts(sb, "  \"free_ranges\": [");
+	for (unsigned i = 0; i < f->nfree; i++)
+		sb_printf(sb, "%s{\"offset\": %u, \"length\": %u}", i ? ", " : "", f->free[i].off, f->free[i].len);
+	sb_puts(sb, "]\n}\n");
 }
 
 VPCI_EXPORT int vpci_show(const vpci_func *f, unsigned flags, char **out)
@@ -482,7 +521,7 @@ VPCI_EXPORT int vpci_show(const vpci_func *f, unsigned flags, char **out)
 		return VPCI_EINVAL;
 	sb_init(&sb);
 	if (flags & VPCI_SHOW_JSON)
-		show_json(f, &sb);
+		show_json(f, flags, &sb);
 	else
 		show_text(f, flags, &sb);
 	*out = sb_finish(&sb, NULL);
