@@ -2,50 +2,79 @@
 /*
  * cmd-check.c - vpci check FILE...: validate instance files
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "vpci-cli.h"
 
-static void help(void)
+enum { O_QUIET, O_JSON };
+
+static const struct cli_opt opts[] = {
+	[O_QUIET] = { "quiet", 'q', NULL, "print nothing for valid files", NULL, NULL, NULL },
+	[O_JSON] = { "json", 'j', NULL, "one JSON array of per-file results on standard\n"
+		     "output (diagnostics go there, not to standard\n"
+		     "error)", NULL, NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
+};
+
+/* One file's entry of the --json array. */
+static void json_result(const char *name, const vpci_func *f, const vpci_diag *d, int first)
 {
-	printf("usage: vpci check [-q] FILE...\n\n"
-	       "Validate vPCI instance files (docs/format.md): YAML syntax, keys, types,\n"
-	       "ranges, capability layout, BAR and capability rules.  Every problem is\n"
-	       "printed as FILE:LINE:COL: error: MESSAGE.\n\n"
-	       "  -q, --quiet   print nothing for valid files\n\n"
-	       "Exit status: 0 all valid, 65 some file invalid, 66 some file unreadable.\n");
+	printf("%s\n  {\"file\": ", first ? "" : ",");
+	json_str(stdout, name);
+	printf(", \"ok\": %s, \"name\": ", f ? "true" : "false");
+	json_str(stdout, f ? vpci_func_name(f) : NULL);
+	if (f)
+		printf(", \"capabilities\": %u", vpci_func_cap_count(f));
+	else
+		printf(", \"capabilities\": null");
+	printf(", \"diagnostics\": ");
+	json_diags(stdout, d, VPCI_SEV_NOTE);
+	printf("}");
 }
 
-int cmd_check(int argc, char **argv)
+static int run(struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, quiet = 0, worst = 0;
+	int quiet = cli_has(a, O_QUIET), json = cli_has(a, O_JSON), worst = 0, shown = 0;
+	vpci_diag *d = json ? vpci_diag_new() : NULL;
 
-	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': help(); return 0;
-		case 'q': quiet = 1; break;
-		default: return cli_usage("check", "invalid option");
-		}
-	}
-	if (optind >= argc)
-		return cli_usage("check", "no input file");
-	for (int i = optind; i < argc; i++) {
+	if (json && !d)
+		return EX_SOFTWARE_;
+	if (json)
+		printf("[");
+	for (int i = 0; i < a->npos; i++) {
+		const char *name = cli_input_name(a->pos[i]);
 		vpci_func *f = NULL;
-		int rc = cli_load(argv[i], &f);
-		if (!rc && !quiet)
-			printf("%s: ok (%s, %u capabilities)\n", argv[i], vpci_func_name(f),
-			       vpci_func_cap_count(f));
+		int rc = cli_load_diag(a->pos[i], 0, &f, d);
+		if (json && (rc || !quiet))
+			json_result(name, rc ? NULL : f, d, !shown++);
+		else if (!rc && !quiet)
+			printf("%s: ok (%s, %u capabilities)\n", name, vpci_func_name(f), vpci_func_cap_count(f));
 		vpci_func_free(f);
+		if (d)
+			vpci_diag_clear(d);
 		/* 66 (no input) outranks 65 (bad data) outranks 0 */
 		if (rc == EX_NOINPUT_ || (rc && worst != EX_NOINPUT_))
 			worst = rc;
 	}
+	if (json)
+		printf(shown ? "\n]\n" : "]\n");
+	vpci_diag_free(d);
 	return worst;
 }
+
+const struct cli_cmd cli_cmd_check = {
+	.name = "check",
+	.summary = "validate instance files",
+	.synopsis = "[-q] [--json] FILE...",
+	.description = "Validate vPCI instance files (vpci-instance(5)): YAML syntax, keys, types,\n"
+		       "ranges, capability layout, BAR and capability rules.  Every problem is\n"
+		       "printed as FILE:LINE:COL: error: MESSAGE.  FILE '-' reads standard input.\n",
+	.opts = opts,
+	.min_args = 1,
+	.max_args = -1,
+	.args_name = "FILE",
+	.exit_status = "0 all valid, 64 usage error, 65 some file invalid,\n"
+		       "66 some file unreadable.",
+	.run = run,
+};

@@ -9,7 +9,6 @@
  *   vpci derive --all [--out DIR]         every function of the machine
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,101 +17,174 @@
 
 #include "vpci-cli.h"
 
-static void help(void)
-{
-	printf("usage: vpci derive [OPTIONS] BDF\n"
-	       "       vpci derive [OPTIONS] --dump FILE [--slot BDF]\n"
-	       "       vpci derive [OPTIONS] --bin FILE\n"
-	       "       vpci derive [OPTIONS] --vfio /dev/vfio/GROUP --device BDF\n"
-	       "       vpci derive [OPTIONS] --all [--out DIR]\n\n"
-	       "Describe a physical function as an instance file.\n\n"
-	       "  --policy guest|raw  guest (default): the view for a guest when the function\n"
-	       "                      is assigned (docs/policy.md); raw: exactly what the\n"
-	       "                      device shows\n"
-	       "  --no-quirks         do not apply the quirk database (vpci quirks list)\n"
-	       "  --quirk-dir DIR     also load the quirk files of DIR\n"
-	       "  --sysfs-root DIR    read a captured sysfs tree instead of /sys\n"
-	       "  --name NAME         instance name (default: VVVV-DDDD-SLOT)\n"
-	       "  -o, --output FILE   write to FILE atomically (default: standard output)\n"
-	       "  --out DIR           with --all: one file per function plus index.tsv\n"
-	       "  --no-names          no vendor/device names in comments\n"
-	       "  -q, --quiet         no notes about applied quirks\n");
-}
+enum {
+	O_BIN, O_DUMP, O_VFIO, O_DEVICE, O_SLOT, O_ALL, O_OUT, O_SYSFS_ROOT, O_POLICY, O_NO_QUIRKS,
+	O_QUIRK_DIR, O_NAME, O_OUTPUT, O_NO_NAMES, O_QUIET, O_JSON,
+};
 
-/* Print diagnostics, notes only unless quiet. */
-static void print_diags(const vpci_diag *d, int quiet)
-{
-	char buf[1024];
+static const char *const policies[] = { "guest", "raw", NULL };
 
-	for (size_t i = 0; i < vpci_diag_count(d); i++) {
-		const struct vpci_diag_entry *e = vpci_diag_get(d, i);
-		if (quiet && e->severity == VPCI_SEV_NOTE)
-			continue;
-		vpci_diag_format(e, buf, sizeof(buf));
-		fprintf(stderr, "%s\n", buf);
-	}
-}
+static const struct cli_opt opts[] = {
+	[O_BIN] = { "bin", 0, "FILE", "a binary config image (64, 128, 256 or 4096\nbytes)", NULL, NULL, NULL },
+	[O_DUMP] = { "dump", 0, "FILE", "an lspci -x/-xxx/-xxxx dump (with -vvv text for\nBAR sizes)", NULL, NULL,
+		     NULL },
+	[O_VFIO] = { "vfio", 0, "GROUP", "a VFIO group (/dev/vfio/N); needs --device", NULL, NULL, NULL },
+	[O_DEVICE] = { "device", 0, "BDF", "the device of the VFIO group", NULL, NULL, "vfio" },
+	[O_SLOT] = { "slot", 0, "BDF", "the function of a dump that holds several", NULL, NULL, "dump" },
+	[O_ALL] = { "all", 0, NULL, "every function of the sysfs tree", NULL, NULL, NULL },
+	[O_OUT] = { "out", 0, "DIR", "with --all: one file per function plus\nindex.tsv", NULL, NULL, "all" },
+	[O_SYSFS_ROOT] = { "sysfs-root", 0, "DIR", "read a captured sysfs tree instead of /sys", NULL, NULL, NULL },
+	[O_POLICY] = { "policy", 0, "POLICY", "guest (default): the view for a guest when the\n"
+		       "function is assigned; raw: exactly what the\n"
+		       "device shows", policies, NULL, NULL },
+	[O_NO_QUIRKS] = { "no-quirks", 0, NULL, "do not apply the quirk database (vpci quirks\nlist)", NULL, NULL,
+			  NULL },
+	[O_QUIRK_DIR] = { "quirk-dir", 0, "DIR", "also load the quirk files of DIR", NULL, NULL, NULL },
+	[O_NAME] = { "name", 0, "NAME", "instance name (default: VVVV-DDDD-SLOT)", NULL, NULL, NULL },
+	[O_OUTPUT] = { "output", 'o', "FILE", "write to FILE atomically (default: standard\noutput)", NULL, NULL,
+		       NULL },
+	[O_NO_NAMES] = { "no-names", 0, NULL, "no vendor/device names in comments", NULL, NULL, NULL },
+	[O_QUIET] = { "quiet", 'q', NULL, "no notes about applied quirks", NULL, NULL, NULL },
+	[O_JSON] = { "json", 'j', NULL, "with --all: print the index as JSON (diagnostics\n"
+		     "included) instead of the diagnostics", NULL, NULL, "all" },
+	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
+};
 
 struct dopts {
 	struct vpci_derive_opts o;
 	unsigned wflags;
 	int quiet;
+	int json;
 };
 
+/* Derive function @idx of @src.  The text is written to @outpath (NULL:
+ * standard output) unless @keep is given without an @outpath: then the
+ * model goes to @keep and nothing is written (so the ID names are not
+ * even loaded).  Diagnostics go to @into, or to stderr when it is NULL. */
 static int derive_one(vpci_source *src, size_t idx, const struct dopts *o, const char *outpath,
-		      vpci_func **keep)
+		      vpci_func **keep, vpci_diag *into)
 {
-	vpci_diag *d = vpci_diag_new();
+	vpci_diag *d = into ? into : vpci_diag_new();
 	vpci_func *f = NULL;
-	char *text = NULL;
-	size_t len = 0;
 	int rc;
 
 	if (!d)
 		return EX_SOFTWARE_;
 	rc = vpci_derive(src, idx, &o->o, &f, d);
-	print_diags(d, o->quiet);
-	vpci_diag_free(d);
+	if (!into) {
+		cli_print_diags_min(d, o->quiet ? VPCI_SEV_WARNING : VPCI_SEV_NOTE);
+		vpci_diag_free(d);
+	}
 	if (rc)
 		return cli_exit_code(rc);
-	rc = vpci_write_names(f, o->wflags, &cli_names, &text, &len);
-	if (rc) {
-		vpci_func_free(f);
-		return cli_exit_code(rc);
+	if (outpath || !keep) {
+		char *text = NULL;
+		size_t len = 0;
+		rc = vpci_write_names(f, o->wflags, &cli_names, &text, &len);
+		rc = rc ? cli_exit_code(rc) : cli_write_output(outpath, text, len);
+		free(text);
 	}
-	/* --all without --out derives (and reports) without writing */
-	rc = outpath || !keep ? cli_write_output(outpath, text, len) : 0;
-	free(text);
-	if (keep)
+	if (keep && !rc)
 		*keep = f;
 	else
 		vpci_func_free(f);
 	return rc;
 }
 
-static int derive_all(vpci_source *src, const struct dopts *o, const char *dir)
+/* --- derive --all: the index ------------------------------------------ */
+
+struct index {
+	const char *dir;
+	FILE *tsv;
+	int json;
+	size_t rows;
+};
+
+static int index_open(struct index *x, const char *dir, int json)
 {
-	int worst = 0, tty = isatty(STDERR_FILENO);
-	size_t n = vpci_source_count(src), ok = 0;
-	FILE *idx = NULL;
 	char path[4096];
 
-	if (dir) {
-		if (mkdir(dir, 0755) && errno != EEXIST) {
-			fprintf(stderr, "vpci derive: cannot create %s: %s\n", dir, strerror(errno));
-			return EX_CANTCREAT_;
-		}
-		snprintf(path, sizeof(path), "%s/index.tsv.tmp", dir);
-		idx = fopen(path, "w");
-		if (!idx) {
-			fprintf(stderr, "vpci derive: cannot create %s: %s\n", path, strerror(errno));
-			return EX_CANTCREAT_;
-		}
-		fprintf(idx, "slot\tfile\tvendor\tdevice\tclass\tcapabilities\tstatus\n");
+	memset(x, 0, sizeof(*x));
+	x->dir = dir;
+	x->json = json;
+	if (json)
+		printf("[");
+	if (!dir)
+		return 0;
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "vpci derive: cannot create %s: %s\n", dir, strerror(errno));
+		return EX_CANTCREAT_;
+	}
+	snprintf(path, sizeof(path), "%s/index.tsv.tmp", dir);
+	x->tsv = fopen(path, "w");
+	if (!x->tsv) {
+		fprintf(stderr, "vpci derive: cannot create %s: %s\n", path, strerror(errno));
+		return EX_CANTCREAT_;
+	}
+	fprintf(x->tsv, "slot\tfile\tvendor\tdevice\tclass\tcapabilities\tstatus\n");
+	return 0;
+}
+
+/* One function: a row of index.tsv and an element of the JSON array. */
+static void index_row(struct index *x, const char *slot, const char *file, const char *path, const vpci_func *f,
+		      int rc, const vpci_diag *d, int quiet)
+{
+	const uint8_t *b = f ? vpci_func_bytes(f) : NULL;
+
+	if (x->tsv && b)
+		fprintf(x->tsv, "%s\t%s\t%02x%02x\t%02x%02x\t%02x%02x%02x\t%u\tok\n", slot, file, b[1], b[0], b[3], b[2],
+			b[11], b[10], b[9], vpci_func_cap_count(f));
+	else if (x->tsv)
+		fprintf(x->tsv, "%s\t-\t-\t-\t-\t-\terror %d\n", slot, rc);
+	if (!x->json)
+		return;
+	printf("%s\n  {\"slot\": ", x->rows++ ? "," : "");
+	json_str(stdout, slot);
+	printf(", \"file\": ");
+	json_str(stdout, b ? path : NULL);
+	printf(", \"status\": \"%s\"", b ? "ok" : "error");
+	if (b)
+		printf(", \"vendor_id\": %u, \"device_id\": %u, \"class_code\": %u, \"capabilities\": %u",
+		       b[0] | b[1] << 8, b[2] | b[3] << 8, b[9] | b[10] << 8 | (unsigned)b[11] << 16,
+		       vpci_func_cap_count(f));
+	printf(", \"diagnostics\": ");
+	json_diags(stdout, d, quiet ? VPCI_SEV_WARNING : VPCI_SEV_NOTE);
+	printf("}");
+}
+
+static int index_close(struct index *x)
+{
+	char path[4096], final[4096];
+
+	if (x->json)
+		printf(x->rows ? "\n]\n" : "]\n");
+	if (!x->tsv)
+		return 0;
+	int bad = fclose(x->tsv) != 0;
+	snprintf(path, sizeof(path), "%s/index.tsv.tmp", x->dir);
+	snprintf(final, sizeof(final), "%s/index.tsv", x->dir);
+	if (bad || rename(path, final)) {
+		fprintf(stderr, "vpci derive: cannot write %s\n", final);
+		return EX_IOERR_;
+	}
+	return 0;
+}
+
+static int derive_all(vpci_source *src, const struct dopts *o, const char *dir)
+{
+	int worst = 0, tty = !o->json && isatty(STDERR_FILENO);
+	size_t n = vpci_source_count(src), ok = 0;
+	vpci_diag *d = o->json ? vpci_diag_new() : NULL;
+	struct index x;
+	int rc = o->json && !d ? EX_SOFTWARE_ : index_open(&x, dir, o->json);
+
+	if (rc) {
+		vpci_diag_free(d);
+		return rc;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *slot = vpci_source_slot(src, i);
-		char file[64], *p;
+		char file[64], path[4096], *p;
 		vpci_func *f = NULL;
 		snprintf(file, sizeof(file), "%s.yaml", slot);
 		for (p = file; *p; p++)
@@ -120,155 +192,127 @@ static int derive_all(vpci_source *src, const struct dopts *o, const char *dir)
 				*p = '-';
 		if (tty)
 			fprintf(stderr, "\r[%zu/%zu] %s ", i + 1, n, slot);
-		if (dir)
-			snprintf(path, sizeof(path), "%s/%s", dir, file);
+		snprintf(path, sizeof(path), "%s/%s", dir ? dir : ".", file);
 		struct dopts one = *o;
 		one.o.name = NULL;
-		int rc = derive_one(src, i, &one, dir ? path : NULL, &f);
-		if (rc) {
-			worst = worst ? worst : rc;
-		} else {
-			ok++;
-		}
-		if (idx) {
-			const uint8_t *b = f ? vpci_func_bytes(f) : NULL;
-			if (b)
-				fprintf(idx, "%s\t%s\t%02x%02x\t%02x%02x\t%02x%02x%02x\t%u\tok\n", slot, file, b[1], b[0],
-					b[3], b[2], b[11], b[10], b[9], vpci_func_cap_count(f));
-			else
-				fprintf(idx, "%s\t-\t-\t-\t-\t-\terror %d\n", slot, rc);
-		}
+		rc = derive_one(src, i, &one, dir ? path : NULL, &f, d);
+		worst = worst ? worst : rc;
+		ok += !rc;
+		index_row(&x, slot, file, dir ? path : NULL, f, rc, d, o->quiet);
 		vpci_func_free(f);
+		if (d)
+			vpci_diag_clear(d);
 	}
 	if (tty)
 		fprintf(stderr, "\n");
-	if (idx) {
-		char final[4096];
-		int bad = fclose(idx) != 0;
-		snprintf(path, sizeof(path), "%s/index.tsv.tmp", dir);
-		snprintf(final, sizeof(final), "%s/index.tsv", dir);
-		if (bad || rename(path, final)) {
-			fprintf(stderr, "vpci derive: cannot write %s\n", final);
-			return EX_IOERR_;
-		}
-	}
-	fprintf(stderr, "derived %zu of %zu functions\n", ok, n);
-	return worst;
+	vpci_diag_free(d);
+	rc = index_close(&x);
+	if (!o->json)
+		fprintf(stderr, "derived %zu of %zu functions\n", ok, n);
+	return rc ? rc : worst;
 }
 
-int cmd_derive(int argc, char **argv)
+/* --- one function ------------------------------------------------------ */
+
+/* The index of the function to derive: the one named, or the only one. */
+static int pick_function(vpci_source *src, const char *want, const char *spec)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "bin", required_argument, NULL, 'b' },
-		{ "dump", required_argument, NULL, 'D' },
-		{ "vfio", required_argument, NULL, 'V' },
-		{ "device", required_argument, NULL, 'E' },
-		{ "slot", required_argument, NULL, 'S' },
-		{ "all", no_argument, NULL, 'A' },
-		{ "out", required_argument, NULL, 'O' },
-		{ "sysfs-root", required_argument, NULL, 'R' },
-		{ "policy", required_argument, NULL, 'P' },
-		{ "no-quirks", no_argument, NULL, 'Q' },
-		{ "quirk-dir", required_argument, NULL, 'q' + 256 },
-		{ "name", required_argument, NULL, 'N' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "no-names", no_argument, NULL, 'n' },
-		{ "quiet", no_argument, NULL, 'z' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *bin = NULL, *dump = NULL, *vfio = NULL, *device = NULL, *slot = NULL;
-	const char *outdir = NULL, *root = NULL, *outpath = NULL;
-	struct dopts o;
-	int c, all = 0, rc;
-
-	memset(&o, 0, sizeof(o));
-	o.o.policy = VPCI_POLICY_GUEST;
-	while ((c = getopt_long(argc, argv, "ho:q", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': help(); return 0;
-		case 'b': bin = optarg; break;
-		case 'D': dump = optarg; break;
-		case 'V': vfio = optarg; break;
-		case 'E': device = optarg; break;
-		case 'S': slot = optarg; break;
-		case 'A': all = 1; break;
-		case 'O': outdir = optarg; break;
-		case 'R': root = optarg; break;
-		case 'P':
-			if (!strcmp(optarg, "raw"))
-				o.o.policy = VPCI_POLICY_RAW;
-			else if (!strcmp(optarg, "guest"))
-				o.o.policy = VPCI_POLICY_GUEST;
-			else
-				return cli_usage("derive", "unknown policy '%s' (guest or raw)", optarg);
-			break;
-		case 'Q': o.o.no_quirks = true; break;
-		case 'q' + 256: o.o.quirk_dir = optarg; break;
-		case 'N': o.o.name = optarg; break;
-		case 'o': outpath = optarg; break;
-		case 'n': o.wflags |= VPCI_WRITE_NO_NAMES; break;
-		case 'q':
-		case 'z': o.quiet = 1; break;
-		default: return cli_usage("derive", "invalid option");
-		}
-	}
-	int nsrc = !!bin + !!dump + !!vfio + all + (optind < argc);
-	if (nsrc != 1)
-		return cli_usage("derive", nsrc ? "give one source only" :
-				 "no source: give a BDF, --dump FILE, --bin FILE, --vfio GROUP or --all");
-	if (optind + 1 < argc)
-		return cli_usage("derive", "unexpected argument '%s'", argv[optind + 1]);
-	if (vfio && !device)
-		return cli_usage("derive", "--vfio needs --device BDF");
-	if (outdir && !all)
-		return cli_usage("derive", "--out DIR goes with --all (use -o FILE for one function)");
-	if (slot && !dump)
-		return cli_usage("derive", "--slot goes with --dump");
-
-	enum vpci_source_kind kind = bin ? VPCI_SRC_BIN : dump ? VPCI_SRC_DUMP : vfio ? VPCI_SRC_VFIO : VPCI_SRC_SYSFS;
-	const char *spec = bin ? bin : dump ? dump : vfio ? vfio : root;
-	vpci_diag *d = vpci_diag_new();
-	vpci_source *src = NULL;
-	if (!d)
-		return EX_SOFTWARE_;
-	rc = vpci_source_open(kind, spec, &src, d);
-	print_diags(d, 0);
-	vpci_diag_free(d);
-	if (rc)
-		return rc == VPCI_EIO ? EX_NOINPUT_ : cli_exit_code(rc);
-	if (vfio && vpci_source_set_param(src, "vfio.device", device)) {
-		vpci_source_free(src);
-		return cli_usage("derive", "malformed --device '%s' (expected [DDDD:]BB:DD.F)", device);
-	}
-	if (all) {
-		rc = derive_all(src, &o, outdir);
-		vpci_source_free(src);
-		return rc;
-	}
-	const char *want = optind < argc ? argv[optind] : slot;
-	int idx = 0;
 	if (want) {
-		idx = vpci_source_find(src, want);
-		if (idx == VPCI_EINVAL) {
-			vpci_source_free(src);
-			return cli_usage("derive", "malformed address '%s' (expected [DDDD:]BB:DD.F)", want);
-		}
+		int idx = vpci_source_find(src, want);
+		if (idx == VPCI_EINVAL)
+			return -cli_usage("derive", "malformed address '%s' (expected [DDDD:]BB:DD.F)", want);
 		if (idx < 0) {
 			fprintf(stderr, "vpci derive: no function %s in %s\n", want, spec ? spec : "/sys");
-			vpci_source_free(src);
-			return EX_NOINPUT_;
+			return -EX_NOINPUT_;
 		}
-	} else if (vpci_source_count(src) > 1) {
+		return idx;
+	}
+	if (vpci_source_count(src) > 1) {
 		fprintf(stderr, "vpci derive: %s holds %zu functions; choose one with --slot BDF:", spec,
 			vpci_source_count(src));
 		for (size_t i = 0; i < vpci_source_count(src); i++)
 			fprintf(stderr, " %s", vpci_source_slot(src, i));
 		fprintf(stderr, "\n");
-		vpci_source_free(src);
-		return EX_USAGE_;
+		return -EX_USAGE_;
 	}
-	rc = derive_one(src, (size_t)idx, &o, outpath, NULL);
+	return 0;
+}
+
+static int open_source(struct cli_args *a, vpci_source **src, const char **spec)
+{
+	const char *bin = a->val[O_BIN], *dump = a->val[O_DUMP], *vfio = a->val[O_VFIO];
+	enum vpci_source_kind kind = bin ? VPCI_SRC_BIN : dump ? VPCI_SRC_DUMP : vfio ? VPCI_SRC_VFIO : VPCI_SRC_SYSFS;
+	vpci_diag *d = vpci_diag_new();
+	int rc;
+
+	*spec = bin ? cli_input_name(bin) : dump ? cli_input_name(dump) : vfio ? vfio : a->val[O_SYSFS_ROOT];
+	if (!d)
+		return EX_SOFTWARE_;
+	rc = vpci_source_open(kind, bin ? bin : dump ? dump : vfio ? vfio : *spec, src, d);
+	cli_print_diags(d);
+	vpci_diag_free(d);
+	if (rc)
+		return cli_exit_code(rc);
+	if (vfio && vpci_source_set_param(*src, "vfio.device", a->val[O_DEVICE])) {
+		vpci_source_free(*src);
+		return cli_usage("derive", "malformed --device '%s' (expected [DDDD:]BB:DD.F)", a->val[O_DEVICE]);
+	}
+	return 0;
+}
+
+static int run(struct cli_args *a)
+{
+	struct dopts o = {
+		.o = {
+			.policy = !strcmp(cli_get(a, O_POLICY, "guest"), "raw") ? VPCI_POLICY_RAW : VPCI_POLICY_GUEST,
+			.no_quirks = cli_has(a, O_NO_QUIRKS),
+			.quirk_dir = a->val[O_QUIRK_DIR],
+			.name = a->val[O_NAME],
+		},
+		.wflags = cli_has(a, O_NO_NAMES) ? VPCI_WRITE_NO_NAMES : 0,
+		.quiet = cli_has(a, O_QUIET),
+		.json = cli_has(a, O_JSON),
+	};
+	int all = cli_has(a, O_ALL);
+	int nsrc = cli_has(a, O_BIN) + cli_has(a, O_DUMP) + cli_has(a, O_VFIO) + all + (a->npos > 0);
+
+	if (nsrc != 1)
+		return cli_usage("derive", nsrc ? "give one source only" :
+				 "no source: give a BDF, --dump FILE, --bin FILE, --vfio GROUP or --all");
+	if (cli_has(a, O_VFIO) && !cli_has(a, O_DEVICE))
+		return cli_usage("derive", "option '--vfio' needs '--device BDF'");
+
+	vpci_source *src = NULL;
+	const char *spec;
+	int rc = open_source(a, &src, &spec);
+	if (rc)
+		return rc;
+	if (all) {
+		rc = derive_all(src, &o, a->val[O_OUT]);
+	} else {
+		int idx = pick_function(src, a->npos ? a->pos[0] : a->val[O_SLOT], spec);
+		rc = idx < 0 ? -idx : derive_one(src, (size_t)idx, &o, a->val[O_OUTPUT], NULL, NULL);
+	}
 	vpci_source_free(src);
 	return rc;
 }
+
+const struct cli_cmd cli_cmd_derive = {
+	.name = "derive",
+	.summary = "describe physical functions (sysfs, lspci dump, image, VFIO)",
+	.synopsis = "[OPTIONS] BDF\n"
+		    "[OPTIONS] --dump FILE [--slot BDF]\n"
+		    "[OPTIONS] --bin FILE\n"
+		    "[OPTIONS] --vfio /dev/vfio/GROUP --device BDF\n"
+		    "[OPTIONS] --all [--out DIR] [--json]",
+	.description = "Describe a physical function as an instance file: the function BDF of\n"
+		       "this machine (sysfs), of an lspci dump, a binary image, a VFIO device,\n"
+		       "or every function of the machine.  FILE '-' reads standard input.\n",
+	.opts = opts,
+	.min_args = 0,
+	.max_args = 1,
+	.args_name = "BDF",
+	.exit_status = "0 success, 64 usage error, 65 invalid data, 66 input unreadable,\n"
+		       "73/74 output not writable; with --all the first failure's code.",
+	.run = run,
+};

@@ -2,48 +2,28 @@
 /*
  * cmd-show.c - vpci show [--json] [--access] FILE
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vpci-cli.h"
 
-static void help(void)
-{
-	printf("usage: vpci show [--json] [--access] FILE\n\n"
-	       "Describe an instance: header, BARs and every capability with decoded\n"
-	       "fields, like lspci -vvv.\n\n"
-	       "  --json     machine-readable JSON\n"
-	       "  --access   also show the access type and backing of every field\n"
-	       "  --no-check skip the PCI rules (describe a device that breaks them)\n");
-}
+enum { O_JSON, O_ACCESS, O_NO_CHECK };
 
-int cmd_show(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "no-check", no_argument, NULL, 'C' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "access", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
-	unsigned flags = 0, pflags = 0;
-	int c;
+static const struct cli_opt opts[] = {
+	[O_JSON] = { "json", 'j', NULL, "machine-readable JSON (shape in vpci(1))", NULL, NULL, NULL },
+	[O_ACCESS] = { "access", 'a', NULL, "also show the access type and backing of every\nfield", NULL, NULL, NULL },
+	[O_NO_CHECK] = { "no-check", 0, NULL, "skip the PCI rules (describe a device that\nbreaks them)", NULL, NULL,
+			 NULL },
+	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
+};
 
-	while ((c = getopt_long(argc, argv, "hja", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h': help(); return 0;
-		case 'C': pflags |= VPCI_PARSE_NO_VALIDATE; break;
-		case 'j': flags |= VPCI_SHOW_JSON; break;
-		case 'a': flags |= VPCI_SHOW_ACCESS; break;
-		default: return cli_usage("show", "invalid option");
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage("show", "expected exactly one FILE");
+static int run(struct cli_args *a)
+{
+	unsigned flags = (cli_has(a, O_JSON) ? VPCI_SHOW_JSON : 0) | (cli_has(a, O_ACCESS) ? VPCI_SHOW_ACCESS : 0);
 	vpci_func *f = NULL;
-	int rc = cli_load_flags(argv[optind], pflags, &f);
+	int rc = cli_load_flags(a->pos[0], cli_has(a, O_NO_CHECK) ? VPCI_PARSE_NO_VALIDATE : 0, &f);
+
 	if (rc)
 		return rc;
 	char *out = NULL;
@@ -57,3 +37,16 @@ int cmd_show(int argc, char **argv)
 	free(out);
 	return rc;
 }
+
+const struct cli_cmd cli_cmd_show = {
+	.name = "show",
+	.summary = "describe an instance for people (or --json for scripts)",
+	.synopsis = "[--json] [--access] [--no-check] FILE",
+	.description = "Describe an instance: header, BARs and every capability with decoded\n"
+		       "fields, like lspci -vvv.\n",
+	.opts = opts,
+	.min_args = 1,
+	.max_args = 1,
+	.args_name = "FILE",
+	.run = run,
+};

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * util.c - diagnostics, exit codes and atomic output for the vpci tool
+ * util.c - diagnostics, exit codes, input and atomic output, and the data
+ * directory of the vpci tool
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +14,23 @@
 
 #include "vpci-cli.h"
 
-size_t cli_print_diags(const vpci_diag *d)
+size_t cli_print_diags_min(const vpci_diag *d, enum vpci_severity min)
 {
 	char buf[1024];
 
 	for (size_t i = 0; i < vpci_diag_count(d); i++) {
-		vpci_diag_format(vpci_diag_get(d, i), buf, sizeof(buf));
+		const struct vpci_diag_entry *e = vpci_diag_get(d, i);
+		if (e->severity < min)
+			continue;
+		vpci_diag_format(e, buf, sizeof(buf));
 		fprintf(stderr, "%s\n", buf);
 	}
 	return vpci_diag_errors(d);
+}
+
+size_t cli_print_diags(const vpci_diag *d)
+{
+	return cli_print_diags_min(d, VPCI_SEV_NOTE);
 }
 
 int cli_exit_code(int status)
@@ -36,16 +44,24 @@ int cli_exit_code(int status)
 	}
 }
 
-int cli_usage(const char *cmd, const char *fmt, ...)
+const char *cli_input_name(const char *path)
 {
-	va_list ap;
+	return strcmp(path, "-") ? path : CLI_STDIN_NAME;
+}
 
-	fprintf(stderr, "vpci %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'vpci %s --help'.\n", cmd);
-	return EX_USAGE_;
+const char *cli_data_dir(void)
+{
+	const char *env = getenv("VPCI_DATADIR");
+
+	return env && *env ? env : VPCI_DATADIR_DEFAULT;
+}
+
+const char *cli_data_path(const char *rel, char *buf, size_t size)
+{
+	struct stat st;
+	int n = snprintf(buf, size, "%s/%s", cli_data_dir(), rel);
+
+	return n > 0 && (size_t)n < size && stat(buf, &st) == 0 ? buf : NULL;
 }
 
 static int write_all(int fd, const void *data, size_t len)
@@ -65,38 +81,33 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int cli_write_output(const char *path, const void *data, size_t len)
+/* A device such as /dev/null or a FIFO is written in place: renaming
+ * over it would replace it. */
+static int write_in_place(const char *path, const void *data, size_t len)
 {
-	if (!path || !strcmp(path, "-")) {
-		if (write_all(STDOUT_FILENO, data, len)) {
-			fprintf(stderr, "vpci: cannot write standard output: %s\n", strerror(errno));
-			return EX_IOERR_;
-		}
-		return 0;
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int bad = fd < 0 || write_all(fd, data, len);
+
+	if (fd >= 0)
+		close(fd);
+	if (bad) {
+		fprintf(stderr, "vpci: cannot write %s: %s\n", path, strerror(errno));
+		return EX_IOERR_;
 	}
-	/* not a regular file (a device such as /dev/null, a FIFO): write it
-	 * in place; renaming over it would replace the device */
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-		int bad = fd < 0 || write_all(fd, data, len);
-		if (fd >= 0)
-			close(fd);
-		if (bad) {
-			fprintf(stderr, "vpci: cannot write %s: %s\n", path, strerror(errno));
-			return EX_IOERR_;
-		}
-		return 0;
-	}
-	/* temp file in the same directory, then rename: on any error nothing
-	 * is left at @path */
-	char *dup = strdup(path);
-	if (!dup)
-		return EX_SOFTWARE_;
+	return 0;
+}
+
+/* A temporary file in the same directory, then rename: on any error
+ * nothing is left at @path (and an old file there stays intact). */
+static int write_atomic(const char *path, const void *data, size_t len)
+{
 	size_t tl = strlen(path) + 32;
-	char *tmp = malloc(tl);
-	if (!tmp) {
+	char *dup = strdup(path), *tmp = malloc(tl);
+	int rc = 0;
+
+	if (!dup || !tmp) {
 		free(dup);
+		free(tmp);
 		return EX_SOFTWARE_;
 	}
 	snprintf(tmp, tl, "%s/.%s.XXXXXX", dirname(dup), strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
@@ -109,20 +120,33 @@ int cli_write_output(const char *path, const void *data, size_t len)
 	}
 	if (write_all(fd, data, len) || fchmod(fd, 0644) || fsync(fd)) {
 		fprintf(stderr, "vpci: cannot write %s: %s\n", path, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return EX_IOERR_;
+		rc = EX_IOERR_;
 	}
 	close(fd);
-	if (rename(tmp, path)) {
+	if (!rc && rename(tmp, path)) {
 		fprintf(stderr, "vpci: cannot create %s: %s\n", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return EX_CANTCREAT_;
+		rc = EX_CANTCREAT_;
 	}
+	if (rc)
+		unlink(tmp);
 	free(tmp);
-	return 0;
+	return rc;
+}
+
+int cli_write_output(const char *path, const void *data, size_t len)
+{
+	struct stat st;
+
+	if (!path || !strcmp(path, "-")) {
+		if (write_all(STDOUT_FILENO, data, len)) {
+			fprintf(stderr, "vpci: cannot write standard output: %s\n", strerror(errno));
+			return EX_IOERR_;
+		}
+		return 0;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return write_in_place(path, data, len);
+	return write_atomic(path, data, len);
 }
 
 int cli_read_file(const char *path, uint8_t **data, size_t *len)
@@ -130,9 +154,10 @@ int cli_read_file(const char *path, uint8_t **data, size_t *len)
 	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	size_t cap = 0, n = 0;
 	uint8_t *buf = NULL;
+	const char *name = cli_input_name(path);
 
 	if (!fp) {
-		fprintf(stderr, "%s: error: cannot open: %s\n", path, strerror(errno));
+		fprintf(stderr, "%s: error: cannot open: %s\n", name, strerror(errno));
 		return EX_NOINPUT_;
 	}
 	for (;;) {
@@ -143,7 +168,7 @@ int cli_read_file(const char *path, uint8_t **data, size_t *len)
 				free(buf);
 				if (fp != stdin)
 					fclose(fp);
-				fprintf(stderr, "%s: error: file too large\n", path);
+				fprintf(stderr, "%s: error: file too large\n", name);
 				return EX_DATAERR_;
 			}
 			buf = nb;
@@ -158,7 +183,7 @@ int cli_read_file(const char *path, uint8_t **data, size_t *len)
 		fclose(fp);
 	if (err) {
 		free(buf);
-		fprintf(stderr, "%s: error: read error\n", path);
+		fprintf(stderr, "%s: error: read error\n", name);
 		return EX_NOINPUT_;
 	}
 	*data = buf;
@@ -171,15 +196,22 @@ int cli_load(const char *path, vpci_func **out)
 	return cli_load_flags(path, 0, out);
 }
 
-int cli_load_flags(const char *path, unsigned flags, vpci_func **out)
+int cli_load_diag(const char *path, unsigned flags, vpci_func **out, vpci_diag *into)
 {
-	vpci_diag *d = vpci_diag_new();
+	vpci_diag *d = into ? into : vpci_diag_new();
 	int rc;
 
 	if (!d)
 		return EX_SOFTWARE_;
 	rc = vpci_parse_file_flags(path, flags, out, d);
-	cli_print_diags(d);
-	vpci_diag_free(d);
+	if (!into) {
+		cli_print_diags(d);
+		vpci_diag_free(d);
+	}
 	return cli_exit_code(rc);
+}
+
+int cli_load_flags(const char *path, unsigned flags, vpci_func **out)
+{
+	return cli_load_diag(path, flags, out, NULL);
 }
