@@ -14,6 +14,7 @@ PKGS=(
   libcmocka-dev                                  # unit tests
   pciutils pci.ids                               # lspci: the oracle tests, names in comments
   python3 python3-yaml python3-jsonschema        # JSON Schema oracle, test-count summary
+  groff-base man-db strace                       # cli suite: man page lint and man -M, ID-database opens
 )
 
 missing=()

@@ -104,7 +104,10 @@ enum vpci_policy {
  * struct vpci_derive_opts - options of vpci_derive()
  * @policy: raw or guest
  * @no_quirks: do not apply the quirk database
- * @quirk_dir: directory of quirk files; NULL = the installed default
+ * @quirk_dir: directory of more quirk files (*.yaml), loaded after the
+ *             database built into the library; NULL = the built-in
+ *             database only (the library reads no data files of its own,
+ *             so a derive depends only on its inputs and the version)
  * @name: instance name; NULL = derived from the IDs and the slot
  * @bars: BAR (index 0..5) and ROM (index 6) facts the source cannot give,
  *        e.g. sizes for a dump without lspci -vvv text: @type (VPCI_BAR_NONE
