@@ -79,4 +79,36 @@ t "a diagnostic on standard input says <stdin>" sh -c "'$vpci' check - < '$tmp/b
 t "check --json names <stdin>" sh -c "'$vpci' check --json - < '$nvme' | grep -q '\"file\": \"<stdin>\"'"
 t "an emulate script on standard input says <stdin>" sh -c "echo 'bogus' | '$vpci' emulate '$nvme' 2>&1 | grep -q '^<stdin>:1: error: unknown command'"
 t "--script - reads standard input" sh -c "echo 'r 0 2' | '$vpci' emulate '$nvme' --script - | grep -qx 'r 0x0 2 = 0x1b36'"
+# --- derive --bar-size: sizes a dump lacks -------------------------------
+dump=$tmp/nosizes.lspci
+{
+	echo "01:00.0 Device"
+	printf '00: 86 80 34 12 00 00 10 00 01 00 00 02 00 00 00 00\n'
+	printf '10: 04 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n'
+	printf '20: 00 00 00 00 00 00 00 00 00 00 00 00 86 80 01 00\n'
+	printf '30: 00 00 00 00 00 00 00 00 00 00 00 00 00 01 00 00\n'
+	for r in 4 5 6 7 8 9 a b c d e f; do
+		printf '%s0: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n' "$r"
+	done
+	echo
+} >"$dump"
+expect "bar-size: not a power of two" 64 "vpci derive: --bar-size: '15KiB' is not a power-of-two size (16KiB, 1MiB, 0x4000)
+Try 'vpci derive --help'." "$vpci" derive --dump "$dump" --bar-size 0=15KiB
+expect "bar-size: bad index" 64 "vpci derive: --bar-size: BAR index '9' is not 0..5 or rom
+Try 'vpci derive --help'." "$vpci" derive --dump "$dump" --bar-size 9=16KiB
+expect "bar-size: bad kind" 64 "vpci derive: --bar-size: kind 'mem16' is not io, mem32, mem64, mem32-pref or mem64-pref
+Try 'vpci derive --help'." "$vpci" derive --dump "$dump" --bar-size 0=mem16:16KiB
+expect "bar-size: twice" 64 "vpci derive: --bar-size: BAR 0 given twice
+Try 'vpci derive --help'." "$vpci" derive --dump "$dump" --bar-size 0=16KiB,0=32KiB
+sized() {
+	"$vpci" derive --dump "$dump" --bar-size 0=16KiB -o "$tmp/sized.yaml" &&
+		grep -q 'size: 16KiB' "$tmp/sized.yaml" && "$vpci" check "$tmp/sized.yaml"
+}
+t "bar-size: the given size is in the file and it checks" sized
+unsized() {
+	"$vpci" derive --dump "$dump" -o "$tmp/unsized.yaml" 2>"$tmp/err" &&
+		grep -q 'size: unknown' "$tmp/unsized.yaml" && grep -q 'BAR 0: size unknown' "$tmp/err"
+}
+t "bar-size: without it the size is unknown and said so" unsized
+
 summary

@@ -19,7 +19,7 @@
 
 enum {
 	O_BIN, O_DUMP, O_VFIO, O_DEVICE, O_SLOT, O_ALL, O_OUT, O_SYSFS_ROOT, O_POLICY, O_NO_QUIRKS,
-	O_QUIRK_DIR, O_NAME, O_OUTPUT, O_NO_NAMES, O_QUIET, O_JSON,
+	O_QUIRK_DIR, O_NAME, O_OUTPUT, O_NO_NAMES, O_QUIET, O_JSON, O_BAR_SIZE,
 };
 
 static const char *const policies[] = { "guest", "raw", NULL };
@@ -47,8 +47,71 @@ static const struct cli_opt opts[] = {
 	[O_QUIET] = { "quiet", 'q', NULL, "no notes about applied quirks", NULL, NULL, NULL },
 	[O_JSON] = { "json", 'j', NULL, "with --all: print the index as JSON (diagnostics\n"
 		     "included) instead of the diagnostics", NULL, NULL, "all" },
+	[O_BAR_SIZE] = { "bar-size", 0, "LIST", "BARs the source gives no size for (a dump without\n"
+			 "-vvv text, a config image): INDEX=[KIND:]SIZE,...\n"
+			 "with INDEX 0..5 or rom, KIND io, mem32, mem64,\n"
+			 "mem32-pref or mem64-pref\ne.g. 0=mem64:16KiB,rom=64KiB", NULL, NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
+
+/* "0=16KiB,2=mem64:1MiB,rom=64KiB" into @out (at most 7 entries): the
+ * count, or -1 after a usage message */
+static int parse_bar_sizes(const char *list, struct vpci_bar_info out[7])
+{
+	static const struct { const char *name; enum vpci_bar_type type; bool pref; } kinds[] = {
+		{ "io", VPCI_BAR_IO, false }, { "mem32", VPCI_BAR_MEM32, false },
+		{ "mem64", VPCI_BAR_MEM64, false }, { "mem32-pref", VPCI_BAR_MEM32, true },
+		{ "mem64-pref", VPCI_BAR_MEM64, true },
+	};
+	char buf[256];
+	int n = 0;
+
+	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf))
+		return cli_usage("derive", "--bar-size: the list is too long"), -1;
+	for (char *save = NULL, *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '='), *colon, *end;
+		unsigned idx;
+		if (!eq)
+			return cli_usage("derive", "--bar-size: '%s' is not INDEX=[KIND:]SIZE", item), -1;
+		*eq = '\0';
+		if (!strcmp(item, "rom")) {
+			idx = 6;
+		} else if (item[0] >= '0' && item[0] <= '5' && !item[1]) {
+			idx = (unsigned)(item[0] - '0');
+		} else {
+			return cli_usage("derive", "--bar-size: BAR index '%s' is not 0..5 or rom", item), -1;
+		}
+		for (int k = 0; k < n; k++)
+			if (out[k].index == idx)
+				return cli_usage("derive", "--bar-size: BAR %s given twice", item), -1;
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].index = idx;
+		char *size = eq + 1;
+		if ((colon = strchr(size, ':'))) {
+			*colon = '\0';
+			size_t k = 0;
+			while (k < sizeof(kinds) / sizeof(kinds[0]) && strcmp(kinds[k].name, size))
+				k++;
+			if (k == sizeof(kinds) / sizeof(kinds[0]))
+				return cli_usage("derive", "--bar-size: kind '%s' is not io, mem32, mem64, mem32-pref "
+						 "or mem64-pref", size), -1;
+			out[n].type = kinds[k].type;
+			out[n].prefetchable = kinds[k].pref;
+			size = colon + 1;
+		}
+		errno = 0;
+		unsigned long long v = strtoull(size, &end, 0);
+		unsigned shift = !strcmp(end, "KiB") || !strcmp(end, "K") ? 10 :
+				 !strcmp(end, "MiB") || !strcmp(end, "M") ? 20 :
+				 !strcmp(end, "GiB") || !strcmp(end, "G") ? 30 : *end ? 64 : 0;
+		if (errno || end == size || size[0] == '-' || shift == 64 || v > (~0ull >> shift) ||
+		    !(v << shift) || ((v << shift) & ((v << shift) - 1)))
+			return cli_usage("derive", "--bar-size: '%s' is not a power-of-two size (16KiB, 1MiB, 0x4000)",
+					 size), -1;
+		out[n++].size = v << shift;
+	}
+	return n;
+}
 
 struct dopts {
 	struct vpci_derive_opts o;
@@ -273,6 +336,14 @@ static int run(struct cli_args *a)
 		.quiet = cli_has(a, O_QUIET),
 		.json = cli_has(a, O_JSON),
 	};
+	struct vpci_bar_info bars[7];
+	if (cli_has(a, O_BAR_SIZE)) {
+		int n = parse_bar_sizes(a->val[O_BAR_SIZE], bars);
+		if (n < 0)
+			return EX_USAGE_;
+		o.o.bars = bars;
+		o.o.nbars = (size_t)n;
+	}
 	int all = cli_has(a, O_ALL);
 	int nsrc = cli_has(a, O_BIN) + cli_has(a, O_DUMP) + cli_has(a, O_VFIO) + all + (a->npos > 0);
 
