@@ -306,6 +306,12 @@ int dump_read_stream(struct vpci_source *s, FILE *fp, const char *path, vpci_dia
 	return r.errors ? VPCI_EDATA : 0;
 }
 
+/* "-" is standard input, named as the text reader names it */
+static const char *shown(const char *path)
+{
+	return strcmp(path, "-") ? path : "<stdin>";
+}
+
 static int dump_open(struct vpci_source *s, const char *path, vpci_diag *d)
 {
 	FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
@@ -315,7 +321,7 @@ static int dump_open(struct vpci_source *s, const char *path, vpci_diag *d)
 		diag_add(d, VPCI_SEV_ERROR, VPCI_EIO, lpos(path, 0, 0), "cannot open: %s", strerror(errno));
 		return VPCI_EIO;
 	}
-	rc = dump_read_stream(s, fp, path, d);
+	rc = dump_read_stream(s, fp, shown(path), d);
 	if (fp != stdin)
 		fclose(fp);
 	return rc;
@@ -367,7 +373,7 @@ static int bin_open(struct vpci_source *s, const char *path, vpci_diag *d)
 	if (fp != stdin)
 		fclose(fp);
 	if (more || (f->len != 64 && f->len != 128 && f->len != 256 && f->len != 4096)) {
-		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, 0, 0),
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(shown(path), 0, 0),
 			 "a config image has 64, 128, 256 or 4096 bytes, not %s%zu", more ? "more than " : "",
 			 f->len);
 		return VPCI_EDATA;
