@@ -29,6 +29,7 @@ enum vpci_status {
 	VPCI_ENOENT = -6,   /* no such object (file, capability, field) */
 	VPCI_ENOTSUP = -7,  /* operation not supported for this object */
 	VPCI_EBUSY = -8,    /* object in a state that forbids the operation */
+	VPCI_EPERM = -9,    /* the caller may not manage the object (its owner's) */
 };
 
 /** enum vpci_severity - how bad a diagnostic is */

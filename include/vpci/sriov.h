@@ -3,11 +3,17 @@
  * vpci/sriov.h - host-side SR-IOV management through sysfs
  *
  * Enabling VFs, binding them to a driver (vfio-pci for assignment),
- * disabling and removing functions in the safe order, with every kernel
- * refusal translated into what to do about it.  All writes go through one
- * hook, so a dry run reports every sysfs write a command would make.
- * Attribute semantics: the kernel's Documentation/ABI/testing/sysfs-bus-pci
- * and drivers/pci/iov.c.
+ * disabling, resetting and removing functions in the safe order, with every
+ * kernel refusal translated into what to do about it.  All writes go
+ * through one hook, so a dry run reports every sysfs write a command would
+ * make.  Attribute semantics: the kernel's
+ * Documentation/ABI/testing/sysfs-bus-pci and drivers/pci/iov.c.
+ *
+ * Every decision is made by the registry of vpci/registry.h: the caller's
+ * (vpci_sriov_set_registry()), which then also records what changed, or
+ * one built from the host for each call.  @force overrides the registry's
+ * refusals that depend on state (a function in use, a PF with VFs); the
+ * order of the sysfs writes is always the safe one.
  */
 #ifndef VPCI_SRIOV_H
 #define VPCI_SRIOV_H
@@ -16,6 +22,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "registry.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -82,6 +89,21 @@ vpci_sriov *vpci_sriov_new(const char *sysfs_root, const char *proc_root);
  */
 void vpci_sriov_free(vpci_sriov *s);
 
+/**
+ * vpci_sriov_set_registry() - decide with, and record in, a registry
+ * @s: the context
+ * @r: the registry (borrowed: it must outlive its use by @s), or NULL to
+ *     build one from the host for each call
+ * @actor: the domain label the operations are made for, or NULL for the
+ *         administrator (copied)
+ *
+ * Each operation brings @r up to date with the host before it decides, and
+ * records its effect after it succeeds (not in a dry run).
+ *
+ * Return: 0 or VPCI_ENOMEM.
+ */
+int vpci_sriov_set_registry(vpci_sriov *s, vpci_registry *r, const char *actor);
+
 /** typedef vpci_sriov_write_fn - receives each sysfs write of a dry run */
 typedef void (*vpci_sriov_write_fn)(void *opaque, const char *path, const char *value);
 
@@ -126,9 +148,10 @@ void vpci_sriov_list_free(struct vpci_sriov_pf *pfs, size_t n);
  *                stay unbound (or bind only to @driver)
  * @d: diagnostics (may be NULL): the kernel's refusal, explained
  *
- * Return: 0, VPCI_ENOENT (no such PF, or no driver that can configure
- * SR-IOV), VPCI_ERANGE (more than TotalVFs), VPCI_EBUSY (VFs exist: disable
- * first), VPCI_EIO.
+ * Return: 0, VPCI_ENOENT (no such function), VPCI_ENOTSUP (not an SR-IOV
+ * PF, or its driver cannot configure SR-IOV), VPCI_ERANGE (more than
+ * TotalVFs), VPCI_EBUSY (VFs exist: disable first), VPCI_EPERM (the actor
+ * does not manage the PF), VPCI_EIO.
  */
 int vpci_sriov_enable(vpci_sriov *s, const char *pf, unsigned n, const char *driver,
 		      bool no_autoprobe, vpci_diag *d);
@@ -137,10 +160,11 @@ int vpci_sriov_enable(vpci_sriov *s, const char *pf, unsigned n, const char *dri
  * vpci_sriov_disable() - remove every VF of a PF
  * @s: the context
  * @pf: the PF
- * @force: also when a VF is bound to vfio-pci and in use
+ * @force: also when a VF is assigned or held open through VFIO
  * @d: diagnostics (may be NULL)
  *
- * Return: 0, VPCI_EBUSY (a VF is in use or assigned), VPCI_ENOENT, VPCI_EIO.
+ * Return: 0, VPCI_EBUSY (a VF is in use: one error per VF), VPCI_ENOENT,
+ * VPCI_ENOTSUP (not an SR-IOV PF), VPCI_EPERM, VPCI_EIO.
  */
 int vpci_sriov_disable(vpci_sriov *s, const char *pf, bool force, vpci_diag *d);
 
@@ -149,38 +173,60 @@ int vpci_sriov_disable(vpci_sriov *s, const char *pf, bool force, vpci_diag *d);
  * @s: the context
  * @bdf: the function
  * @driver: the driver (e.g. "vfio-pci")
+ * @force: also when the function (or, a PF, one of its VFs) is in use
  * @d: diagnostics (may be NULL)
  *
  * Unbinds the current driver, sets driver_override, asks drivers_probe,
  * and checks that the function really is bound to @driver afterwards.
+ * Refused while the function is in use: its user would lose it.
  *
- * Return: 0, VPCI_ENOENT (no such function or driver), VPCI_EIO (the probe
- * bound nothing).
+ * Return: 0, VPCI_ENOENT (no such function or driver), VPCI_EBUSY,
+ * VPCI_EPERM, VPCI_EIO (the probe bound nothing).
  */
-int vpci_sriov_bind(vpci_sriov *s, const char *bdf, const char *driver, vpci_diag *d);
+int vpci_sriov_bind(vpci_sriov *s, const char *bdf, const char *driver, bool force, vpci_diag *d);
 
 /**
  * vpci_sriov_unbind() - unbind a function from its driver
  * @s: the context
  * @bdf: the function
  * @driver: the driver it must be bound to, or NULL for any
+ * @force: also when the function (or, a PF, one of its VFs) is in use
  * @d: diagnostics (may be NULL)
  *
- * Return: 0, VPCI_ENOENT, VPCI_EIO.
+ * Return: 0, VPCI_ENOENT, VPCI_EBUSY, VPCI_EPERM, VPCI_EIO.
  */
-int vpci_sriov_unbind(vpci_sriov *s, const char *bdf, const char *driver, vpci_diag *d);
+int vpci_sriov_unbind(vpci_sriov *s, const char *bdf, const char *driver, bool force, vpci_diag *d);
 
 /**
  * vpci_sriov_remove() - hot-unplug a function in the safe order
  * @s: the context
- * @bdf: the function
- * @force: a PF with VFs: disable its VFs first, then remove it (without
- *         @force this is refused: removing the PF first leaves orphan VFs)
+ * @bdf: the function (or a broken VF record, which only the registry holds)
+ * @force: also a function in use, and a PF with VFs
  * @d: diagnostics (may be NULL)
  *
- * Return: 0, VPCI_EBUSY, VPCI_ENOENT, VPCI_EIO.
+ * Refused for a function that is assigned or held open through VFIO, and
+ * for a PF with VFs (removing it first would leave them orphaned).  With
+ * @force a PF's VFs are disabled first, then the PF is removed, and the
+ * registry keeps the VFs as broken records.
+ *
+ * Return: 0, VPCI_EBUSY, VPCI_ENOENT, VPCI_EPERM, VPCI_EIO.
  */
 int vpci_sriov_remove(vpci_sriov *s, const char *bdf, bool force, vpci_diag *d);
+
+/**
+ * vpci_sriov_reset() - reset a function (its sysfs reset attribute)
+ * @s: the context
+ * @bdf: the function
+ * @force: also when it, or (a PF) one of its VFs, is in use
+ * @d: diagnostics (may be NULL)
+ *
+ * Refused for a PF whose VFs are in use: a PF reset drops its VFs from
+ * under their users (they read all-ones afterwards on Linux 6.1).
+ *
+ * Return: 0, VPCI_EBUSY, VPCI_ENOENT, VPCI_ENOTSUP (no reset method),
+ * VPCI_EPERM, VPCI_EIO.
+ */
+int vpci_sriov_reset(vpci_sriov *s, const char *bdf, bool force, vpci_diag *d);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@
 #include "emu.h"
 #include "model.h"
 #include "quirks.h"
+#include "registry.h"
 #include "render.h"
 #include "sriov.h"
 #include "text.h"

@@ -13,6 +13,13 @@
  *     and drivers_probe "succeeds" even when nothing binds;
  *   - removing a PF while VFs exist leaves orphan VFs (Linux 6.1), so the
  *     safe order is VFs first (sriov_numvfs = 0), then the PF.
+ *
+ * Every decision is the registry's (registry.c): each operation brings a
+ * registry up to date with the host (the caller's, attached with
+ * vpci_sriov_set_registry(), or one built for the call), asks the
+ * registry's rule with VPCI_REG_CHECK, acts on sysfs in the safe order,
+ * then records the change in the registry.  --force overrides a refusal;
+ * the order of the writes is the same with or without it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,6 +31,7 @@
 #include <unistd.h>
 
 #include "host/host.h"
+#include "registry_priv.h"
 #include "util/diag_priv.h"
 #include "vpci/sriov.h"
 
@@ -31,6 +39,8 @@ struct vpci_sriov {
 	char *sys, *proc;
 	vpci_sriov_write_fn dry;
 	void *opaque;
+	vpci_registry *reg; /* attached (borrowed), or NULL */
+	char *actor;        /* NULL: the administrator */
 };
 
 VPCI_EXPORT vpci_sriov *vpci_sriov_new(const char *sysfs_root, const char *proc_root)
@@ -54,7 +64,70 @@ VPCI_EXPORT void vpci_sriov_free(vpci_sriov *s)
 		return;
 	free(s->sys);
 	free(s->proc);
+	free(s->actor);
 	free(s);
+}
+
+VPCI_EXPORT int vpci_sriov_set_registry(vpci_sriov *s, vpci_registry *r, const char *actor)
+{
+	char *a = actor ? xstrdup(actor) : NULL;
+
+	if (actor && !a)
+		return VPCI_ENOMEM;
+	free(s->actor);
+	s->reg = r;
+	s->actor = a;
+	return 0;
+}
+
+/* The registry a decision is made on: the attached one or, without one,
+ * one built from the host for this call (free it with decide_end()).
+ * Either way it is brought up to date with the host first: who holds a
+ * VF through VFIO changes from one moment to the next. */
+static int decide_begin(const vpci_sriov *s, vpci_registry **r, vpci_diag *d)
+{
+	*r = s->reg ? s->reg : vpci_registry_new();
+	if (!*r)
+		return VPCI_ENOMEM;
+	/* an attached registry was synced, with diagnostics, by its owner */
+	int rc = vpci_registry_sync_host(*r, s->sys, s->proc, s->reg ? NULL : d);
+	if (rc && !s->reg) {
+		vpci_registry_free(*r);
+		*r = NULL;
+	}
+	return rc;
+}
+
+static void decide_end(const vpci_sriov *s, vpci_registry *r)
+{
+	if (r && r != s->reg)
+		vpci_registry_free(r);
+}
+
+/* Record what the host did in the attached registry (a built one is
+ * dropped anyway). */
+static void resync(const vpci_sriov *s)
+{
+	if (s->reg && !s->dry)
+		vpci_registry_sync_host(s->reg, s->sys, s->proc, NULL);
+}
+
+static unsigned reg_flags(bool force)
+{
+	return force ? VPCI_REG_FORCE : 0;
+}
+
+/* The registry's rule @op on @slot for the context's actor: a registered
+ * function is decided by @op; one the registry does not hold (a bridge)
+ * has no rules for the administrator and is refused to a domain. */
+typedef int (*reg_rule_fn)(vpci_registry *r, const char *slot, const char *actor, unsigned flags, vpci_diag *d);
+
+static int decide(const vpci_sriov *s, vpci_registry *r, reg_rule_fn op, const char *slot, bool force,
+		  vpci_diag *d)
+{
+	if (vpci_registry_find(r, slot, NULL) == VPCI_ENOENT && !s->actor)
+		return 0;
+	return op(r, slot, s->actor, reg_flags(force) | VPCI_REG_CHECK, d);
 }
 
 VPCI_EXPORT void vpci_sriov_set_dry_run(vpci_sriov *s, vpci_sriov_write_fn fn, void *opaque)
@@ -148,12 +221,35 @@ static void fill_vf(const vpci_sriov *s, const struct host_vfio_users *users, st
 		v->in_use = host_vfio_users_find(users, v->iommu_group, v->user, sizeof(v->user));
 }
 
+struct pf_walk {
+	const vpci_sriov *s;
+	const struct host_vfio_users *users;
+	struct vpci_sriov_pf *pf;
+};
+
+static int add_vf(void *opaque, const char *slot, unsigned n)
+{
+	struct pf_walk *w = opaque;
+	struct vpci_sriov_pf *pf = w->pf;
+	struct vpci_sriov_vf *nv = realloc(pf->vfs, (pf->nvfs + 1) * sizeof(*nv));
+
+	(void)n;
+	if (!nv)
+		return -1;
+	pf->vfs = nv;
+	memset(&nv[pf->nvfs], 0, sizeof(*nv));
+	snprintf(nv[pf->nvfs].slot, sizeof(nv[pf->nvfs].slot), "%s", slot);
+	fill_vf(w->s, w->users, &nv[pf->nvfs]);
+	pf->nvfs++;
+	return 0;
+}
+
 /* Read one PF; 0, or -1 when it is not an SR-IOV PF. */
 static int read_pf(const vpci_sriov *s, const struct host_vfio_users *users, const char *slot,
 		   struct vpci_sriov_pf *pf)
 {
-	char path[PATH_MAX];
 	struct host_sriov sr;
+	struct pf_walk w = { s, users, pf };
 
 	memset(pf, 0, sizeof(*pf));
 	snprintf(pf->slot, sizeof(pf->slot), "%s", slot);
@@ -168,25 +264,7 @@ static int read_pf(const vpci_sriov *s, const struct host_vfio_users *users, con
 	pf->autoprobe = sr.autoprobe;
 	host_dev_link(s->sys, slot, "driver", pf->driver, sizeof(pf->driver));
 	pf->iommu_group = host_dev_group(s->sys, slot);
-	devpath(s, slot, NULL, path, sizeof(path));
-	DIR *dir = opendir(path);
-	struct dirent *e;
-	while (dir && (e = readdir(dir))) {
-		if (strncmp(e->d_name, "virtfn", 6))
-			continue;
-		char lp[PATH_MAX + 300];
-		snprintf(lp, sizeof(lp), "%s/%s", path, e->d_name);
-		struct vpci_sriov_vf *nv = realloc(pf->vfs, (pf->nvfs + 1) * sizeof(*nv));
-		if (!nv)
-			break;
-		pf->vfs = nv;
-		memset(&nv[pf->nvfs], 0, sizeof(*nv));
-		host_link_base(lp, nv[pf->nvfs].slot, sizeof(nv[pf->nvfs].slot));
-		fill_vf(s, users, &nv[pf->nvfs]);
-		pf->nvfs++;
-	}
-	if (dir)
-		closedir(dir);
+	reg_host_virtfns(s->sys, slot, add_vf, &w);
 	if (pf->nvfs)
 		qsort(pf->vfs, pf->nvfs, sizeof(*pf->vfs), cmp_vf);
 	return 0;
@@ -276,10 +354,10 @@ static int numvfs_error(int err, const struct vpci_sriov_pf *pf, unsigned n, vpc
 		    "(disable before enabling: vpci sriov disable %s)", pf->num_vfs, pf->slot);
 		return VPCI_EBUSY;
 	case ENOENT:
-		ERR(d, pf->slot, VPCI_ENOENT, "the PF's driver (%s) cannot configure SR-IOV; a PF that needs no driver "
+		ERR(d, pf->slot, VPCI_ENOTSUP, "the PF's driver (%s) cannot configure SR-IOV; a PF that needs no driver "
 		    "can be bound to pci-pf-stub: vpci sriov bind %s pci-pf-stub",
 		    pf->driver[0] ? pf->driver : "none", pf->slot);
-		return VPCI_ENOENT;
+		return VPCI_ENOTSUP;
 	case EPERM:
 		ERR(d, pf->slot, VPCI_EBUSY, "the kernel refused: VFs of this PF are assigned to a guest; release them first");
 		return VPCI_EBUSY;
@@ -289,21 +367,12 @@ static int numvfs_error(int err, const struct vpci_sriov_pf *pf, unsigned n, vpc
 	}
 }
 
-VPCI_EXPORT int vpci_sriov_bind(vpci_sriov *s, const char *bdf, const char *driver, vpci_diag *d)
+/* bind, after the decision: override, unbind, probe, verify */
+static int do_bind(vpci_sriov *s, const char *slot, const char *driver, const char *cur, vpci_diag *d)
 {
-	char slot[HOST_SLOT_LEN], path[PATH_MAX], cur[64];
-	int rc = find_fn(s, bdf, slot, path, sizeof(path), d);
+	char path[PATH_MAX], now[64];
+	int rc;
 
-	if (rc)
-		return rc;
-	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s", s->sys, driver);
-	if (!exists(path)) {
-		ERR(d, slot, VPCI_ENOENT, "driver '%s' is not loaded (modprobe %s)", driver, driver);
-		return VPCI_ENOENT;
-	}
-	host_dev_link(s->sys, slot, "driver", cur, sizeof(cur));
-	if (!strcmp(cur, driver) && !s->dry)
-		return 0;
 	devpath(s, slot, "driver_override", path, sizeof(path));
 	if ((rc = write_attr(s, path, driver))) {
 		ERR(d, slot, VPCI_EIO, "writing driver_override failed: %s", strerror(-rc));
@@ -324,18 +393,45 @@ VPCI_EXPORT int vpci_sriov_bind(vpci_sriov *s, const char *bdf, const char *driv
 	if (s->dry)
 		return 0;
 	/* drivers_probe "succeeds" even when nothing binds: check */
-	host_dev_link(s->sys, slot, "driver", cur, sizeof(cur));
-	if (strcmp(cur, driver)) {
+	host_dev_link(s->sys, slot, "driver", now, sizeof(now));
+	if (strcmp(now, driver)) {
 		ERR(d, slot, VPCI_EIO, "the probe bound %s, not %s (the driver refused the function; see dmesg)",
-		    cur[0] ? cur : "nothing", driver);
+		    now[0] ? now : "nothing", driver);
 		return VPCI_EIO;
 	}
 	return 0;
 }
 
-VPCI_EXPORT int vpci_sriov_unbind(vpci_sriov *s, const char *bdf, const char *driver, vpci_diag *d)
+VPCI_EXPORT int vpci_sriov_bind(vpci_sriov *s, const char *bdf, const char *driver, bool force, vpci_diag *d)
 {
 	char slot[HOST_SLOT_LEN], path[PATH_MAX], cur[64];
+	vpci_registry *r;
+	int rc = find_fn(s, bdf, slot, path, sizeof(path), d);
+
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s", s->sys, driver);
+	if (!exists(path)) {
+		ERR(d, slot, VPCI_ENOENT, "driver '%s' is not loaded (modprobe %s)", driver, driver);
+		return VPCI_ENOENT;
+	}
+	host_dev_link(s->sys, slot, "driver", cur, sizeof(cur));
+	if (!strcmp(cur, driver) && !s->dry)
+		return 0;
+	if ((rc = decide_begin(s, &r, d)))
+		return rc;
+	if (!(rc = decide(s, r, vpci_registry_rebind, slot, force, d)))
+		rc = do_bind(s, slot, driver, cur, d);
+	decide_end(s, r);
+	if (!rc)
+		resync(s);
+	return rc;
+}
+
+VPCI_EXPORT int vpci_sriov_unbind(vpci_sriov *s, const char *bdf, const char *driver, bool force, vpci_diag *d)
+{
+	char slot[HOST_SLOT_LEN], path[PATH_MAX], cur[64];
+	vpci_registry *r;
 	int rc = norm(bdf, slot, d);
 
 	if (rc)
@@ -349,6 +445,12 @@ VPCI_EXPORT int vpci_sriov_unbind(vpci_sriov *s, const char *bdf, const char *dr
 		ERR(d, slot, VPCI_ENOENT, "bound to %s, not %s", cur, driver);
 		return VPCI_ENOENT;
 	}
+	if ((rc = decide_begin(s, &r, d)))
+		return rc;
+	rc = decide(s, r, vpci_registry_rebind, slot, force, d);
+	decide_end(s, r);
+	if (rc)
+		return rc;
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver/unbind", s->sys, slot);
 	if ((rc = write_attr(s, path, slot))) {
 		ERR(d, slot, VPCI_EIO, "unbinding failed: %s", strerror(-rc));
@@ -358,6 +460,7 @@ VPCI_EXPORT int vpci_sriov_unbind(vpci_sriov *s, const char *bdf, const char *dr
 	devpath(s, slot, "driver_override", path, sizeof(path));
 	if (exists(path))
 		write_attr(s, path, "\n");
+	resync(s);
 	return 0;
 }
 
@@ -369,106 +472,137 @@ static int open_pf(vpci_sriov *s, const char *bdf, struct vpci_sriov_pf *pf, vpc
 	if (rc)
 		return rc;
 	if (read_pf_now(s, slot, pf)) {
-		ERR(d, slot, VPCI_ENOENT, "not an SR-IOV physical function (no sriov_totalvfs)");
-		return VPCI_ENOENT;
+		ERR(d, slot, VPCI_ENOTSUP, "not an SR-IOV physical function (no sriov_totalvfs)");
+		return VPCI_ENOTSUP;
 	}
 	return 0;
+}
+
+static int enable_vfs(vpci_sriov *s, const struct vpci_sriov_pf *pf, unsigned n, bool no_autoprobe, vpci_diag *d)
+{
+	char path[PATH_MAX], num[16];
+
+	if (!pf->driver[0])
+		return numvfs_error(ENOENT, pf, n, d);
+	if (!strcmp(pf->driver, "vfio-pci")) {
+		char param[PATH_MAX], v[8] = "";
+		snprintf(param, sizeof(param), "%s/module/vfio_pci/parameters/enable_sriov", s->sys);
+		if (!host_read_small(param, v, sizeof(v)) && v[0] != 'Y' && v[0] != '1') {
+			ERR(d, pf->slot, VPCI_ENOTSUP,
+			    "the PF is bound to vfio-pci, which creates VFs only with enable_sriov=1 "
+			    "(modprobe vfio-pci enable_sriov=1); its VFs then need the PF user's VF token");
+			return VPCI_ENOTSUP;
+		}
+	}
+	if (no_autoprobe) {
+		devpath(s, pf->slot, "sriov_drivers_autoprobe", path, sizeof(path));
+		int e = write_attr(s, path, "0");
+		if (e) {
+			ERR(d, pf->slot, VPCI_EIO, "writing sriov_drivers_autoprobe failed: %s", strerror(-e));
+			return VPCI_EIO;
+		}
+	}
+	devpath(s, pf->slot, "sriov_numvfs", path, sizeof(path));
+	snprintf(num, sizeof(num), "%u", n);
+	int e = write_attr(s, path, num);
+	return e ? numvfs_error(-e, pf, n, d) : 0;
+}
+
+/* Bind the new VFs of @pf to @driver. */
+static int bind_vfs(vpci_sriov *s, const struct vpci_sriov_pf *pf, unsigned n, const char *driver, vpci_diag *d)
+{
+	char path[PATH_MAX];
+	int rc = 0;
+
+	if (s->dry) {
+		/* the VFs do not exist yet: their addresses follow from
+		 * First VF Offset and Stride */
+		struct host_bdf pfa, vfa;
+		host_bdf_parse(pf->slot, &pfa);
+		for (unsigned i = 1; i <= n; i++) {
+			char vf[HOST_SLOT_LEN];
+			if (host_vf_bdf(&pfa, pf->vf_offset, pf->vf_stride, i, &vfa)) {
+				ERR(d, pf->slot, VPCI_ERANGE, "VF %u would lie past bus 255 (First VF Offset %u, Stride %u)", i,
+				    pf->vf_offset, pf->vf_stride);
+				return VPCI_ERANGE;
+			}
+			host_bdf_format(&vfa, vf);
+			devpath(s, vf, "driver_override", path, sizeof(path));
+			write_attr(s, path, driver);
+			snprintf(path, sizeof(path), "%s/bus/pci/drivers_probe", s->sys);
+			write_attr(s, path, vf);
+		}
+		return 0;
+	}
+	struct vpci_sriov_pf after;
+	if (read_pf_now(s, pf->slot, &after))
+		return 0;
+	if (after.nvfs != n) {
+		ERR(d, pf->slot, VPCI_EIO, "the kernel reports %zu VFs after creating %u", after.nvfs, n);
+		rc = VPCI_EIO;
+	}
+	for (size_t i = 0; i < after.nvfs && !rc; i++)
+		rc = vpci_sriov_bind(s, after.vfs[i].slot, driver, false, d);
+	free(after.vfs);
+	return rc;
 }
 
 VPCI_EXPORT int vpci_sriov_enable(vpci_sriov *s, const char *bdf, unsigned n, const char *driver,
 				  bool no_autoprobe, vpci_diag *d)
 {
 	struct vpci_sriov_pf pf;
-	char path[PATH_MAX], num[16];
+	vpci_registry *r;
 	int rc = open_pf(s, bdf, &pf, d);
 
 	if (rc)
 		return rc;
-	rc = 0;
+	if ((rc = decide_begin(s, &r, d))) {
+		free(pf.vfs);
+		return rc;
+	}
+	/* creating VFs is managing the PF: its owner's or the administrator's */
+	if (s->actor)
+		rc = vpci_registry_may_manage(r, pf.slot, s->actor, d);
+	decide_end(s, r);
+	if (rc)
+		goto out;
 	if (!n || n > pf.total_vfs) {
 		ERR(d, pf.slot, VPCI_ERANGE, "%u VFs requested: the PF supports 1 to %u (TotalVFs)", n, pf.total_vfs);
 		rc = VPCI_ERANGE;
 		goto out;
 	}
-	if (pf.num_vfs == n) {
+	if (pf.num_vfs == n)
 		NOTE(d, pf.slot, "%u VFs exist already", n);
-	} else if (pf.num_vfs) {
+	else if (pf.num_vfs)
 		rc = numvfs_error(EBUSY, &pf, n, d);
-		goto out;
-	} else {
-		if (!pf.driver[0]) {
-			rc = numvfs_error(ENOENT, &pf, n, d);
-			goto out;
-		}
-		if (!strcmp(pf.driver, "vfio-pci")) {
-			char param[PATH_MAX], v[8] = "";
-			snprintf(param, sizeof(param), "%s/module/vfio_pci/parameters/enable_sriov", s->sys);
-			if (!host_read_small(param, v, sizeof(v)) && v[0] != 'Y' && v[0] != '1') {
-				ERR(d, pf.slot, VPCI_ENOENT,
-				    "the PF is bound to vfio-pci, which creates VFs only with enable_sriov=1 "
-				    "(modprobe vfio-pci enable_sriov=1); its VFs then need the PF user's VF token");
-				rc = VPCI_ENOENT;
-				goto out;
-			}
-		}
-		if (no_autoprobe) {
-			devpath(s, pf.slot, "sriov_drivers_autoprobe", path, sizeof(path));
-			int e = write_attr(s, path, "0");
-			if (e) {
-				ERR(d, pf.slot, VPCI_EIO, "writing sriov_drivers_autoprobe failed: %s", strerror(-e));
-				rc = VPCI_EIO;
-				goto out;
-			}
-		}
-		devpath(s, pf.slot, "sriov_numvfs", path, sizeof(path));
-		snprintf(num, sizeof(num), "%u", n);
-		int e = write_attr(s, path, num);
-		if (e) {
-			rc = numvfs_error(-e, &pf, n, d);
-			goto out;
-		}
-	}
-	if (driver) {
-		struct vpci_sriov_pf after;
-		if (s->dry) {
-			/* the VFs do not exist yet: their addresses follow from
-			 * First VF Offset and Stride */
-			struct host_bdf pfa, vfa;
-			host_bdf_parse(pf.slot, &pfa);
-			for (unsigned i = 1; i <= n && !rc; i++) {
-				char vf[HOST_SLOT_LEN];
-				if (host_vf_bdf(&pfa, pf.vf_offset, pf.vf_stride, i, &vfa)) {
-					ERR(d, pf.slot, VPCI_ERANGE, "VF %u would lie past bus 255 (First VF Offset %u, Stride %u)",
-					    i, pf.vf_offset, pf.vf_stride);
-					rc = VPCI_ERANGE;
-					break;
-				}
-				host_bdf_format(&vfa, vf);
-				devpath(s, vf, "driver_override", path, sizeof(path));
-				write_attr(s, path, driver);
-				snprintf(path, sizeof(path), "%s/bus/pci/drivers_probe", s->sys);
-				write_attr(s, path, vf);
-			}
-		} else if (!read_pf_now(s, pf.slot, &after)) {
-			if (after.nvfs != n) {
-				ERR(d, pf.slot, VPCI_EIO, "the kernel reports %zu VFs after creating %u", after.nvfs, n);
-				rc = VPCI_EIO;
-			}
-			for (size_t i = 0; i < after.nvfs && !rc; i++)
-				rc = vpci_sriov_bind(s, after.vfs[i].slot, driver, d);
-			free(after.vfs);
-		}
-	}
+	else
+		rc = enable_vfs(s, &pf, n, no_autoprobe, d);
+	if (!rc)
+		resync(s); /* the new VFs join the registry */
+	if (!rc && driver)
+		rc = bind_vfs(s, &pf, n, driver, d);
 out:
 	free(pf.vfs);
 	return rc;
 }
 
+/* sriov_numvfs = 0, after the decision */
+static int do_disable(vpci_sriov *s, const struct vpci_sriov_pf *pf, vpci_diag *d)
+{
+	char path[PATH_MAX];
+
+	NOTE(d, pf->slot, "the kernel unbinds the drivers of all %u VFs and removes them",
+	     pf->num_vfs ? pf->num_vfs : (unsigned)pf->nvfs);
+	devpath(s, pf->slot, "sriov_numvfs", path, sizeof(path));
+	int e = write_attr(s, path, "0");
+	return e ? numvfs_error(-e, pf, 0, d) : 0;
+}
+
 VPCI_EXPORT int vpci_sriov_disable(vpci_sriov *s, const char *bdf, bool force, vpci_diag *d)
 {
 	struct vpci_sriov_pf pf;
-	char path[PATH_MAX];
-	int rc = open_pf(s, bdf, &pf, d), busy = 0;
+	vpci_registry *r;
+	int rc = open_pf(s, bdf, &pf, d);
 
 	if (rc)
 		return rc;
@@ -477,26 +611,17 @@ VPCI_EXPORT int vpci_sriov_disable(vpci_sriov *s, const char *bdf, bool force, v
 		free(pf.vfs);
 		return 0;
 	}
-	for (size_t i = 0; i < pf.nvfs; i++) {
-		const struct vpci_sriov_vf *v = &pf.vfs[i];
-		if (!v->in_use)
-			continue;
-		busy = 1;
-		diag_add(d, force ? VPCI_SEV_WARNING : VPCI_SEV_ERROR, VPCI_EBUSY, at(v->slot),
-			 "bound to vfio-pci and in use: /dev/vfio/%d is open by %s%s", v->iommu_group, v->user,
-			 force ? "; disabling anyway (--force)" : "");
-	}
-	if (busy && !force) {
-		ERR(d, pf.slot, VPCI_EBUSY,
-		    "refusing to disable SR-IOV while VFs are in use: the kernel would unbind their drivers and remove "
-		    "them from under their users (stop the users, or give --force)");
+	if ((rc = decide_begin(s, &r, d))) {
 		free(pf.vfs);
-		return VPCI_EBUSY;
+		return rc;
 	}
-	NOTE(d, pf.slot, "the kernel unbinds the drivers of all %u VFs and removes them", pf.num_vfs);
-	devpath(s, pf.slot, "sriov_numvfs", path, sizeof(path));
-	int e = write_attr(s, path, "0");
-	rc = e ? numvfs_error(-e, &pf, 0, d) : 0;
+	rc = decide(s, r, vpci_registry_remove_vfs, pf.slot, force, d);
+	if (!rc)
+		rc = do_disable(s, &pf, d);
+	if (!rc && !s->dry)
+		vpci_registry_remove_vfs(r, pf.slot, s->actor, reg_flags(force), NULL);
+	decide_end(s, r);
+	resync(s);
 	free(pf.vfs);
 	return rc;
 }
@@ -504,31 +629,68 @@ VPCI_EXPORT int vpci_sriov_disable(vpci_sriov *s, const char *bdf, bool force, v
 VPCI_EXPORT int vpci_sriov_remove(vpci_sriov *s, const char *bdf, bool force, vpci_diag *d)
 {
 	char slot[HOST_SLOT_LEN], path[PATH_MAX];
-	struct vpci_sriov_pf pf;
+	struct vpci_reg_func f;
+	vpci_registry *r;
+	int rc = norm(bdf, slot, d);
+
+	if (rc || (rc = decide_begin(s, &r, d)))
+		return rc;
+	devpath(s, slot, NULL, path, sizeof(path));
+	bool on_host = exists(path), known = !vpci_registry_find(r, slot, &f);
+	if (!on_host && !known) {
+		ERR(d, slot, VPCI_ENOENT, "no such PCI function");
+		rc = VPCI_ENOENT;
+	}
+	if (!rc)
+		rc = decide(s, r, vpci_registry_remove, slot, force, d);
+	/* the safe order, forced or not: a PF's VFs go before the PF */
+	if (!rc && on_host && known && f.kind == VPCI_REG_PF) {
+		struct vpci_sriov_pf pf;
+		if (!read_pf_now(s, slot, &pf)) {
+			if (pf.num_vfs || pf.nvfs)
+				rc = do_disable(s, &pf, d);
+			free(pf.vfs);
+		}
+	}
+	if (!rc && on_host) {
+		devpath(s, slot, "remove", path, sizeof(path));
+		int e = write_attr(s, path, "1");
+		if (e) {
+			ERR(d, slot, VPCI_EIO, "writing remove failed: %s", strerror(-e));
+			rc = VPCI_EIO;
+		}
+	}
+	if (!rc && known && !s->dry)
+		vpci_registry_remove(r, slot, s->actor, reg_flags(force), s->reg ? d : NULL);
+	decide_end(s, r);
+	resync(s);
+	return rc;
+}
+
+VPCI_EXPORT int vpci_sriov_reset(vpci_sriov *s, const char *bdf, bool force, vpci_diag *d)
+{
+	char slot[HOST_SLOT_LEN], path[PATH_MAX];
+	vpci_registry *r;
 	int rc = find_fn(s, bdf, slot, path, sizeof(path), d);
 
 	if (rc)
 		return rc;
-	if (!read_pf_now(s, slot, &pf) && (pf.num_vfs || pf.nvfs)) {
-		free(pf.vfs);
-		if (!force) {
-			ERR(d, slot, VPCI_EBUSY,
-			    "the PF has %u VFs: removing it first leaves them orphaned (on Linux 6.1 they stay on the bus "
-			    "without their PF); the safe order is 'vpci sriov disable %s' then remove, which --force does",
-			    pf.num_vfs ? pf.num_vfs : (unsigned)pf.nvfs, slot);
-			return VPCI_EBUSY;
-		}
-		rc = vpci_sriov_disable(s, slot, true, d);
-		if (rc)
-			return rc;
-	} else if (pf.vfs) {
-		free(pf.vfs);
+	devpath(s, slot, "reset", path, sizeof(path));
+	if (!exists(path)) {
+		ERR(d, slot, VPCI_ENOTSUP, "the kernel knows no reset method for this function (no 'reset' attribute)");
+		return VPCI_ENOTSUP;
 	}
-	devpath(s, slot, "remove", path, sizeof(path));
+	if ((rc = decide_begin(s, &r, d)))
+		return rc;
+	rc = decide(s, r, vpci_registry_reset, slot, force, d);
+	decide_end(s, r);
+	if (rc)
+		return rc;
 	int e = write_attr(s, path, "1");
 	if (e) {
-		ERR(d, slot, VPCI_EIO, "writing remove failed: %s", strerror(-e));
+		ERR(d, slot, VPCI_EIO, "writing reset failed: %s", strerror(-e));
 		return VPCI_EIO;
 	}
+	resync(s);
 	return 0;
 }

@@ -136,6 +136,7 @@ VPCI_EXPORT const char *vpci_strerror(int code)
 	case VPCI_ENOENT: return "not found";
 	case VPCI_ENOTSUP: return "not supported";
 	case VPCI_EBUSY: return "busy";
+	case VPCI_EPERM: return "not permitted";
 	default: return "unknown error";
 	}
 }

@@ -173,8 +173,8 @@ static void test_enable(void **state)
 	vpci_diag *d = vpci_diag_new();
 
 	(void)state;
-	/* no PF driver: ENOENT with the pci-pf-stub route */
-	assert_int_equal(vpci_sriov_enable(s, "02:00.0", 2, NULL, false, d), VPCI_ENOENT);
+	/* no PF driver: not a PF that can make VFs, with the pci-pf-stub route */
+	assert_int_equal(vpci_sriov_enable(s, "02:00.0", 2, NULL, false, d), VPCI_ENOTSUP);
 	assert_true(has_msg(d, "pci-pf-stub"));
 	assert_string_equal(writes, "");
 	/* too many */
@@ -189,7 +189,7 @@ static void test_enable(void **state)
 	snprintf(cmd, sizeof(cmd), "ln -s ../../drivers/vfio-pci sys/bus/pci/devices/0000:02:00.0/driver");
 	sh(cmd);
 	vpci_diag_clear(d);
-	assert_int_equal(vpci_sriov_enable(s, "02:00.0", 2, NULL, false, d), VPCI_ENOENT);
+	assert_int_equal(vpci_sriov_enable(s, "02:00.0", 2, NULL, false, d), VPCI_ENOTSUP);
 	assert_true(has_msg(d, "enable_sriov=1"));
 	assert_true(has_msg(d, "VF token"));
 	put("sys/module/vfio_pci/parameters/enable_sriov", "Y\n");
@@ -216,7 +216,7 @@ static void test_disable_and_remove(void **state)
 	(void)state;
 	/* a VF is open through VFIO: refused, saying by whom */
 	assert_int_equal(vpci_sriov_disable(s, "01:00.0", false, d), VPCI_EBUSY);
-	assert_true(has_msg(d, "/dev/vfio/7 is open by 4242"));
+	assert_true(has_msg(d, "held open through VFIO by 4242 (qemu-system-x86)"));
 	assert_string_equal(writes, "");
 	vpci_diag_clear(d);
 	assert_int_equal(vpci_sriov_disable(s, "01:00.0", true, d), 0);
@@ -232,16 +232,44 @@ static void test_disable_and_remove(void **state)
 	assert_int_equal(vpci_sriov_remove(s, "01:00.0", true, d), 0);
 	assert_string_equal(writes, "/bus/pci/devices/0000:01:00.0/sriov_numvfs=0\n"
 				    "/bus/pci/devices/0000:01:00.0/remove=1\n");
-	/* bind: unbind from the current driver, override, probe */
+	/* a VF that QEMU holds open through VFIO is not removed (this
+	 * succeeded with rc 0 before the registry decided) */
+	vpci_diag_clear(d);
 	writes[0] = '\0';
-	assert_int_equal(vpci_sriov_bind(s, "01:00.0", "vfio-pci", d), 0);
+	assert_int_equal(vpci_sriov_remove(s, "01:00.1", false, d), VPCI_EBUSY);
+	assert_true(has_msg(d, "held open through VFIO by 4242 (qemu-system-x86)"));
+	assert_string_equal(writes, "");
+	assert_int_equal(vpci_sriov_remove(s, "01:00.1", true, d), 0);
+	assert_string_equal(writes, "/bus/pci/devices/0000:01:00.1/remove=1\n");
+	/* a free VF is removed without --force */
+	writes[0] = '\0';
+	assert_int_equal(vpci_sriov_remove(s, "01:00.2", false, d), 0);
+	assert_string_equal(writes, "/bus/pci/devices/0000:01:00.2/remove=1\n");
+	/* resetting the PF, or changing its driver (which disables its VFs),
+	 * is refused while a VF is in use */
+	put("sys/bus/pci/devices/0000:01:00.0/reset", "");
+	vpci_diag_clear(d);
+	writes[0] = '\0';
+	assert_int_equal(vpci_sriov_reset(s, "01:00.0", false, d), VPCI_EBUSY);
+	assert_true(has_msg(d, "its VF 0000:01:00.1 is held open through VFIO by 4242"));
+	assert_int_equal(vpci_sriov_reset(s, "01:00.0", true, d), 0);
+	assert_string_equal(writes, "/bus/pci/devices/0000:01:00.0/reset=1\n");
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_sriov_reset(s, "02:00.0", false, d), VPCI_ENOTSUP);
+	assert_true(has_msg(d, "no reset method"));
+	vpci_diag_clear(d);
+	writes[0] = '\0';
+	assert_int_equal(vpci_sriov_bind(s, "01:00.0", "vfio-pci", false, d), VPCI_EBUSY);
+	assert_string_equal(writes, "");
+	/* bind: unbind from the current driver, override, probe */
+	assert_int_equal(vpci_sriov_bind(s, "01:00.0", "vfio-pci", true, d), 0);
 	assert_string_equal(writes, "/bus/pci/devices/0000:01:00.0/driver_override=vfio-pci\n"
 				    "/bus/pci/devices/0000:01:00.0/driver/unbind=0000:01:00.0\n"
 				    "/bus/pci/drivers_probe=0000:01:00.0\n");
 	vpci_diag_clear(d);
-	assert_int_equal(vpci_sriov_bind(s, "01:00.0", "nosuchdrv", d), VPCI_ENOENT);
+	assert_int_equal(vpci_sriov_bind(s, "01:00.0", "nosuchdrv", false, d), VPCI_ENOENT);
 	assert_true(has_msg(d, "modprobe nosuchdrv"));
-	assert_int_equal(vpci_sriov_bind(s, "1:2:3", "vfio-pci", d), VPCI_EINVAL);
+	assert_int_equal(vpci_sriov_bind(s, "1:2:3", "vfio-pci", false, d), VPCI_EINVAL);
 	vpci_diag_free(d);
 	vpci_sriov_free(s);
 }
