@@ -304,10 +304,9 @@ static int new_functions(vpci_registry *r, const struct host_view *h, vpci_diag 
 				if (!host_bdf_parse(hf->pf, &pb))
 					pf = reg_lookup(r, &pb);
 				if (hf->kind == H_ORPHAN || !pf || pf->f.kind != VPCI_REG_PF) {
-					if (!e)
-						WARN(d, hf->slot, "orphan",
-						     "a VF on the host without its PF %s (the PF was removed before its VFs); "
-						     "remove it (vpci sriov remove %s) or rescan the bus", hf->pf, hf->slot);
+					WARN(d, hf->slot, "orphan",
+					     "a VF on the host without its PF %s (the PF was removed before its VFs); remove "
+					     "it (vpci sriov remove --force %s) or rescan the bus", hf->pf, hf->slot);
 					continue;
 				}
 				if (e && e->f.kind == VPCI_REG_VF && !e->f.broken)
