@@ -331,10 +331,10 @@ static void check_in_use(struct verdict *v, const struct reg_fn *e, const char *
 {
 	if (e->f.assigned)
 		busy(v, e->f.slot, "in-use", "assigned to '%s': it is not %s while assigned (release it first: vpci sriov "
-		     "release %s)", e->f.owner, verb, e->f.slot);
+		     "release %s; or force)", e->f.owner, verb, e->f.slot);
 	if (e->f.user[0])
 		busy(v, e->f.slot, "in-use", "held open through VFIO by %s: it is not %s under its user (stop the user "
-		     "first)", e->f.user, verb);
+		     "first, or force)", e->f.user, verb);
 }
 
 /* The VFs of a PF that are in use, one refusal each. */
@@ -346,7 +346,8 @@ static void check_vfs_in_use(struct verdict *v, const vpci_registry *r, const st
 		const struct reg_fn *vf = &r->v[i];
 		if (!linked_vf_of(vf, pf->f.slot) || !in_use(vf))
 			continue;
-		busy(v, pf->f.slot, "vfs-in-use", "its VF %s is %s%s%s: the PF is not %s while a VF is in use", vf->f.slot,
+		busy(v, pf->f.slot, "vfs-in-use", "its VF %s is %s%s%s: the PF is not %s while a VF is in use (free the "
+		     "VF first, or force)", vf->f.slot,
 		     vf->f.assigned ? "assigned to '" : "held open through VFIO by ",
 		     vf->f.assigned ? vf->f.owner : vf->f.user, vf->f.assigned ? "'" : "", verb);
 	}
@@ -575,7 +576,8 @@ VPCI_EXPORT int vpci_registry_remove(vpci_registry *r, const char *slot, const c
 	if (nvfs)
 		busy(&v, e->f.slot, "pf-has-vfs",
 		     "the PF has %u VFs: a PF removed before its VFs leaves them orphaned (on Linux 6.1 they stay on the bus "
-		     "without their PF); the safe order is 'vpci sriov disable %s' first", nvfs, e->f.slot);
+		     "without their PF); disable them first (vpci sriov disable %s), or force: the VFs still go first and "
+		     "stay in the registry as broken records", nvfs, e->f.slot);
 	if ((rc = verdict_rc(&v)) || (flags & VPCI_REG_CHECK))
 		return rc;
 	char s[HOST_SLOT_LEN];

@@ -85,14 +85,14 @@ vpci sriov disable "$pf" >/dev/null 2>&1
 # --- a PF owned by vfio-pci: creating VFs needs enable_sriov=1, and its
 #     VFs need the PF user's VF token; vpci sriov says so instead of failing
 check "bind the PF $pf to vfio-pci" vpci sriov bind "$pf" vfio-pci
-refuse "sriov enable on a vfio-pci PF without enable_sriov" 66 vpci sriov enable "$pf" 1
+refuse "sriov enable on a vfio-pci PF without enable_sriov" 65 vpci sriov enable "$pf" 1
 cp /tmp/check.out /tmp/refusal.out
 check "the refusal explains enable_sriov and VF tokens" sh -c "grep -q enable_sriov=1 /tmp/refusal.out && grep -q 'VF token' /tmp/refusal.out"
 check "give the PF back to nvme" vpci sriov bind "$pf" nvme
 
 # --- a PF reset while VFs exist drops them; vpci sriov list says so
 check "sriov enable $pf 2" vpci sriov enable "$pf" 2 --no-autoprobe
-echo 1 > /sys/bus/pci/devices/$pf/reset 2>/dev/null
+check "sriov reset of the PF (its VFs are free)" vpci sriov reset "$pf"
 vpci sriov list > /tmp/list.out 2>&1
 if grep -q 'GONE' /tmp/list.out; then
 	ok "VFs that read all-ones after a PF reset are reported"

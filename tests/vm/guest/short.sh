@@ -60,18 +60,39 @@ g=$(group "$vf")
 check "derive --vfio /dev/vfio/$g --device $vf" vpci derive -q --vfio /dev/vfio/$g --device "$vf" -o /tmp/vfio.yaml
 check "emulate --backend vfio --probe" sh -c "vpci emulate /tmp/vf.yaml --backend vfio:/dev/vfio/$g,$vf --probe > /tmp/probe.out && grep -q 'event bar index=0' /tmp/probe.out"
 
-# 6. disable is refused while a VF is open through VFIO, works after
+# 6. the registry's refusals on the real kernel (default state directory):
+#    a VF open through VFIO is not removed, its PF is not disabled, reset or
+#    removed; an assigned VF is not removed; a forced PF removal takes the
+#    VFs first (no orphans) and keeps the assigned VF as a broken record,
+#    which the same VF re-associates when the PF and its VFs come back
 sleep 60 3<>/dev/vfio/$g &
 holder=$!
 sleep 1
 refuse "sriov disable refused while /dev/vfio/$g is open" 75 vpci sriov disable "$pf"
 cp /tmp/check.out /tmp/refusal.out
-check "the refusal names the user" grep -q "is open by $holder" /tmp/refusal.out
+check "the refusal names the user" grep -q "held open through VFIO by $holder" /tmp/refusal.out
+refuse "remove of a VF held open through VFIO refused" 75 vpci sriov remove "$vf"
+[ -e /sys/bus/pci/devices/$vf ] && ok "the VF is still on the bus" || bad "the VF was removed from under its user"
+refuse "reset of the PF while its VF is in use refused" 75 vpci sriov reset "$pf"
 refuse "remove of a PF with VFs refused" 75 vpci sriov remove "$pf"
 cp /tmp/check.out /tmp/refusal.out
 check "the refusal explains the safe order" grep -q orphan /tmp/refusal.out
+check "sriov status --json shows the VFIO user" sh -c "vpci sriov status --json | grep -q '\"user\": \"$holder ('"
 kill $holder
 wait $holder 2>/dev/null
+check "sriov assign $vf vm1" vpci sriov assign "$vf" vm1
+refuse "remove of an assigned VF refused" 75 vpci sriov remove "$vf"
+check "remove --force of the PF (VFs first)" vpci sriov remove "$pf" --force
+[ ! -e /sys/bus/pci/devices/$pf ] && ok "PF removed" || bad "PF $pf still present"
+[ ! -e /sys/bus/pci/devices/$vf ] && ok "no orphan VF left on the bus" || bad "orphan VF $vf"
+check "the assigned VF is a broken record" sh -c "vpci sriov status | grep '^$vf' | grep -q 'vm1 *assigned.*BROKEN'"
+echo 1 > /sys/bus/pci/rescan
+sleep 1
+[ -e /sys/bus/pci/devices/$pf ] && ok "PF back after a rescan" || bad "PF $pf not back"
+check "sriov enable $pf 2 again" vpci sriov enable "$pf" 2 --no-autoprobe
+check "the VF record is re-associated, still assigned" sh -c \
+	"vpci sriov status | grep '^$vf' | grep 'vm1 *assigned' | grep -qv BROKEN"
+check "sriov release $vf" vpci sriov release "$vf"
 check "sriov disable" vpci sriov disable "$pf"
 [ ! -e /sys/bus/pci/devices/$vf ] && ok "VFs gone after disable" || bad "VF $vf still present"
 [ -n "${VPCI_FULL:-}" ] && . /vpci/extra.sh
