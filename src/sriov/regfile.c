@@ -15,6 +15,7 @@
  * VFs, as the administrator), so a description obeys the same rules as a
  * live registry: a VF needs its PF and must sit where the routing puts it.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -157,30 +158,19 @@ static void err(struct reader *rd, unsigned line, unsigned col, const char *fmt,
 	rd->errors++;
 }
 
-static int hexdig(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly four hex digits. */
 static int hex16(const char *s, size_t n, uint16_t *out)
 {
-	unsigned v = 0;
+	char tmp[5];
 
 	if (n != 4)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (hexdig(s[i]) < 0)
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
 			return -1;
-		v = v * 16 + (unsigned)hexdig(s[i]);
-	}
-	*out = (uint16_t)v;
+	memcpy(tmp, s, 4);
+	tmp[4] = '\0';
+	*out = (uint16_t)strtoul(tmp, NULL, 16);
 	return 0;
 }
 
@@ -237,12 +227,11 @@ static const char *user_text(const char *s, size_t n, char *out)
 	for (size_t i = 0; i < n; i++) {
 		int c = (unsigned char)s[i];
 		if (c == '%') {
-			if (i + 2 >= n)
+			char hex[3] = { 0 };
+			if (i + 2 >= n || !isxdigit((unsigned char)s[i + 1]) || !isxdigit((unsigned char)s[i + 2]))
 				return "a '%' must be followed by two hex digits";
-			int hi = hexdig(s[i + 1]), lo = hexdig(s[i + 2]);
-			if (hi < 0 || lo < 0)
-				return "a '%' must be followed by two hex digits";
-			c = hi * 16 + lo;
+			memcpy(hex, s + i + 1, 2);
+			c = (int)strtoul(hex, NULL, 16);
 			i += 2;
 			if (!c)
 				return "%00 (a NUL byte) is not allowed";

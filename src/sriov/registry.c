@@ -285,15 +285,6 @@ static int check_manage(const vpci_registry *r, const struct reg_fn *e, const ch
 	return VPCI_EPERM;
 }
 
-static int check_admin(const char *actor, const char *slot, vpci_diag *d)
-{
-	if (!actor)
-		return 0;
-	REFUSE(d, VPCI_EPERM, slot, "admin-only",
-	       "'%s' may not add functions: the administrator registers functions (a PF's owner may add its VFs)", actor);
-	return VPCI_EPERM;
-}
-
 static const char *kind_name(const struct reg_fn *e)
 {
 	if (e->f.kind == VPCI_REG_PF)
@@ -363,17 +354,30 @@ static void fn_init(struct vpci_reg_func *f, enum vpci_reg_kind kind, uint16_t v
 	f->device = device;
 }
 
+/* What adding a PF or a plain function checks first: the actor's label,
+ * the address (into @b and @s), that the actor is the administrator. */
+static int check_add(const char *actor, const char *slot, struct host_bdf *b, char s[HOST_SLOT_LEN], vpci_diag *d)
+{
+	int rc;
+
+	if ((rc = check_actor(actor, d)) || (rc = check_addr(slot, b, d)))
+		return rc;
+	host_bdf_format(b, s);
+	if (!actor)
+		return 0;
+	REFUSE(d, VPCI_EPERM, s, "admin-only",
+	       "'%s' may not add functions: the administrator registers functions (a PF's owner may add its VFs)", actor);
+	return VPCI_EPERM;
+}
+
 VPCI_EXPORT int vpci_registry_add_fn(vpci_registry *r, const char *slot, uint16_t vendor, uint16_t device,
 				     const char *actor, unsigned flags, vpci_diag *d)
 {
 	struct host_bdf b;
 	char s[HOST_SLOT_LEN];
-	int rc;
+	int rc = check_add(actor, slot, &b, s, d);
 
-	if ((rc = check_actor(actor, d)) || (rc = check_addr(slot, &b, d)))
-		return rc;
-	host_bdf_format(&b, s);
-	if ((rc = check_admin(actor, s, d)))
+	if (rc)
 		return rc;
 	struct reg_fn *e = reg_lookup(r, &b);
 	if (e)
@@ -451,12 +455,9 @@ VPCI_EXPORT int vpci_registry_add_pf(vpci_registry *r, const char *slot, uint16_
 {
 	struct host_bdf b, last;
 	char s[HOST_SLOT_LEN];
-	int rc;
+	int rc = check_add(actor, slot, &b, s, d);
 
-	if ((rc = check_actor(actor, d)) || (rc = check_addr(slot, &b, d)))
-		return rc;
-	host_bdf_format(&b, s);
-	if ((rc = check_admin(actor, s, d)))
+	if (rc)
 		return rc;
 	/* the kernel refuses the same values (drivers/pci/iov.c, sriov_init) */
 	if (!sr->offset || (sr->total_vfs > 1 && !sr->stride)) {

@@ -24,42 +24,25 @@
 #include <cmocka.h>
 
 #include "sriov/registry_priv.h"
+#include "tree.h"
 #include "vpci/vpci.h"
 
-static char root[200], sys_[300], proc_[300], state[300];
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[2400], buf[2000];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "cd %s && %s", root, buf);
-	assert_int_equal(system(cmd), 0);
-}
+static char sys_[300], proc_[300], state[300];
 
 static int setup(void **st)
 {
 	(void)st;
-	snprintf(root, sizeof(root), "/tmp/vpci-test-registry.%d", (int)getpid());
-	snprintf(sys_, sizeof(sys_), "%s/sys", root);
-	snprintf(proc_, sizeof(proc_), "%s/proc", root);
-	snprintf(state, sizeof(state), "%s/state/sub", root);
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s && mkdir -p %s", root, root);
-	assert_int_equal(system(cmd), 0);
+	tree_make("registry");
+	snprintf(sys_, sizeof(sys_), "%s/sys", tree_root);
+	snprintf(proc_, sizeof(proc_), "%s/proc", tree_root);
+	snprintf(state, sizeof(state), "%s/state/sub", tree_root);
 	return 0;
 }
 
 static int teardown(void **st)
 {
-	char cmd[300];
-
 	(void)st;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	return system(cmd) ? -1 : 0;
+	return tree_remove();
 }
 
 static int has(const vpci_diag *d, enum vpci_severity sev, const char *field, const char *needle)
@@ -216,9 +199,9 @@ static void test_bad_files(void **st)
 	/* unreadable: absent, or not a regular file (a FIFO must not block) */
 	vpci_registry *r;
 	char path[400];
-	snprintf(path, sizeof(path), "%s/absent", root);
+	snprintf(path, sizeof(path), "%s/absent", tree_root);
 	assert_int_equal(vpci_registry_parse_file(path, &r, d), VPCI_EIO);
-	snprintf(path, sizeof(path), "%s/fifo", root);
+	snprintf(path, sizeof(path), "%s/fifo", tree_root);
 	assert_int_equal(mkfifo(path, 0600), 0);
 	vpci_diag_clear(d);
 	assert_int_equal(vpci_registry_parse_file(path, &r, d), VPCI_EIO);
@@ -228,51 +211,39 @@ static void test_bad_files(void **st)
 
 /* --- the sync with the host ------------------------------------------------ */
 
-static void put(const char *path, const char *text)
-{
-	char full[600];
-	FILE *fp;
-
-	snprintf(full, sizeof(full), "%s/%s", root, path);
-	fp = fopen(full, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
-
 #define DEV "sys/bus/pci/devices/"
 
 static void make_fn(const char *slot, const char *vendor, const char *device, const char *cls)
 {
 	char p[200];
 
-	sh("mkdir -p " DEV "%s", slot);
+	tree_sh("mkdir -p " DEV "%s", slot);
 	snprintf(p, sizeof(p), DEV "%s/vendor", slot);
-	put(p, vendor);
+	tree_put(p, vendor);
 	snprintf(p, sizeof(p), DEV "%s/device", slot);
-	put(p, device);
+	tree_put(p, device);
 	snprintf(p, sizeof(p), DEV "%s/class", slot);
-	put(p, cls);
+	tree_put(p, cls);
 }
 
 /* The PF at 01:00.0 with @n VFs (VF Device ID @vfdev). */
 static void make_vfs(unsigned n, const char *vfdev)
 {
-	put(DEV "0000:01:00.0/sriov_totalvfs", "4\n");
-	put(DEV "0000:01:00.0/sriov_offset", "1\n");
-	put(DEV "0000:01:00.0/sriov_stride", "1\n");
-	put(DEV "0000:01:00.0/sriov_vf_device", vfdev);
-	put(DEV "0000:01:00.0/ari_enabled", "0\n");
-	sh("rm -rf " DEV "0000:01:00.0/virtfn* " DEV "0000:01:00.[1-7]");
+	tree_put(DEV "0000:01:00.0/sriov_totalvfs", "4\n");
+	tree_put(DEV "0000:01:00.0/sriov_offset", "1\n");
+	tree_put(DEV "0000:01:00.0/sriov_stride", "1\n");
+	tree_put(DEV "0000:01:00.0/sriov_vf_device", vfdev);
+	tree_put(DEV "0000:01:00.0/ari_enabled", "0\n");
+	tree_sh("rm -rf " DEV "0000:01:00.0/virtfn* " DEV "0000:01:00.[1-7]");
 	for (unsigned i = 1; i <= n; i++) {
 		char slot[32];
 		snprintf(slot, sizeof(slot), "0000:01:00.%u", i);
 		make_fn(slot, "0x1b36\n", "0x0011\n", "0x010802\n");
-		sh("ln -s ../0000:01:00.0 " DEV "%s/physfn && ln -s ../%s " DEV "0000:01:00.0/virtfn%u", slot, slot, i - 1);
+		tree_sh("ln -s ../0000:01:00.0 " DEV "%s/physfn && ln -s ../%s " DEV "0000:01:00.0/virtfn%u", slot, slot, i - 1);
 	}
 	char num[8];
 	snprintf(num, sizeof(num), "%u\n", n);
-	put(DEV "0000:01:00.0/sriov_numvfs", num);
+	tree_put(DEV "0000:01:00.0/sriov_numvfs", num);
 }
 
 static void test_sync(void **st)
@@ -282,15 +253,15 @@ static void test_sync(void **st)
 	struct vpci_reg_func f;
 
 	(void)st;
-	sh("rm -rf sys proc && mkdir -p sys/bus/pci/drivers/vfio-pci sys/kernel/iommu_groups/7 proc/4242/fd");
+	tree_sh("rm -rf sys proc && mkdir -p sys/bus/pci/drivers/vfio-pci sys/kernel/iommu_groups/7 proc/4242/fd");
 	make_fn("0000:00:1c.0", "0x8086\n", "0xa110\n", "0x060400\n"); /* a bridge: not registered */
 	make_fn("0000:00:03.0", "0x8086\n", "0x10d3\n", "0x020000\n");
 	make_fn("0000:01:00.0", "0x1b36\n", "0x0010\n", "0x010802\n");
 	make_vfs(2, "0x0011\n");
 	/* QEMU holds VF 1 open through VFIO */
-	sh("ln -s ../../drivers/vfio-pci " DEV "0000:01:00.1/driver && "
+	tree_sh("ln -s ../../drivers/vfio-pci " DEV "0000:01:00.1/driver && "
 	   "ln -s ../../../../kernel/iommu_groups/7 " DEV "0000:01:00.1/iommu_group && ln -s /dev/vfio/7 proc/4242/fd/9");
-	put("proc/4242/comm", "qemu-system-x86\n");
+	tree_put("proc/4242/comm", "qemu-system-x86\n");
 
 	assert_int_equal(vpci_registry_sync_host(r, sys_, proc_, d), 0);
 	assert_int_equal(vpci_registry_count(r), 4);
@@ -321,7 +292,7 @@ static void test_sync(void **st)
 	/* the VFs are disabled behind the registry's back while VF 1 is
 	 * assigned: its record stays, broken; VF 2 (nobody's) is dropped */
 	assert_int_equal(vpci_registry_assign(r, "01:00.1", "vm1", NULL, 0, d), 0);
-	sh("rm -f proc/4242/fd/9");
+	tree_sh("rm -f proc/4242/fd/9");
 	make_vfs(0, "0x0011\n");
 	vpci_diag_clear(d);
 	assert_int_equal(vpci_registry_sync_host(r, sys_, proc_, d), 0);
@@ -343,7 +314,7 @@ static void test_sync(void **st)
 
 	/* the PF is removed first (the orphan case of Linux 6.1): its VFs stay
 	 * on the host without it; the registry keeps VF 1 broken */
-	sh("rm -rf " DEV "0000:01:00.0");
+	tree_sh("rm -rf " DEV "0000:01:00.0");
 	vpci_diag_clear(d);
 	assert_int_equal(vpci_registry_sync_host(r, sys_, proc_, d), 0);
 	assert_true(has(d, VPCI_SEV_WARNING, "vanished", "removed before its VFs"));
@@ -364,14 +335,14 @@ static void test_sync(void **st)
 	assert_string_equal(f.owner, "");
 	assert_int_equal(f.device, 0x12);
 	/* ari_enabled is the PF's ARI Capable Hierarchy */
-	put(DEV "0000:01:00.0/ari_enabled", "1\n");
+	tree_put(DEV "0000:01:00.0/ari_enabled", "1\n");
 	vpci_diag_clear(d);
 	assert_int_equal(vpci_registry_sync_host(r, sys_, proc_, d), 0);
 	get(r, "01:00.0", &f);
 	assert_true(f.sriov.ari);
 	/* no sysfs at all */
 	char bad[400];
-	snprintf(bad, sizeof(bad), "%s/nothing", root);
+	snprintf(bad, sizeof(bad), "%s/nothing", tree_root);
 	assert_int_equal(vpci_registry_sync_host(r, bad, proc_, d), VPCI_EIO);
 	vpci_registry_free(r);
 	vpci_diag_free(d);
@@ -425,7 +396,7 @@ static void test_state_dir(void **st_)
 	vpci_registry *r;
 
 	(void)st_;
-	sh("rm -rf state");
+	tree_sh("rm -rf state");
 	/* read-only: creates nothing, loads an empty registry, cannot save */
 	assert_int_equal(vpci_reg_state_open(state, false, 0, &ro, d), 0);
 	assert_int_equal(vpci_reg_state_load(ro, &r, d), 0);
@@ -436,7 +407,7 @@ static void test_state_dir(void **st_)
 	struct stat sb;
 	assert_int_equal(stat(state, &sb), -1);
 	/* for writing: created, locked; a leftover temp file is removed */
-	sh("mkdir -p state/sub && touch state/sub/.registry.dead");
+	tree_sh("mkdir -p state/sub && touch state/sub/.registry.dead");
 	assert_int_equal(vpci_reg_state_open(state, true, 0, &st, d), 0);
 	char p[400];
 	snprintf(p, sizeof(p), "%s/.registry.dead", state);
@@ -515,7 +486,7 @@ static void test_crash_consistency(void **st_)
 	char *old_t = text_of(old), *new_t = text_of(new);
 
 	(void)st_;
-	sh("rm -rf state");
+	tree_sh("rm -rf state");
 	/* the write points of saving the new registry */
 	save_as(old);
 	regstate_set_fault_hook(count_point);

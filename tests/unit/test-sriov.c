@@ -17,9 +17,10 @@
 
 #include <cmocka.h>
 
+#include "tree.h"
 #include "vpci/vpci.h"
 
-static char root[200], sys_[300], proc_[300];
+static char sys_[300], proc_[300];
 static char writes[4096];
 
 static void rec(void *opaque, const char *path, const char *value)
@@ -30,94 +31,48 @@ static void rec(void *opaque, const char *path, const char *value)
 	snprintf(writes + l, sizeof(writes) - l, "%s=%s\n", rel, value);
 }
 
-static void put(const char *path, const char *text)
-{
-	char full[600];
-	FILE *fp;
-
-	snprintf(full, sizeof(full), "%s/%s", root, path);
-	fp = fopen(full, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
-
-static void put_bin(const char *path, const void *data, size_t len)
-{
-	char full[600];
-	FILE *fp;
-
-	snprintf(full, sizeof(full), "%s/%s", root, path);
-	fp = fopen(full, "wb");
-	assert_non_null(fp);
-	assert_int_equal(fwrite(data, 1, len, fp), len);
-	fclose(fp);
-}
-
-static void ln(const char *target, const char *path)
-{
-	char full[600];
-
-	snprintf(full, sizeof(full), "%s/%s", root, path);
-	assert_int_equal(symlink(target, full), 0);
-}
-
-static void sh(const char *cmd)
-{
-	char buf[2400];
-
-	snprintf(buf, sizeof(buf), "cd %s && %s", root, cmd);
-	assert_int_equal(system(buf), 0);
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/vpci-test-sriov.%d", (int)getpid());
-	snprintf(sys_, sizeof(sys_), "%s/sys", root);
-	snprintf(proc_, sizeof(proc_), "%s/proc", root);
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s && mkdir -p %s", root, root);
-	assert_int_equal(system(cmd), 0);
-	sh("mkdir -p sys/bus/pci/devices/0000:01:00.0 sys/bus/pci/devices/0000:01:00.1 "
+	tree_make("sriov");
+	snprintf(sys_, sizeof(sys_), "%s/sys", tree_root);
+	snprintf(proc_, sizeof(proc_), "%s/proc", tree_root);
+	tree_sh("mkdir -p sys/bus/pci/devices/0000:01:00.0 sys/bus/pci/devices/0000:01:00.1 "
 	   "sys/bus/pci/devices/0000:01:00.2 sys/bus/pci/devices/0000:02:00.0 "
 	   "sys/bus/pci/drivers/nvme sys/bus/pci/drivers/vfio-pci sys/kernel/iommu_groups/7 "
 	   "proc/4242/fd sys/module/vfio_pci/parameters");
 	/* PF 01:00.0 with 2 VFs at 01:00.1 (vfio-pci, open by pid 4242) and
 	 * 01:00.2 (gone: reads all-ones) */
-	put("sys/bus/pci/devices/0000:01:00.0/sriov_totalvfs", "4\n");
-	put("sys/bus/pci/devices/0000:01:00.0/sriov_numvfs", "2\n");
-	put("sys/bus/pci/devices/0000:01:00.0/sriov_offset", "1\n");
-	put("sys/bus/pci/devices/0000:01:00.0/sriov_stride", "1\n");
-	put("sys/bus/pci/devices/0000:01:00.0/sriov_vf_device", "10\n");
-	put("sys/bus/pci/devices/0000:01:00.0/sriov_drivers_autoprobe", "1\n");
-	ln("../../drivers/nvme", "sys/bus/pci/devices/0000:01:00.0/driver");
-	ln("../0000:01:00.1", "sys/bus/pci/devices/0000:01:00.0/virtfn0");
-	ln("../0000:01:00.2", "sys/bus/pci/devices/0000:01:00.0/virtfn1");
-	ln("../0000:01:00.0", "sys/bus/pci/devices/0000:01:00.1/physfn");
-	ln("../0000:01:00.0", "sys/bus/pci/devices/0000:01:00.2/physfn");
-	ln("../../drivers/vfio-pci", "sys/bus/pci/devices/0000:01:00.1/driver");
-	ln("../../../../kernel/iommu_groups/7", "sys/bus/pci/devices/0000:01:00.1/iommu_group");
-	put_bin("sys/bus/pci/devices/0000:01:00.1/config", "\xff\xff\xff\xff\x00\x00\x10\x00", 8);
-	put_bin("sys/bus/pci/devices/0000:01:00.2/config", "\xff\xff\xff\xff\xff\xff\xff\xff", 8);
-	ln("/dev/vfio/7", "proc/4242/fd/9");
-	put("proc/4242/comm", "qemu-system-x86\n");
+	tree_put("sys/bus/pci/devices/0000:01:00.0/sriov_totalvfs", "4\n");
+	tree_put("sys/bus/pci/devices/0000:01:00.0/sriov_numvfs", "2\n");
+	tree_put("sys/bus/pci/devices/0000:01:00.0/sriov_offset", "1\n");
+	tree_put("sys/bus/pci/devices/0000:01:00.0/sriov_stride", "1\n");
+	tree_put("sys/bus/pci/devices/0000:01:00.0/sriov_vf_device", "10\n");
+	tree_put("sys/bus/pci/devices/0000:01:00.0/sriov_drivers_autoprobe", "1\n");
+	tree_ln("../../drivers/nvme", "sys/bus/pci/devices/0000:01:00.0/driver");
+	tree_ln("../0000:01:00.1", "sys/bus/pci/devices/0000:01:00.0/virtfn0");
+	tree_ln("../0000:01:00.2", "sys/bus/pci/devices/0000:01:00.0/virtfn1");
+	tree_ln("../0000:01:00.0", "sys/bus/pci/devices/0000:01:00.1/physfn");
+	tree_ln("../0000:01:00.0", "sys/bus/pci/devices/0000:01:00.2/physfn");
+	tree_ln("../../drivers/vfio-pci", "sys/bus/pci/devices/0000:01:00.1/driver");
+	tree_ln("../../../../kernel/iommu_groups/7", "sys/bus/pci/devices/0000:01:00.1/iommu_group");
+	tree_put_bin("sys/bus/pci/devices/0000:01:00.1/config", "\xff\xff\xff\xff\x00\x00\x10\x00", 8);
+	tree_put_bin("sys/bus/pci/devices/0000:01:00.2/config", "\xff\xff\xff\xff\xff\xff\xff\xff", 8);
+	tree_ln("/dev/vfio/7", "proc/4242/fd/9");
+	tree_put("proc/4242/comm", "qemu-system-x86\n");
 	/* PF 02:00.0 without VFs and without a driver */
-	put("sys/bus/pci/devices/0000:02:00.0/sriov_totalvfs", "8\n");
-	put("sys/bus/pci/devices/0000:02:00.0/sriov_numvfs", "0\n");
-	put("sys/bus/pci/devices/0000:02:00.0/sriov_offset", "2\n");
-	put("sys/bus/pci/devices/0000:02:00.0/sriov_stride", "1\n");
-	put("sys/module/vfio_pci/parameters/enable_sriov", "N\n");
+	tree_put("sys/bus/pci/devices/0000:02:00.0/sriov_totalvfs", "8\n");
+	tree_put("sys/bus/pci/devices/0000:02:00.0/sriov_numvfs", "0\n");
+	tree_put("sys/bus/pci/devices/0000:02:00.0/sriov_offset", "2\n");
+	tree_put("sys/bus/pci/devices/0000:02:00.0/sriov_stride", "1\n");
+	tree_put("sys/module/vfio_pci/parameters/enable_sriov", "N\n");
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[300];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	return system(cmd) ? -1 : 0;
+	return tree_remove();
 }
 
 static vpci_sriov *ctx(void)
@@ -185,14 +140,12 @@ static void test_enable(void **state)
 	assert_int_equal(vpci_sriov_enable(s, "01:00.0", 3, NULL, false, d), VPCI_EBUSY);
 	assert_true(has_msg(d, "disable before enabling"));
 	/* a PF bound to vfio-pci without enable_sriov */
-	char cmd[200];
-	snprintf(cmd, sizeof(cmd), "ln -s ../../drivers/vfio-pci sys/bus/pci/devices/0000:02:00.0/driver");
-	sh(cmd);
+	tree_ln("../../drivers/vfio-pci", "sys/bus/pci/devices/0000:02:00.0/driver");
 	vpci_diag_clear(d);
 	assert_int_equal(vpci_sriov_enable(s, "02:00.0", 2, NULL, false, d), VPCI_ENOTSUP);
 	assert_true(has_msg(d, "enable_sriov=1"));
 	assert_true(has_msg(d, "VF token"));
-	put("sys/module/vfio_pci/parameters/enable_sriov", "Y\n");
+	tree_put("sys/module/vfio_pci/parameters/enable_sriov", "Y\n");
 	/* the write order: autoprobe off, count, then each VF's override and probe */
 	vpci_diag_clear(d);
 	writes[0] = '\0';
@@ -247,7 +200,7 @@ static void test_disable_and_remove(void **state)
 	assert_string_equal(writes, "/bus/pci/devices/0000:01:00.2/remove=1\n");
 	/* resetting the PF, or changing its driver (which disables its VFs),
 	 * is refused while a VF is in use */
-	put("sys/bus/pci/devices/0000:01:00.0/reset", "");
+	tree_put("sys/bus/pci/devices/0000:01:00.0/reset", "");
 	vpci_diag_clear(d);
 	writes[0] = '\0';
 	assert_int_equal(vpci_sriov_reset(s, "01:00.0", false, d), VPCI_EBUSY);
