@@ -35,8 +35,8 @@ expect "missing value" 64 "vpci derive: option '--policy' needs a value (POLICY)
 Try 'vpci derive --help'." "$vpci" derive --policy
 expect "value given to a flag" 64 "vpci show: option '--json' takes no value
 Try 'vpci show --help'." "$vpci" show --json=yes "$nvme"
-expect "option of another subcommand" 64 "vpci sriov: option '--force' goes with 'disable' or 'remove', not 'list'
-Try 'vpci sriov --help'." "$vpci" sriov list --force
+expect "option of another subcommand" 64 "vpci sriov: option '--no-autoprobe' goes with 'enable', not 'list'
+Try 'vpci sriov --help'." "$vpci" sriov list --no-autoprobe
 expect "option that needs another" 64 "vpci derive: option '--out' goes with '--all'
 Try 'vpci derive --help'." "$vpci" derive --out d 00:00.0
 expect "missing operand" 64 "vpci check: missing FILE

@@ -322,8 +322,6 @@ static int run(struct cli_args *a)
 		if (*end || !*a->pos[1] || n > 0xffff)
 			return cli_usage("sriov", "N must be a number of VFs, not '%s'", a->pos[1]);
 	}
-	if (cli_has(a, O_DESCRIPTION) && cli_has(a, O_STATE_DIR))
-		return cli_usage("sriov", "--description shows a description, not the state of --state-dir");
 	vpci_diag *d = vpci_diag_new();
 	if (!d)
 		return EX_SOFTWARE_;
@@ -356,11 +354,12 @@ const struct cli_cmd cli_cmd_sriov = {
 		       "always in the safe order (a PF's VFs before the PF).\n",
 	.opts = opts,
 	.verbs = verbs,
-	.exit_status = "0 done, 64 usage, 65 the function is not what the command needs (no\n"
-		       "such function, not an SR-IOV PF, a broken VF record, a malformed registry\n"
-		       "file), 66 input unreadable, 70 internal error, 73 the state directory\n"
-		       "cannot be created, 74 a sysfs or state write failed, 75 refused because\n"
-		       "busy (in use, VFs present, state locked: retry, or --force), 77 refused\n"
-		       "because --as LABEL does not manage the function.",
+	.exit_status = "0 done, 64 usage, 65 the function is not what the command\n"
+		       "needs (no such function, not an SR-IOV PF, a broken VF record, a\n"
+		       "malformed registry file), 66 input unreadable, 70 internal error,\n"
+		       "73 the state directory cannot be created, 74 a sysfs or state write\n"
+		       "failed, 75 refused because busy (in use, VFs present, state locked:\n"
+		       "retry, or --force), 77 refused because --as LABEL does not manage\n"
+		       "the function.",
 	.run = run,
 };
