@@ -30,7 +30,9 @@ static void usage(FILE *fp)
 	fprintf(fp, "\n'vpci help COMMAND' or 'vpci COMMAND --help' describes one command;\n"
 		    "the manual pages vpci(1) and vpci-instance(5) describe the tool and the format.\n"
 		    "Data files (schema, examples, quirks, instance types): %s\n"
-		    "Exit status: 0 success, 64 usage error, 65 invalid data, 66 input unreadable.\n",
+		    "Exit status (sysexits): 0 success, 64 usage error, 65 invalid data, 66 input\n"
+		    "unreadable, 70 internal error, 73/74 output not written, 75 refused: busy,\n"
+		    "77 refused: not permitted (vpci(1) lists which command uses which).\n",
 		cli_data_dir());
 }
 
