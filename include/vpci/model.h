@@ -59,6 +59,8 @@ enum vpci_plane {
 
 /**
  * enum vpci_access - access semantics of a field or bit (PCIe r6.0 §7.4)
+ *
+ * Names: vpci_access_name().
  */
 enum vpci_access {
 	VPCI_ACC_RO = 0,
@@ -73,14 +75,14 @@ enum vpci_access {
 	VPCI_ACC_COUNT
 };
 
-/** enum vpci_kind - config header layout (Header Type bits 6:0) */
+/** enum vpci_kind - config header layout (Header Type bits 6:0); names: vpci_kind_name() */
 enum vpci_kind {
 	VPCI_KIND_ENDPOINT = 0, /* type 0 */
 	VPCI_KIND_BRIDGE = 1,   /* type 1, PCI-to-PCI bridge */
 	VPCI_KIND_CARDBUS = 2,  /* type 2, described as raw bytes only */
 };
 
-/** enum vpci_bar_type - kind of a base address register */
+/** enum vpci_bar_type - kind of a base address register; names: vpci_bar_type_name() */
 enum vpci_bar_type {
 	VPCI_BAR_NONE = 0,  /* unimplemented (reads 0) */
 	VPCI_BAR_IO,        /* I/O space, at most 256 bytes */
@@ -335,6 +337,24 @@ int vpci_func_find_cap(const vpci_func *f, bool extended, uint16_t id,
  * "ROS", or "?" for an invalid value.
  */
 const char *vpci_access_name(enum vpci_access acc);
+
+/**
+ * vpci_kind_name() - the format's spelling of a header kind
+ * @kind: header kind
+ *
+ * Return: "endpoint", "bridge", "cardbus", or "?" for an invalid value.
+ */
+const char *vpci_kind_name(enum vpci_kind kind);
+
+/**
+ * vpci_bar_type_name() - the format's spelling of a BAR type
+ * @type: BAR type
+ *
+ * Return: "none", "io", "mem32", "mem64", "mem1m", "mem64-hi" (the upper
+ * half of a 64-bit BAR, never written in a file), or "?" for an invalid
+ * value.
+ */
+const char *vpci_bar_type_name(enum vpci_bar_type type);
 
 #ifdef __cplusplus
 }

@@ -24,15 +24,15 @@ static void discover_bars(struct vpci_func *f)
 		struct barinst *b = &f->bar[i];
 		if (v == 0)
 			continue; /* unimplemented, or unassigned 32-bit: unknowable */
-		if (v & 1) {
+		if (v & BAR_SPACE_IO) {
 			b->type = VPCI_BAR_IO;
 			continue;
 		}
-		b->pref = (v >> 3) & 1;
-		switch ((v >> 1) & 3) {
+		b->pref = !!(v & BAR_MEM_PREFETCH);
+		switch (v & BAR_MEM_TYPE) {
 		case 0: b->type = VPCI_BAR_MEM32; break;
-		case 1: b->type = VPCI_BAR_MEM1M; break;
-		case 2:
+		case BAR_MEM_TYPE_1M: b->type = VPCI_BAR_MEM1M; break;
+		case BAR_MEM_TYPE_64:
 			if (i + 1 < n) {
 				b->type = VPCI_BAR_MEM64;
 				f->bar[i + 1].type = VPCI_BAR_MEM64_HI;
@@ -49,17 +49,17 @@ static void discover_bars(struct vpci_func *f)
 static int discover_std(struct vpci_func *f, unsigned avail, vpci_diag *d)
 {
 	uint8_t seen[256] = { 0 };
-	unsigned ptrreg = f->kind == VPCI_KIND_CARDBUS ? 0x14 : 0x34;
+	unsigned ptrreg = f->kind == VPCI_KIND_CARDBUS ? CFG2_CAP_PTR : CFG_CAP_PTR;
 
-	if (!(le16(f->val + 0x06) & 0x10))
+	if (!(le16(f->val + CFG_STATUS) & CFG_STATUS_CAP_LIST))
 		return 0;
-	if (avail <= 0x40) {
+	if (avail <= CFG_HEADER_END) {
 		warn(d, (int)ptrreg, "capability list not readable: only %u bytes of config space%.0u", avail, 0);
 		return 0;
 	}
-	unsigned ptr = f->val[ptrreg] & 0xfc;
-	for (unsigned ttl = 48; ptr; ttl--) {
-		if (ptr < 0x40) {
+	unsigned ptr = f->val[ptrreg] & CFG_CAP_PTR_MASK;
+	for (unsigned ttl = CAP_LIST_MAX; ptr; ttl--) {
+		if (ptr < CFG_HEADER_END) {
 			warn(d, (int)ptr, "capability pointer %#x points into the header%.0u", ptr, 0);
 			break;
 		}
@@ -71,7 +71,7 @@ static int discover_std(struct vpci_func *f, unsigned avail, vpci_diag *d)
 			warn(d, (int)ptr, "capability chain longer than 48 entries at %#x%.0u", ptr, 0);
 			break;
 		}
-		if (f->val[ptr] == 0xff) {
+		if (f->val[ptr + CAP_ID] == 0xff) {
 			warn(d, (int)ptr, "capability chain broken at %#x (ID 0xff)%.0u", ptr, 0);
 			break;
 		}
@@ -79,10 +79,10 @@ static int discover_std(struct vpci_func *f, unsigned avail, vpci_diag *d)
 		struct capinst *c = func_add_cap(f, 0);
 		if (!c)
 			return VPCI_ENOMEM;
-		c->id = f->val[ptr];
+		c->id = f->val[ptr + CAP_ID];
 		c->off = (uint16_t)ptr;
 		c->desc = captab_find(CK_STD, c->id);
-		ptr = f->val[ptr + 1] & 0xfc;
+		ptr = f->val[ptr + CAP_NEXT] & CFG_CAP_PTR_MASK;
 	}
 	return 0;
 }
@@ -90,13 +90,13 @@ static int discover_std(struct vpci_func *f, unsigned avail, vpci_diag *d)
 static int discover_ext(struct vpci_func *f, vpci_diag *d)
 {
 	uint8_t seen[VPCI_CFG_SIZE / 4];
-	unsigned off = 0x100;
+	unsigned off = ECAP_START;
 
 	if (f->size < VPCI_CFG_SIZE)
 		return 0;
 	memset(seen, 0, sizeof(seen));
-	for (unsigned ttl = (VPCI_CFG_SIZE - 0x100) / 4; off; ttl--) {
-		uint32_t h = le32(f->val + off);
+	for (unsigned ttl = ECAP_LIST_MAX; off; ttl--) {
+		uint32_t h = le32(f->val + off + ECAP_HEADER);
 		if (h == 0 || h == 0xffffffffu)
 			break;
 		if (seen[off / 4]) {
@@ -110,11 +110,11 @@ static int discover_ext(struct vpci_func *f, vpci_diag *d)
 		if (!c)
 			return VPCI_ENOMEM;
 		c->id = (uint16_t)(h & 0xffff);
-		c->version = (uint8_t)((h >> 16) & 0xf);
+		c->version = (uint8_t)ECAP_VERSION(h);
 		c->off = (uint16_t)off;
 		c->desc = captab_find(CK_EXT, c->id);
-		unsigned next = (h >> 20) & 0xffc;
-		if (next && next < 0x100) {
+		unsigned next = ECAP_NEXT(h);
+		if (next && next < ECAP_START) {
 			warn(d, (int)off, "extended capability at %#x points below 0x100 (to %#x)", off, next);
 			break;
 		}
@@ -140,11 +140,11 @@ VPCI_EXPORT int vpci_func_from_config(const uint8_t *cfg, size_t len, vpci_func 
 	if (len < VPCI_CFG_SIZE_CONV)
 		warn(d, (int)len, "only %u bytes of config space given; bytes %#x..0xff are taken as zero",
 		     (unsigned)len, (unsigned)len);
-	unsigned ht = f->val[0x0e] & 0x7f;
+	unsigned ht = f->val[CFG_HEADER_TYPE] & CFG_HEADER_LAYOUT;
 	f->kind = ht <= 2 ? (uint8_t)ht : VPCI_KIND_ENDPOINT;
 	if (ht > 2)
-		warn(d, 0x0e, "unknown header type %u, described as raw bytes%.0u", ht, 0);
-	f->multifunction = f->val[0x0e] >> 7;
+		warn(d, CFG_HEADER_TYPE, "unknown header type %u, described as raw bytes%.0u", ht, 0);
+	f->multifunction = !!(f->val[CFG_HEADER_TYPE] & CFG_HEADER_MULTIFUNC);
 	if (ht <= 2)
 		discover_bars(f);
 	rc = discover_std(f, (unsigned)len, d);

@@ -262,18 +262,41 @@ int func_link_ext_list(struct vpci_func *f)
 unsigned func_msix_regions(const struct vpci_func *f, const struct capinst *c, struct msix_region r[2])
 {
 	const uint8_t *p = f->val + c->off;
-	unsigned n = (le16(p + 2) & 0x7ff) + 1;
-	uint32_t t = le32(p + 4), pb = le32(p + 8);
+	unsigned n = (le16(p + MSIX_CTL) & MSIX_CTL_TABLE_SIZE) + 1;
+	uint32_t t = le32(p + MSIX_TABLE), pb = le32(p + MSIX_PBA);
 
-	r[0].bir = t & 7;
-	r[0].off = t & ~7u;
-	r[0].len = 16ull * n;
-	r[0].reg = c->off + 4u;
-	r[1].bir = pb & 7;
-	r[1].off = pb & ~7u;
+	r[0].bir = t & MSIX_BIR;
+	r[0].off = t & ~MSIX_BIR;
+	r[0].len = (uint64_t)MSIX_ENTRY_SIZE * n;
+	r[0].reg = c->off + MSIX_TABLE;
+	r[1].bir = pb & MSIX_BIR;
+	r[1].off = pb & ~MSIX_BIR;
 	r[1].len = 8ull * ((n + 63) / 64);
-	r[1].reg = c->off + 8u;
+	r[1].reg = c->off + MSIX_PBA;
 	return n;
+}
+
+int func_declared_len(const struct vpci_func *f, const struct capinst *c, unsigned *len,
+		      unsigned *min)
+{
+	const struct vpci_cdesc *cd = c->desc;
+
+	if (!cd || (cd->lenkind != LN_BYTE2 && cd->lenkind != LN_VSEC))
+		return 0;
+	*min = cd->len;
+	if (cd->lenkind == LN_BYTE2)
+		*len = (unsigned)c->off + VNDR_LEN < VPCI_CFG_SIZE ? f->val[c->off + VNDR_LEN] : 0;
+	else
+		*len = (unsigned)c->off + VSEC_HEADER + 4u <= VPCI_CFG_SIZE ? VSEC_LEN(le32(f->val + c->off + VSEC_HEADER)) : 0;
+	return 1;
+}
+
+void func_sync_caplist(struct vpci_func *f)
+{
+	uint16_t st = le16(f->val + CFG_STATUS);
+
+	st = (uint16_t)(f->nstd ? st | CFG_STATUS_CAP_LIST : st & ~CFG_STATUS_CAP_LIST);
+	le_put64(f->val + CFG_STATUS, 2, st);
 }
 
 int func_add_free_range(struct vpci_func *f, uint16_t off, uint16_t len, uint32_t loc)
@@ -327,8 +350,8 @@ unsigned func_nbars(const struct vpci_func *f)
 unsigned func_bar_off(const struct vpci_func *f, unsigned i)
 {
 	if (i == ROM_INDEX)
-		return f->kind == VPCI_KIND_BRIDGE ? 0x38 : 0x30;
-	return 0x10 + 4 * i;
+		return f->kind == VPCI_KIND_BRIDGE ? CFG1_ROM : CFG0_ROM;
+	return CFG_BAR0 + 4 * i;
 }
 
 uint64_t func_plane_get(const struct vpci_func *f, int plane, unsigned off, unsigned width)
@@ -381,11 +404,11 @@ void func_bar_planes(struct vpci_func *f, unsigned i)
 		return;
 	if (b->size_known && b->size) {
 		if (i == ROM_INDEX)
-			rw = (~(b->size - 1) & 0xfffff800u) | 1u; /* + enable bit */
+			rw = (~(b->size - 1) & ROM_ADDR) | ROM_ENABLE;
 		else if (b->type == VPCI_BAR_IO)
-			rw = ~(b->size - 1) & 0xfffffffcu;
+			rw = ~(b->size - 1) & BAR_IO_ADDR;
 		else
-			rw = ~(b->size - 1) & 0xfffffffffffffff0ull;
+			rw = ~(b->size - 1) & ~(uint64_t)~BAR_MEM_ADDR;
 	}
 	for (int p = 0; p < VPCI_PL_DEVICE; p++)
 		func_plane_put(f, p, off, 4, 0);
@@ -402,35 +425,36 @@ void func_apply_structure(struct vpci_func *f)
 	uint8_t *v = f->val;
 
 	/* header type: layout in 6:0, multi-function in 7 (PCIe §7.5.1.1.9) */
-	v[0x0e] = (uint8_t)((f->kind & 0x7f) | (f->multifunction ? 0x80 : 0));
+	v[CFG_HEADER_TYPE] = (uint8_t)((f->kind & CFG_HEADER_LAYOUT) | (f->multifunction ? CFG_HEADER_MULTIFUNC : 0));
 
 	/* BAR type bits (PCI 3.0 §6.2.5.1) */
 	for (unsigned i = 0; i < func_nbars(f); i++) {
 		const struct barinst *b = &f->bar[i];
 		uint8_t *r = v + func_bar_off(f, i);
+		unsigned pf = b->pref ? BAR_MEM_PREFETCH : 0;
 		switch (b->type) {
-		case VPCI_BAR_IO: r[0] = (uint8_t)((r[0] & ~3u) | 1); break;
-		case VPCI_BAR_MEM32: r[0] = (uint8_t)((r[0] & ~0xfu) | (b->pref ? 8 : 0)); break;
-		case VPCI_BAR_MEM1M: r[0] = (uint8_t)((r[0] & ~0xfu) | 2 | (b->pref ? 8 : 0)); break;
-		case VPCI_BAR_MEM64: r[0] = (uint8_t)((r[0] & ~0xfu) | 4 | (b->pref ? 8 : 0)); break;
+		case VPCI_BAR_IO: r[0] = (uint8_t)((r[0] & BAR_IO_ADDR) | BAR_SPACE_IO); break;
+		case VPCI_BAR_MEM32: r[0] = (uint8_t)((r[0] & BAR_MEM_ADDR) | pf); break;
+		case VPCI_BAR_MEM1M: r[0] = (uint8_t)((r[0] & BAR_MEM_ADDR) | BAR_MEM_TYPE_1M | pf); break;
+		case VPCI_BAR_MEM64: r[0] = (uint8_t)((r[0] & BAR_MEM_ADDR) | BAR_MEM_TYPE_64 | pf); break;
 		default: break;
 		}
 	}
 
 	/* standard chain (PCI 3.0 §6.7) */
 	if (f->kind != VPCI_KIND_CARDBUS) {
-		v[0x34] = f->nstd ? (uint8_t)f->caps[0].off : 0;
+		v[CFG_CAP_PTR] = f->nstd ? (uint8_t)f->caps[0].off : 0;
 		for (unsigned i = 0; i < f->nstd; i++) {
 			struct capinst *c = &f->caps[i];
-			v[c->off] = (uint8_t)c->id;
-			v[c->off + 1] = i + 1 < f->nstd ? (uint8_t)f->caps[i + 1].off : 0;
+			v[c->off + CAP_ID] = (uint8_t)c->id;
+			v[c->off + CAP_NEXT] = i + 1 < f->nstd ? (uint8_t)f->caps[i + 1].off : 0;
 		}
 	}
 	/* extended chain (PCIe §7.6.3) */
 	for (unsigned i = f->nstd; i < f->ncaps; i++) {
 		struct capinst *c = &f->caps[i];
 		uint32_t next = i + 1 < f->ncaps ? f->caps[i + 1].off : 0;
-		le_put64(v + c->off, 4, (uint32_t)c->id | ((uint32_t)(c->version & 0xf) << 16) | (next << 20));
+		le_put64(v + c->off + ECAP_HEADER, 4, (uint32_t)c->id | ((uint32_t)(c->version & 0xf) << 16) | (next << 20));
 	}
 	func_update_lengths(f);
 }
@@ -516,14 +540,14 @@ VPCI_EXPORT int vpci_func_bar(const vpci_func *f, unsigned index, struct vpci_ba
 	out->size = b->size;
 	out->size_known = b->size_known;
 	if (index == ROM_INDEX) {
-		out->address = le32(f->val + off) & 0xfffff800u;
-		out->enabled = f->val[off] & 1;
+		out->address = le32(f->val + off) & ROM_ADDR;
+		out->enabled = f->val[off] & ROM_ENABLE;
 	} else if (b->type == VPCI_BAR_IO) {
-		out->address = le32(f->val + off) & 0xfffffffcu;
+		out->address = le32(f->val + off) & BAR_IO_ADDR;
 	} else if (b->type == VPCI_BAR_MEM64 && index < 5) {
-		out->address = le_get64(f->val + off, 8) & ~0xfull;
+		out->address = le_get64(f->val + off, 8) & ~(uint64_t)~BAR_MEM_ADDR;
 	} else {
-		out->address = le32(f->val + off) & 0xfffffff0u;
+		out->address = le32(f->val + off) & BAR_MEM_ADDR;
 	}
 	return 0;
 }
@@ -599,14 +623,6 @@ VPCI_EXPORT int vpci_func_find_cap(const vpci_func *f, bool extended, uint16_t i
 		}
 	}
 	return VPCI_ENOENT;
-}
-
-VPCI_EXPORT const char *vpci_access_name(enum vpci_access acc)
-{
-	static const char *const names[VPCI_ACC_COUNT] = {
-		"RO", "RW", "RW1C", "RsvdP", "RsvdZ", "HwInit", "RWS", "RW1CS", "ROS"
-	};
-	return (unsigned)acc < VPCI_ACC_COUNT ? names[acc] : "?";
 }
 
 int func_foreach_cap_field(const struct vpci_func *f, int cap, field_cb cb, void *ctx)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "captab.h"
+#include "regs.h"
 #include "util/common.h"
 
 /* Find the PCI Express capability by walking the standard chain
@@ -15,18 +16,19 @@ static unsigned find_pcie(const uint8_t *cfg)
 {
 	/* Status.Capabilities List is not required here: layouts follow the
 	 * chain even while a file is being read (the validator checks it). */
-	unsigned ptr = cfg[(cfg[0x0e] & 0x7f) == 2 ? 0x14 : 0x34] & 0xfc;
-	for (int ttl = 48; ptr >= 0x40 && ttl > 0; ttl--) {
-		if (cfg[ptr] == 0x10)
+	unsigned layout = cfg[CFG_HEADER_TYPE] & CFG_HEADER_LAYOUT;
+	unsigned ptr = cfg[layout == VPCI_KIND_CARDBUS ? CFG2_CAP_PTR : CFG_CAP_PTR] & CFG_CAP_PTR_MASK;
+	for (int ttl = CAP_LIST_MAX; ptr >= CFG_HEADER_END && ttl > 0; ttl--) {
+		if (cfg[ptr + CAP_ID] == CAPID_PCIE)
 			return ptr;
-		ptr = cfg[ptr + 1] & 0xfc;
+		ptr = cfg[ptr + CAP_NEXT] & CFG_CAP_PTR_MASK;
 	}
 	return 0;
 }
 
 static unsigned pcie_type(const uint8_t *cfg, unsigned pcie)
 {
-	return (le16(cfg + pcie + 2) >> 4) & 0xf;
+	return PCIE_FLAGS_TYPE(le16(cfg + pcie + PCIE_FLAGS));
 }
 
 static unsigned pcie_lanes(const uint8_t *cfg)
@@ -37,9 +39,9 @@ static unsigned pcie_lanes(const uint8_t *cfg)
 	if (!pcie)
 		return 0;
 	t = pcie_type(cfg, pcie);
-	if (t == 9 || t == 10) /* RCiEP, RCEC: no link */
+	if (t == PCIE_TYPE_RCIEP || t == PCIE_TYPE_RCEC) /* no link */
 		return 0;
-	return (le32(cfg + pcie + 0x0c) >> 4) & 0x3f;
+	return PCIE_LINKCAP_WIDTH(le32(cfg + pcie + PCIE_LINKCAP));
 }
 
 static uint16_t round4(unsigned v)
@@ -55,7 +57,7 @@ void captab_layout(const struct vpci_cdesc *cd, const uint8_t *cfg,
 
 	memset(lay, 0, sizeof(*lay));
 	lay->length = cd->len;
-	lay->features = (cfg[0x0e] & 0x7f) == 1 ? FT_BRIDGE : FT_ENDPOINT;
+	lay->features = (cfg[CFG_HEADER_TYPE] & CFG_HEADER_LAYOUT) == VPCI_KIND_BRIDGE ? FT_BRIDGE : FT_ENDPOINT;
 	if (off > VPCI_CFG_SIZE - 16 && cd->kind != CK_HDR) {
 		/* too close to the end to evaluate: the validator reports it */
 		return;
@@ -67,30 +69,30 @@ void captab_layout(const struct vpci_cdesc *cd, const uint8_t *cfg,
 		lay->length = 0;
 		break;
 	case LN_MSI: /* PCIe §7.7.1: 10/14 bytes, 20/24 with masking */
-		v = le16(c + 2);
-		if (v & 0x80)
+		v = le16(c + MSI_CTL);
+		if (v & MSI_CTL_64BIT)
 			lay->features |= FT_MSI64;
-		if (v & 0x100)
+		if (v & MSI_CTL_PVM)
 			lay->features |= FT_MSI_PVM;
-		if (v & 0x200)
+		if (v & MSI_CTL_EXT_DATA)
 			lay->features |= FT_MSI_EXT;
-		if (v & 0x100)
-			lay->length = (v & 0x80) ? 24 : 20;
-		else if (v & 0x200)
-			lay->length = (v & 0x80) ? 16 : 12;
+		if (v & MSI_CTL_PVM)
+			lay->length = (v & MSI_CTL_64BIT) ? 24 : 20;
+		else if (v & MSI_CTL_EXT_DATA)
+			lay->length = (v & MSI_CTL_64BIT) ? 16 : 12;
 		else
-			lay->length = (v & 0x80) ? 14 : 10;
+			lay->length = (v & MSI_CTL_64BIT) ? 14 : 10;
 		break;
 	case LN_PCIE: /* PCIe §7.5.3; sizes as Linux pci_regs.h */
-		v = le16(c + 2);
-		t = (v >> 4) & 0xf;
-		if ((v & 0xf) >= 2)
+		v = le16(c + PCIE_FLAGS);
+		t = PCIE_FLAGS_TYPE(v);
+		if (PCIE_FLAGS_VERSION(v) >= 2)
 			lay->features |= FT_PCIE_V2;
-		if (t != 9 && t != 10)
+		if (t != PCIE_TYPE_RCIEP && t != PCIE_TYPE_RCEC)
 			lay->features |= FT_LINK;
-		if ((t == 4 || t == 6) && (v & 0x100))
+		if ((t == PCIE_TYPE_ROOT_PORT || t == PCIE_TYPE_DOWNSTREAM) && (v & PCIE_FLAGS_SLOT))
 			lay->features |= FT_SLOT;
-		if (t == 4 || t == 10)
+		if (t == PCIE_TYPE_ROOT_PORT || t == PCIE_TYPE_RCEC)
 			lay->features |= FT_ROOT;
 		if (lay->features & FT_PCIE_V2)
 			lay->length = (lay->features & (FT_SLOT | FT_ROOT)) ? 0x3c :
@@ -101,35 +103,35 @@ void captab_layout(const struct vpci_cdesc *cd, const uint8_t *cfg,
 				      (lay->features & FT_LINK) ? 0x14 : 0x0c;
 		break;
 	case LN_BYTE2:
-		lay->length = MAX(c[2], cd->len);
+		lay->length = MAX(c[VNDR_LEN], cd->len);
 		break;
 	case LN_VSEC:
-		lay->length = MAX((uint16_t)(le32(c + 4) >> 20), cd->len);
+		lay->length = MAX((uint16_t)VSEC_LEN(le32(c + VSEC_HEADER)), cd->len);
 		break;
 	case LN_AER: { /* PCIe §7.8.4: root registers for root ports, RCECs */
 		unsigned pcie = find_pcie(cfg);
 		t = pcie ? pcie_type(cfg, pcie) : 0;
-		if (pcie && (t == 4 || t == 10)) {
+		if (pcie && (t == PCIE_TYPE_ROOT_PORT || t == PCIE_TYPE_RCEC)) {
 			lay->features |= FT_AER_ROOT;
 			lay->length = 0x38;
 		}
 		break;
 	}
 	case LN_ACS: /* PCIe §7.7.8: egress vector when EC is set */
-		v = le16(c + 4);
-		if (v & 0x20) {
-			unsigned n = (v >> 8) ? (v >> 8) : 256;
+		v = le16(c + ACS_CAP);
+		if (v & ACS_CAP_EC) {
+			unsigned n = ACS_CAP_VECTOR(v) ? ACS_CAP_VECTOR(v) : 256;
 			lay->features |= FT_ACS_EC;
 			lay->length = (uint16_t)(8 + 4 * ((n + 31) / 32));
 		}
 		break;
 	case LN_REBAR: /* PCIe §7.8.6: entries count in control[7:5] */
-		v = (le32(c + 8) >> 5) & 7;
+		v = REBAR_CTL_NBARS(le32(c + REBAR_CTL));
 		lay->rebar = (uint8_t)(v ? v : 1);
-		lay->length = (uint16_t)(4 + 8 * lay->rebar);
+		lay->length = (uint16_t)(REBAR_CAP + REBAR_ENTRY * lay->rebar);
 		break;
 	case LN_TPH: /* PCIe §7.9.13: ST table in the capability */
-		v = le32(c + 4);
+		v = le32(c + TPH_CAP);
 		if (((v >> 9) & 3) == 1)
 			lay->length = round4(12 + 2 * (((v >> 16) & 0x7ff) + 1));
 		break;
@@ -150,7 +152,7 @@ void captab_layout(const struct vpci_cdesc *cd, const uint8_t *cfg,
 		lay->length = (uint16_t)(0x10 + 12 * (v + 1));
 		break;
 	case LN_RCEC:
-		if (((le32(c) >> 16) & 0xf) >= 2) {
+		if (ECAP_VERSION(le32(c + ECAP_HEADER)) >= 2) {
 			lay->features |= FT_RCEC_V2;
 			lay->length = 12;
 		}
@@ -201,13 +203,13 @@ void captab_field_planes(const struct vpci_fdesc *fd, const uint8_t *cfg,
 
 	switch (fd->dyn) {
 	case DM_MSI_MASK: { /* PCIe §7.7.1.7: one mask bit per vector */
-		unsigned n = 1u << ((cfg[capoff + 2] >> 1) & 7);
+		unsigned n = 1u << MSI_CTL_MMC(cfg[capoff + MSI_CTL]);
 		rw = n >= 32 ? 0xffffffffu : ((1u << n) - 1);
 		rsvdp = full & ~rw;
 		break;
 	}
 	case DM_ACS_CTRL: /* PCIe §7.7.8.3: controls exist where capable */
-		rw = le16(cfg + capoff + 4) & 0x7f;
+		rw = le16(cfg + capoff + ACS_CAP) & 0x7f;
 		rsvdp = full & ~rw;
 		break;
 	default:

@@ -37,6 +37,8 @@ static void report(struct vctx *v, enum vpci_severity sev, uint32_t loc, int off
 
 #define ERR(v, loc, off, ...) report(v, VPCI_SEV_ERROR, loc, (int)(off), __VA_ARGS__)
 #define WARN(v, loc, off, ...) report(v, VPCI_SEV_WARNING, loc, (int)(off), __VA_ARGS__)
+/* an error about register @reg of capability @c */
+#define CAP_ERR(v, c, reg, ...) ERR(v, loc_of((v)->f, (c)->off + (reg), c), (c)->off + (reg), __VA_ARGS__)
 
 static const char *capname(const struct capinst *c)
 {
@@ -48,21 +50,22 @@ static const char *capname(const struct capinst *c)
 static void check_header(struct vctx *v)
 {
 	const struct vpci_func *f = v->f;
-	uint16_t vid = le16(f->val), status = le16(f->val + 6);
-	uint32_t cls = le_get(f->val + 9, 3);
+	uint16_t vid = le16(f->val + CFG_VENDOR_ID), status = le16(f->val + CFG_STATUS);
+	uint32_t cls = le_get(f->val + CFG_CLASS_CODE, 3);
 
 	if (vid == 0xffff)
-		WARN(v, 0, 0, "vendor-id 0xffff is not a valid vendor (a VF or an absent function reads it)");
+		WARN(v, 0, CFG_VENDOR_ID, "vendor-id 0xffff is not a valid vendor (a VF or an absent function reads it)");
 	if (f->kind == VPCI_KIND_BRIDGE && (cls >> 8) != 0x0604 && (cls >> 8) != 0x0609)
-		WARN(v, 0, 9, "a type 1 (bridge) header with class-code %#08x; PCI-to-PCI bridges are class 0x0604xx", cls);
+		WARN(v, 0, CFG_CLASS_CODE, "a type 1 (bridge) header with class-code %#08x; PCI-to-PCI bridges are class 0x0604xx", cls);
 	if (f->kind == VPCI_KIND_ENDPOINT && (cls >> 8) == 0x0604)
-		WARN(v, 0, 9, "class-code %#08x is a PCI-to-PCI bridge but the kind is endpoint", cls);
-	if (f->nstd && !(status & 0x10))
-		ERR(v, 0, 6, "status bit 4 (Capabilities List) is clear, so the %u capabilities are invisible (PCIe §7.5.1.1.4)", f->nstd);
-	if (!f->nstd && (status & 0x10) && f->kind != VPCI_KIND_CARDBUS)
-		WARN(v, 0, 6, "status bit 4 (Capabilities List) is set but there are no capabilities");
-	if (f->val[0x3d] > 4)
-		ERR(v, 0, 0x3d, "interrupt-pin %u is invalid (0 = none, 1..4 = INTA..INTD)", f->val[0x3d]);
+		WARN(v, 0, CFG_CLASS_CODE, "class-code %#08x is a PCI-to-PCI bridge but the kind is endpoint", cls);
+	if (f->nstd && !(status & CFG_STATUS_CAP_LIST))
+		ERR(v, 0, CFG_STATUS, "status bit 4 (Capabilities List) is clear, so the %u capabilities are invisible (PCIe §7.5.1.1.4)", f->nstd);
+	if (!f->nstd && (status & CFG_STATUS_CAP_LIST) && f->kind != VPCI_KIND_CARDBUS)
+		WARN(v, 0, CFG_STATUS, "status bit 4 (Capabilities List) is set but there are no capabilities");
+	if (f->val[CFG_INTERRUPT_PIN] > 4)
+		ERR(v, 0, CFG_INTERRUPT_PIN, "interrupt-pin %u is invalid (0 = none, 1..4 = INTA..INTD)",
+		    f->val[CFG_INTERRUPT_PIN]);
 }
 
 /* --- BARs -------------------------------------------------------------------- */
@@ -124,18 +127,12 @@ static void check_bars(struct vctx *v)
 
 /* --- capability lists -------------------------------------------------- */
 
-/* The validator's extent of a capability: of one with an unknown length,
- * only its header (2 bytes for a standard capability: ID and next). */
-static unsigned check_extent(const struct capinst *c)
-{
-	return c->len ? c->len : (c->ext ? 4u : 2u);
-}
-
 static int multi_ok(const struct capinst *c)
 {
 	/* vendor-specific and vendor-defined capabilities may repeat */
-	return (!c->ext && (c->id == 0x09 || c->id == 0x00)) ||
-	       (c->ext && (c->id == 0x000b || c->id == 0x0023 || c->id == 0x0000 || c->id == 0x002e));
+	return (!c->ext && (c->id == CAPID_VENDOR || c->id == CAPID_NULL)) ||
+	       (c->ext && (c->id == ECAPID_VSEC || c->id == ECAPID_DVSEC || c->id == ECAPID_NULL ||
+			   c->id == ECAPID_DOE));
 }
 
 static void check_caps(struct vctx *v)
@@ -145,28 +142,28 @@ static void check_caps(struct vctx *v)
 
 	for (unsigned i = 0; i < f->ncaps; i++) {
 		const struct capinst *c = &f->caps[i];
-		unsigned len = check_extent(c);
-		if (!c->ext && c->id == 0x10)
+		unsigned len = cap_extent(c);
+		if (!c->ext && c->id == CAPID_PCIE)
 			have_pcie = 1;
 		if (c->off & 3)
 			ERR(v, c->loc, c->off, "%s at 0x%x is not DWORD aligned", capname(c), c->off);
-		if (!c->ext && (c->off < 0x40 || c->off + len > VPCI_CFG_SIZE_CONV))
+		if (!c->ext && (c->off < CFG_HEADER_END || c->off + len > VPCI_CFG_SIZE_CONV))
 			ERR(v, c->loc, c->off, "%s at 0x%x (length %u) does not fit in 0x40..0xff", capname(c), c->off, len);
-		if (c->ext && (c->off < 0x100 || c->off + len > f->size))
+		if (c->ext && (c->off < ECAP_START || c->off + len > f->size))
 			ERR(v, c->loc, c->off, "%s at 0x%x (length %u) does not fit in 0x100..0x%x", capname(c),
 			    c->off, len, f->size - 1u);
 		if (c->off + len > f->size)
 			continue;
 		for (unsigned j = 0; j < i; j++) {
 			const struct capinst *o = &f->caps[j];
-			unsigned olen = check_extent(o);
+			unsigned olen = cap_extent(o);
 			if (c->off < o->off + olen && o->off < c->off + len)
 				ERR(v, c->loc, c->off, "%s at 0x%x (length %u) overlaps %s at 0x%x (length %u)",
 				    capname(c), c->off, len, capname(o), o->off, olen);
 			if (o->ext == c->ext && o->id == c->id && !multi_ok(c))
 				WARN(v, c->loc, c->off, "%s appears twice (at 0x%x and 0x%x)", capname(c), o->off, c->off);
 		}
-		if (c->off < 0x40)
+		if (c->off < CFG_HEADER_END)
 			continue;
 		/* free ranges must stay free */
 		for (unsigned k = 0; k < f->nfree; k++) {
@@ -183,7 +180,7 @@ static void check_caps(struct vctx *v)
 		if (!have_pcie)
 			ERR(v, first->loc, first->off,
 			    "extended capabilities need a PCI Express capability (PCIe §7.6): no software walks them without one");
-		if (first->off != 0x100)
+		if (first->off != ECAP_START)
 			ERR(v, first->loc, first->off,
 			    "the first extended capability must be at 0x100, not 0x%x (PCIe §7.6.3)", first->off);
 	}
@@ -200,12 +197,12 @@ static void check_chain_bytes(struct vctx *v)
 	if (f->kind == VPCI_KIND_CARDBUS)
 		return;
 	memset(seen, 0, sizeof(seen));
-	ptr = f->val[0x34];
-	if (ptr & 3)
-		ERR(v, 0, 0x34, "capabilities-pointer 0x%x has reserved bits 1:0 set", ptr);
-	ptr &= 0xfc;
-	while (ptr && idx < 48) {
-		if (ptr < 0x40) {
+	ptr = f->val[CFG_CAP_PTR];
+	if (ptr & ~CFG_CAP_PTR_MASK)
+		ERR(v, 0, CFG_CAP_PTR, "capabilities-pointer 0x%x has reserved bits 1:0 set", ptr);
+	ptr &= CFG_CAP_PTR_MASK;
+	while (ptr && idx < CAP_LIST_MAX) {
+		if (ptr < CFG_HEADER_END) {
 			ERR(v, 0, ptr, "capability chain points into the header (0x%x)", ptr);
 			return;
 		}
@@ -219,22 +216,22 @@ static void check_chain_bytes(struct vctx *v)
 			    ptr);
 			return;
 		}
-		if (f->val[ptr] != f->caps[idx].id)
+		if (f->val[ptr + CAP_ID] != f->caps[idx].id)
 			ERR(v, 0, ptr, "capability at 0x%x has ID 0x%x in its bytes but 0x%x in the list", ptr,
-			    f->val[ptr], f->caps[idx].id);
+			    f->val[ptr + CAP_ID], f->caps[idx].id);
 		idx++;
-		ptr = f->val[ptr + 1] & 0xfc;
+		ptr = f->val[ptr + CAP_NEXT] & CFG_CAP_PTR_MASK;
 	}
 	if (idx != f->nstd)
-		ERR(v, idx < f->nstd ? f->caps[idx].loc : 0, idx < f->nstd ? f->caps[idx].off : 0x34,
+		ERR(v, idx < f->nstd ? f->caps[idx].loc : 0, idx < f->nstd ? f->caps[idx].off : CFG_CAP_PTR,
 		    "the capability chain in the bytes ends after %u of %u capabilities", idx, f->nstd);
 
 	if (f->size < VPCI_CFG_SIZE)
 		return;
 	idx = f->nstd;
-	ptr = 0x100;
+	ptr = ECAP_START;
 	while (ptr) {
-		uint32_t h = le32(f->val + ptr);
+		uint32_t h = le32(f->val + ptr + ECAP_HEADER);
 		if (h == 0 || h == 0xffffffffu)
 			break;
 		if (seen[ptr / 4]) {
@@ -247,15 +244,15 @@ static void check_chain_bytes(struct vctx *v)
 			return;
 		}
 		idx++;
-		unsigned next = (h >> 20) & 0xffc;
-		if (next && next < 0x100) {
+		unsigned next = ECAP_NEXT(h);
+		if (next && next < ECAP_START) {
 			ERR(v, 0, ptr, "extended capability at 0x%x links to 0x%x, below 0x100", ptr, next);
 			return;
 		}
 		ptr = next;
 	}
 	if (idx != f->ncaps)
-		ERR(v, idx < f->ncaps ? f->caps[idx].loc : 0, idx < f->ncaps ? f->caps[idx].off : 0x100,
+		ERR(v, idx < f->ncaps ? f->caps[idx].loc : 0, idx < f->ncaps ? f->caps[idx].off : ECAP_START,
 		    "the extended capability chain in the bytes ends after %u of %u capabilities", idx - f->nstd,
 		    f->ncaps - f->nstd);
 }
@@ -270,13 +267,13 @@ static uint32_t loc_of(const struct vpci_func *f, unsigned off, const struct cap
 static void check_msi(struct vctx *v, const struct capinst *c)
 {
 	const uint8_t *p = v->f->val + c->off;
-	unsigned ctl = le16(p + 2), mmc = (ctl >> 1) & 7, mme = (ctl >> 4) & 7;
-	uint32_t loc = loc_of(v->f, c->off + 2u, c);
+	unsigned ctl = le16(p + MSI_CTL), mmc = MSI_CTL_MMC(ctl), mme = MSI_CTL_MME(ctl);
+	uint32_t loc = loc_of(v->f, c->off + MSI_CTL, c);
 
 	if (mmc > 5)
-		ERR(v, loc, c->off + 2, "MSI Multiple Message Capable %u is reserved (at most 5 = 32 vectors, PCIe §7.7.1.2)", mmc);
+		ERR(v, loc, c->off + MSI_CTL, "MSI Multiple Message Capable %u is reserved (at most 5 = 32 vectors, PCIe §7.7.1.2)", mmc);
 	if (mme > mmc)
-		ERR(v, loc, c->off + 2, "MSI Multiple Message Enable (%u vectors) exceeds Capable (%u vectors)",
+		ERR(v, loc, c->off + MSI_CTL, "MSI Multiple Message Enable (%u vectors) exceeds Capable (%u vectors)",
 		    1u << mme, 1u << mmc);
 }
 
@@ -301,7 +298,7 @@ static void check_msix(struct vctx *v, const struct capinst *c)
 			    (unsigned long long)bi.size);
 	}
 	if (r[0].bir == r[1].bir && r[0].off < r[1].off + r[1].len && r[1].off < r[0].off + r[0].len)
-		ERR(v, loc_of(f, c->off + 8u, c), c->off + 8, "MSI-X table (0x%llx+0x%llx) and PBA (0x%llx+0x%llx) overlap in BAR %u",
+		ERR(v, loc_of(f, r[1].reg, c), r[1].reg, "MSI-X table (0x%llx+0x%llx) and PBA (0x%llx+0x%llx) overlap in BAR %u",
 		    (unsigned long long)r[0].off, (unsigned long long)r[0].len, (unsigned long long)r[1].off,
 		    (unsigned long long)r[1].len, r[0].bir);
 }
@@ -309,50 +306,55 @@ static void check_msix(struct vctx *v, const struct capinst *c)
 static void check_pcie(struct vctx *v, const struct capinst *c)
 {
 	const struct vpci_func *f = v->f;
-	unsigned caps = le16(f->val + c->off + 2), ver = caps & 0xf, type = (caps >> 4) & 0xf;
-	uint32_t loc = loc_of(f, c->off + 2u, c);
-	static const unsigned bridge_types = (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8);
-	static const unsigned valid_types = (1u << 0) | (1u << 1) | (1u << 4) | (1u << 5) | (1u << 6) |
-					    (1u << 7) | (1u << 8) | (1u << 9) | (1u << 10);
+	const uint8_t *p = f->val + c->off;
+	unsigned flags = le16(p + PCIE_FLAGS), ver = PCIE_FLAGS_VERSION(flags), type = PCIE_FLAGS_TYPE(flags);
+	unsigned mpss = le32(p + PCIE_DEVCAP) & PCIE_DEVCAP_MPSS, ctl = le16(p + PCIE_DEVCTL);
+	unsigned mps = PCIE_DEVCTL_MPS(ctl), mrrs = PCIE_DEVCTL_MRRS(ctl);
+	uint32_t loc = loc_of(f, c->off + PCIE_FLAGS, c);
+	uint32_t cap_loc = loc_of(f, c->off + PCIE_DEVCAP, c), ctl_loc = loc_of(f, c->off + PCIE_DEVCTL, c);
+	static const unsigned bridge_types = (1u << PCIE_TYPE_ROOT_PORT) | (1u << PCIE_TYPE_UPSTREAM) |
+					     (1u << PCIE_TYPE_DOWNSTREAM) | (1u << PCIE_TYPE_PCI_TO_PCIE);
+	static const unsigned valid_types = (1u << PCIE_TYPE_ENDPOINT) | (1u << PCIE_TYPE_LEGACY) | bridge_types |
+					    (1u << PCIE_TYPE_PCIE_TO_PCI) | (1u << PCIE_TYPE_RCIEP) |
+					    (1u << PCIE_TYPE_RCEC);
 
 	if (ver != 1 && ver != 2)
-		ERR(v, loc, c->off + 2, "PCI Express capability version %u (must be 1 or 2, PCIe §7.5.3.2)", ver);
+		ERR(v, loc, c->off + PCIE_FLAGS, "PCI Express capability version %u (must be 1 or 2, PCIe §7.5.3.2)", ver);
 	if (!(valid_types & (1u << type)))
-		ERR(v, loc, c->off + 2, "PCI Express device/port type %u is reserved", type);
-	else if (((bridge_types >> type) & 1) != (f->kind == VPCI_KIND_BRIDGE) && type != 7)
-		WARN(v, loc, c->off + 2, "PCI Express device/port type %u normally has a %s header (kind: %s)", type,
-		    (bridge_types >> type) & 1 ? "type 1" : "type 0", (bridge_types >> type) & 1 ? "bridge" : "endpoint");
-	if ((le32(f->val + c->off + 4) & 7) > 5)
-		ERR(v, loc_of(f, c->off + 4u, c), c->off + 4, "Max_Payload_Size Supported encoding %u is reserved",
-		    le32(f->val + c->off + 4) & 7);
-	unsigned mps = (le16(f->val + c->off + 8) >> 5) & 7, mrrs = (le16(f->val + c->off + 8) >> 12) & 7;
-	if (mps > (le32(f->val + c->off + 4) & 7))
-		ERR(v, loc_of(f, c->off + 8u, c), c->off + 8, "Max_Payload_Size %u bytes exceeds the supported %u bytes",
-		    128u << mps, 128u << (le32(f->val + c->off + 4) & 7));
+		ERR(v, loc, c->off + PCIE_FLAGS, "PCI Express device/port type %u is reserved", type);
+	else if (((bridge_types >> type) & 1) != (f->kind == VPCI_KIND_BRIDGE) && type != PCIE_TYPE_PCIE_TO_PCI)
+		WARN(v, loc, c->off + PCIE_FLAGS, "PCI Express device/port type %u normally has a %s header (kind: %s)",
+		     type, (bridge_types >> type) & 1 ? "type 1" : "type 0",
+		     model_kind_names[(bridge_types >> type) & 1 ? VPCI_KIND_BRIDGE : VPCI_KIND_ENDPOINT]);
+	if (mpss > 5)
+		ERR(v, cap_loc, c->off + PCIE_DEVCAP, "Max_Payload_Size Supported encoding %u is reserved", mpss);
+	if (mps > mpss)
+		ERR(v, ctl_loc, c->off + PCIE_DEVCTL, "Max_Payload_Size %u bytes exceeds the supported %u bytes",
+		    128u << mps, 128u << mpss);
 	if (mrrs > 5)
-		ERR(v, loc_of(f, c->off + 8u, c), c->off + 8, "Max_Read_Request_Size encoding %u is reserved", mrrs);
+		ERR(v, ctl_loc, c->off + PCIE_DEVCTL, "Max_Read_Request_Size encoding %u is reserved", mrrs);
 }
 
 static void check_sriov(struct vctx *v, const struct capinst *c)
 {
 	const struct vpci_func *f = v->f;
 	const uint8_t *p = f->val + c->off;
-	unsigned init = le16(p + 0x0c), total = le16(p + 0x0e), num = le16(p + 0x10);
-	unsigned stride = le16(p + 0x16);
-	uint32_t sup = le32(p + 0x1c), sys = le32(p + 0x20);
+	unsigned init = le16(p + SRIOV_INITIAL_VFS), total = le16(p + SRIOV_TOTAL_VFS);
+	unsigned num = le16(p + SRIOV_NUM_VFS), stride = le16(p + SRIOV_VF_STRIDE);
+	uint32_t sup = le32(p + SRIOV_SUP_PGSIZE), sys = le32(p + SRIOV_SYS_PGSIZE);
 
 	if (f->kind != VPCI_KIND_ENDPOINT)
 		ERR(v, c->loc, c->off, "SR-IOV is for type 0 functions only");
 	if (init > total)
-		ERR(v, loc_of(f, c->off + 0x0cu, c), c->off + 0x0c, "InitialVFs %u exceeds TotalVFs %u (PCIe §9.3.3.5)", init, total);
+		CAP_ERR(v, c, SRIOV_INITIAL_VFS, "InitialVFs %u exceeds TotalVFs %u (PCIe §9.3.3.5)", init, total);
 	if (num > total)
-		ERR(v, loc_of(f, c->off + 0x10u, c), c->off + 0x10, "NumVFs %u exceeds TotalVFs %u (PCIe §9.3.3.7)", num, total);
+		CAP_ERR(v, c, SRIOV_NUM_VFS, "NumVFs %u exceeds TotalVFs %u (PCIe §9.3.3.7)", num, total);
 	if (total > 1 && stride == 0)
-		ERR(v, loc_of(f, c->off + 0x16u, c), c->off + 0x16, "VF Stride 0 with %u VFs would give every VF the same routing ID", total);
+		CAP_ERR(v, c, SRIOV_VF_STRIDE, "VF Stride 0 with %u VFs would give every VF the same routing ID", total);
 	if (!(sup & 1))
-		ERR(v, loc_of(f, c->off + 0x1cu, c), c->off + 0x1c, "Supported Page Sizes must include 4 KiB (bit 0, PCIe §9.3.3.12)");
+		CAP_ERR(v, c, SRIOV_SUP_PGSIZE, "Supported Page Sizes must include 4 KiB (bit 0, PCIe §9.3.3.12)");
 	if (!is_pow2(sys) || !(sys & sup))
-		ERR(v, loc_of(f, c->off + 0x20u, c), c->off + 0x20,
+		CAP_ERR(v, c, SRIOV_SYS_PGSIZE,
 		    "System Page Size 0x%x must have exactly one bit set, among the supported 0x%x (PCIe §9.3.3.13)", sys, sup);
 }
 
@@ -363,14 +365,14 @@ static void check_rebar(struct vctx *v, const struct capinst *c)
 
 	captab_layout(c->desc, f->val, c->off, &lay);
 	for (unsigned i = 0; i < lay.rebar; i++) {
-		unsigned reg = c->off + 8 + 8 * i;
+		unsigned reg = c->off + REBAR_CTL + REBAR_ENTRY * i;
 		uint32_t ctl = le32(f->val + reg);
-		unsigned bar = ctl & 7;
+		unsigned bar = ctl & REBAR_CTL_BAR;
 		struct vpci_bar_info bi;
-		if (c->id == 0x0015 && (bar > 5 || vpci_func_bar(f, bar, &bi) || bi.type == VPCI_BAR_IO))
+		if (c->id == ECAPID_REBAR && (bar > 5 || vpci_func_bar(f, bar, &bi) || bi.type == VPCI_BAR_IO))
 			ERR(v, loc_of(f, reg, c), reg, "Resizable BAR entry %u names BAR %u, which is not an implemented memory BAR", i, bar);
-		unsigned cur = (ctl >> 8) & 0x3f;
-		uint32_t capbits = le32(f->val + reg - 4) >> 4;
+		unsigned cur = REBAR_CTL_SIZE(ctl);
+		uint32_t capbits = le32(f->val + reg - REBAR_CTL + REBAR_CAP) >> 4;
 		if (cur < 28 && !((capbits >> cur) & 1))
 			WARN(v, loc_of(f, reg, c), reg, "Resizable BAR entry %u: current size %u MiB is not among the supported sizes",
 			     i, 1u << cur);
@@ -379,19 +381,18 @@ static void check_rebar(struct vctx *v, const struct capinst *c)
 
 static void check_pasid(struct vctx *v, const struct capinst *c)
 {
-	unsigned w = (le16(v->f->val + c->off + 4) >> 8) & 0x1f;
+	unsigned w = PASID_CAP_WIDTH(le16(v->f->val + c->off + PASID_CAP));
 
 	if (w > 20)
-		ERR(v, loc_of(v->f, c->off + 4u, c), c->off + 4, "Max PASID Width %u exceeds 20 bits (PCIe §7.8.9.2)", w);
+		ERR(v, loc_of(v->f, c->off + PASID_CAP, c), c->off + PASID_CAP, "Max PASID Width %u exceeds 20 bits (PCIe §7.8.9.2)", w);
 }
 
 static void check_vendor_len(struct vctx *v, const struct capinst *c)
 {
-	unsigned len = c->ext ? le32(v->f->val + c->off + 4) >> 20 : v->f->val[c->off + 2];
-	unsigned min = c->ext ? (c->id == 0x0023 ? 10u : 8u) : 3u;
+	unsigned len, min, reg = c->ext ? VSEC_HEADER : VNDR_LEN;
 
-	if (len < min)
-		ERR(v, loc_of(v->f, c->off + (c->ext ? 4u : 2u), c), c->off + (c->ext ? 6 : 2),
+	if (func_declared_len(v->f, c, &len, &min) && len < min)
+		ERR(v, loc_of(v->f, c->off + reg, c), c->off + (c->ext ? VSEC_HEADER + 2 : VNDR_LEN),
 		    "%s length %u is shorter than its own header (%u bytes)", capname(c), len, min);
 }
 
@@ -401,22 +402,22 @@ static void check_specific(struct vctx *v)
 
 	for (unsigned i = 0; i < f->ncaps; i++) {
 		const struct capinst *c = &f->caps[i];
-		if (c->off + check_extent(c) > f->size || !c->desc)
+		if (c->off + cap_extent(c) > f->size || !c->desc)
 			continue;
 		if (!c->ext) {
 			switch (c->id) {
-			case 0x05: check_msi(v, c); break;
-			case 0x09: check_vendor_len(v, c); break;
-			case 0x10: check_pcie(v, c); break;
-			case 0x11: check_msix(v, c); break;
+			case CAPID_MSI: check_msi(v, c); break;
+			case CAPID_VENDOR: check_vendor_len(v, c); break;
+			case CAPID_PCIE: check_pcie(v, c); break;
+			case CAPID_MSIX: check_msix(v, c); break;
 			default: break;
 			}
 		} else {
 			switch (c->id) {
-			case 0x000b: case 0x0023: check_vendor_len(v, c); break;
-			case 0x0010: check_sriov(v, c); break;
-			case 0x0015: case 0x0024: check_rebar(v, c); break;
-			case 0x001b: check_pasid(v, c); break;
+			case ECAPID_VSEC: case ECAPID_DVSEC: check_vendor_len(v, c); break;
+			case ECAPID_SRIOV: check_sriov(v, c); break;
+			case ECAPID_REBAR: case ECAPID_VF_REBAR: check_rebar(v, c); break;
+			case ECAPID_PASID: check_pasid(v, c); break;
 			default: break;
 			}
 		}
@@ -429,14 +430,15 @@ static void check_specific(struct vctx *v)
 static void check_planes_byte(struct vctx *v, unsigned i)
 {
 	const struct vpci_func *f = v->f;
-	static const char *const nm[5] = { "RW", "RW1C", "RsvdP", "RsvdZ", "HwInit" };
 	const uint8_t pl[5] = { f->pl[VPCI_PL_RW][i], f->pl[VPCI_PL_RW1C][i], f->pl[VPCI_PL_RSVDP][i],
 				f->pl[VPCI_PL_RSVDZ][i], f->pl[VPCI_PL_HWINIT][i] };
 
 	for (int a = 0; a < 5; a++)
 		for (int b = a + 1; b < 5; b++)
 			if (pl[a] & pl[b])
-				ERR(v, 0, i, "byte 0x%x: bits 0x%02x are both %s and %s", i, pl[a] & pl[b], nm[a], nm[b]);
+				ERR(v, 0, i, "byte 0x%x: bits 0x%02x are both %s and %s", i, pl[a] & pl[b],
+				    vpci_access_name(model_plane_access((enum vpci_plane)a)),
+				    vpci_access_name(model_plane_access((enum vpci_plane)b)));
 	if (f->val[i] & pl[3])
 		ERR(v, 0, i, "byte 0x%x: RsvdZ bits %#04x are set; reserved-zero bits must read 0 (PCIe §7.4)", i,
 		    f->val[i] & pl[3]);

@@ -21,20 +21,20 @@ struct cap_rule {
 /* Capabilities the guest sees.  Anything not listed is hidden: a guest
  * sees only what someone reviewed. */
 static const struct cap_rule cap_rules[] = {
-	{ 0, 0x01, CA_KEEP, "power states are the guest's; state changes reach the device" },
-	{ 0, 0x05, CA_KEEP, "MSI is emulated by the VMM, which routes vectors to the host" },
-	{ 0, 0x09, CA_SCRUB, "vendor data may identify the host; quirks keep what drivers need" },
-	{ 0, 0x0d, CA_KEEP, "subsystem IDs of a bridge are identity, not host state" },
-	{ 0, 0x10, CA_KEEP, "the guest driver needs the PCIe capability (FLR, MPS, errors)" },
-	{ 0, 0x11, CA_KEEP, "MSI-X is emulated by the VMM; table and PBA stay where the device has them" },
-	{ 0, 0x13, CA_KEEP, "Advanced Features carries FLR for conventional functions" },
-	{ 1, 0x0001, CA_KEEP, "AER lets the guest see and clear its device's errors" },
-	{ 1, 0x0003, CA_KEEP, "the serial number is replaced by a value that does not identify the host" },
-	{ 1, 0x000b, CA_SCRUB, "vendor data may identify the host; quirks keep what drivers need" },
-	{ 1, 0x000d, CA_KEEP, "ACS controls are virtual: the host owns the real isolation" },
-	{ 1, 0x000f, CA_KEEP, "ATS control stays virtual (2024 vfio-pci PASID/ATS/PRI discussion)" },
-	{ 1, 0x0013, CA_KEEP, "PRI control stays virtual (2024 vfio-pci PASID/ATS/PRI discussion)" },
-	{ 1, 0x0023, CA_SCRUB, "vendor data may identify the host; quirks keep what drivers need" },
+	{ 0, CAPID_PM, CA_KEEP, "power states are the guest's; state changes reach the device" },
+	{ 0, CAPID_MSI, CA_KEEP, "MSI is emulated by the VMM, which routes vectors to the host" },
+	{ 0, CAPID_VENDOR, CA_SCRUB, "vendor data may identify the host; quirks keep what drivers need" },
+	{ 0, CAPID_SSVID, CA_KEEP, "subsystem IDs of a bridge are identity, not host state" },
+	{ 0, CAPID_PCIE, CA_KEEP, "the guest driver needs the PCIe capability (FLR, MPS, errors)" },
+	{ 0, CAPID_MSIX, CA_KEEP, "MSI-X is emulated by the VMM; table and PBA stay where the device has them" },
+	{ 0, CAPID_AF, CA_KEEP, "Advanced Features carries FLR for conventional functions" },
+	{ 1, ECAPID_AER, CA_KEEP, "AER lets the guest see and clear its device's errors" },
+	{ 1, ECAPID_DSN, CA_KEEP, "the serial number is replaced by a value that does not identify the host" },
+	{ 1, ECAPID_VSEC, CA_SCRUB, "vendor data may identify the host; quirks keep what drivers need" },
+	{ 1, ECAPID_ACS, CA_KEEP, "ACS controls are virtual: the host owns the real isolation" },
+	{ 1, ECAPID_ATS, CA_KEEP, "ATS control stays virtual (2024 vfio-pci PASID/ATS/PRI discussion)" },
+	{ 1, ECAPID_PRI, CA_KEEP, "PRI control stays virtual (2024 vfio-pci PASID/ATS/PRI discussion)" },
+	{ 1, ECAPID_DVSEC, CA_SCRUB, "vendor data may identify the host; quirks keep what drivers need" },
 };
 
 enum cap_action policy_guest_action(int ext, uint16_t id, const char **why)
@@ -86,31 +86,31 @@ static const struct field_rule field_rules[] = {
 	HDR_ZERO("interrupt-line", ALL),
 	HDR_ZERO("cardbus-cis-pointer", ALL),
 	/* PM: PowerState, PME_En, PME_Status */
-	STD(0x01, "pmcsr", 0x8103),
+	STD(CAPID_PM, "pmcsr", 0x8103),
 	/* PCIe: error-reporting enables, relaxed ordering and no snoop reach
 	 * the device; MPS/MRRS/FLR stay virtual (FLR is an engine event) */
-	STD(0x10, "device-control", 0x081f),
-	STD(0x10, "device-status", 0x007f),
-	STD(0x10, "link-status", 0xefff),
+	STD(CAPID_PCIE, "device-control", 0x081f),
+	STD(CAPID_PCIE, "device-status", 0x007f),
+	STD(CAPID_PCIE, "link-status", 0xefff),
 	/* the Captured Slot Power Limit (27:18, PCIe r6.0 §7.5.3.3) is what
 	 * the host's slot sent; the Port Number (31:24, §7.5.3.6) is the
 	 * host's topology */
-	STD_ZERO(0x10, "device-capabilities", 0, 0x0ffc0000),
-	STD_ZERO(0x10, "link-capabilities", 0, 0xff000000),
+	STD_ZERO(CAPID_PCIE, "device-capabilities", 0, 0x0ffc0000),
+	STD_ZERO(CAPID_PCIE, "link-capabilities", 0, 0xff000000),
 	/* AER is the device's; what it logged (a host TLP header with host
 	 * addresses, the First Error Pointer, requester IDs of the host's
 	 * topology) is not part of the initial view (§7.8.4.7-11) */
-	EXT_ALL(0x0001, "uncorrectable-status"),
-	EXT_ALL(0x0001, "uncorrectable-mask"),
-	EXT_ALL(0x0001, "uncorrectable-severity"),
-	EXT_ALL(0x0001, "correctable-status"),
-	EXT_ALL(0x0001, "correctable-mask"),
-	EXT_ALL_ZERO(0x0001, "capabilities-control", 0x1f),
-	EXT_ALL_ZERO(0x0001, "header-log0", ALL),
-	EXT_ALL_ZERO(0x0001, "header-log1", ALL),
-	EXT_ALL_ZERO(0x0001, "header-log2", ALL),
-	EXT_ALL_ZERO(0x0001, "header-log3", ALL),
-	EXT_ALL_ZERO(0x0001, "error-source-id", ALL),
+	EXT_ALL(ECAPID_AER, "uncorrectable-status"),
+	EXT_ALL(ECAPID_AER, "uncorrectable-mask"),
+	EXT_ALL(ECAPID_AER, "uncorrectable-severity"),
+	EXT_ALL(ECAPID_AER, "correctable-status"),
+	EXT_ALL(ECAPID_AER, "correctable-mask"),
+	EXT_ALL_ZERO(ECAPID_AER, "capabilities-control", 0x1f),
+	EXT_ALL_ZERO(ECAPID_AER, "header-log0", ALL),
+	EXT_ALL_ZERO(ECAPID_AER, "header-log1", ALL),
+	EXT_ALL_ZERO(ECAPID_AER, "header-log2", ALL),
+	EXT_ALL_ZERO(ECAPID_AER, "header-log3", ALL),
+	EXT_ALL_ZERO(ECAPID_AER, "error-source-id", ALL),
 };
 
 struct frule_ctx {
@@ -134,7 +134,7 @@ static int frule_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
 	/* VF Command.Memory is RsvdP: the PF's VF MSE gates all VF BARs
 	 * (PCIe §9.3.4.1.3), so the guest's bit is virtual */
 	if (c->is_vf && fr->kind == CK_HDR && !strcmp(fr->field, "command"))
-		dev &= ~(uint64_t)0x2;
+		dev &= ~(uint64_t)CFG_COMMAND_MEMORY;
 	func_plane_put(f, VPCI_PL_DEVICE, r->off, r->fd->width, dev);
 	return 1;
 }
@@ -192,26 +192,23 @@ static const char *msix_unusable(const struct vpci_func *f, const struct capinst
 	return NULL;
 }
 
-/* Vendor-specific capabilities must at least hold their own header and
- * end inside the config space. */
-static int vendor_len_ok(const struct vpci_func *f, const struct capinst *c)
+/* A capability that gives its own length (vendor-specific ones) must at
+ * least hold its own header and end inside the config space. */
+static int declared_len_ok(const struct vpci_func *f, const struct capinst *c)
 {
-	unsigned min = c->ext ? (c->id == 0x0023 ? 10u : 8u) : 3u;
-	unsigned end = c->ext ? f->size : VPCI_CFG_SIZE_CONV;
+	unsigned len, min, end = c->ext ? f->size : VPCI_CFG_SIZE_CONV;
 
-	if (c->off + min > end)
-		return 0;
-	unsigned len = c->ext ? le32(f->val + c->off + 4) >> 20 : f->val[c->off + 2];
-	return len >= min && c->off + len <= end;
+	if (!func_declared_len(f, c, &len, &min))
+		return 1;
+	return c->off + min <= end && len >= min && c->off + len <= end;
 }
 
 static void scrub_body(struct vpci_func *f, const struct capinst *c)
 {
 	/* keep the header (ID, next, length/ID words), zero the rest */
-	unsigned keep = c->ext ? (c->id == 0x0023 ? 10u : 8u) : 3u;
-	unsigned len = c->len;
+	unsigned keep, len = c->len, declared;
 
-	if (!len || c->off + len > f->size)
+	if (!func_declared_len(f, c, &declared, &keep) || !len || c->off + len > f->size)
 		return;
 	for (unsigned i = c->off + keep; i < c->off + len; i++) {
 		f->val[i] = 0;
@@ -254,17 +251,17 @@ static void guest_identity(struct vpci_func *f, const struct host_facts *facts, 
 	struct diag_pos pos = DIAG_NOPOS;
 
 	pos.file = facts->slot;
-	if (facts->have_ids && (le16(f->val) == 0xffff || facts->is_vf)) {
-		le_put64(f->val + 0x00, 2, facts->vendor);
-		le_put64(f->val + 0x02, 2, facts->device);
+	if (facts->have_ids && (le16(f->val + CFG_VENDOR_ID) == 0xffff || facts->is_vf)) {
+		le_put64(f->val + CFG_VENDOR_ID, 2, facts->vendor);
+		le_put64(f->val + CFG_DEVICE_ID, 2, facts->device);
 	}
 	if (facts->is_vf) {
-		f->val[0x3d] = 0;
-	} else if (f->val[0x3d] > 4) {
-		pos.offset = 0x3d;
+		f->val[CFG_INTERRUPT_PIN] = 0;
+	} else if (f->val[CFG_INTERRUPT_PIN] > 4) {
+		pos.offset = CFG_INTERRUPT_PIN;
 		diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, pos,
-			 "Interrupt Pin %#x is not INTA..INTD: the guest sees no INTx", f->val[0x3d]);
-		f->val[0x3d] = 0;
+			 "Interrupt Pin %#x is not INTA..INTD: the guest sees no INTx", f->val[CFG_INTERRUPT_PIN]);
+		f->val[CFG_INTERRUPT_PIN] = 0;
 	}
 	/* the guest's function is alone on its device unless an instance says
 	 * otherwise: the host's Multi-Function bit is host topology */
@@ -278,17 +275,17 @@ static void replace_serial(struct vpci_func *f, const struct capinst *c)
 {
 	uint8_t ids[8] = { 0 };
 
-	if (c->off + 12u > f->size)
+	if (c->off + DSN_SERIAL + 8u > f->size)
 		return;
-	memcpy(ids, f->val, 4);
+	memcpy(ids, f->val + CFG_VENDOR_ID, 4);
 	if (f->kind == VPCI_KIND_ENDPOINT) {
-		memcpy(ids + 4, f->val + 0x2c, 4);
+		memcpy(ids + 4, f->val + CFG0_SUBSYSTEM_VENDOR, 4);
 	} else {
 		for (unsigned i = 0; i < f->nstd; i++)
-			if (f->caps[i].id == 0x0d && f->caps[i].off + 8u <= VPCI_CFG_SIZE_CONV)
-				memcpy(ids + 4, f->val + f->caps[i].off + 4, 4);
+			if (f->caps[i].id == CAPID_SSVID && f->caps[i].off + SSVID_IDS + 4u <= VPCI_CFG_SIZE_CONV)
+				memcpy(ids + 4, f->val + f->caps[i].off + SSVID_IDS, 4);
 	}
-	le_put64(f->val + c->off + 4, 8, fnv1a(ids, sizeof(ids)));
+	le_put64(f->val + c->off + DSN_SERIAL, 8, fnv1a(ids, sizeof(ids)));
 }
 
 /* Why a capability the rules keep must be hidden anyway, or NULL */
@@ -301,11 +298,9 @@ static const char *unfit(const struct vpci_func *f, const struct capinst *c, con
 	for (unsigned k = c->off; k < c->off + cap_extent(c); k++)
 		if (taken[k])
 			return "it overlaps a capability kept before it";
-	if (!c->ext && c->id == 0x11)
+	if (!c->ext && c->id == CAPID_MSIX)
 		return msix_unusable(f, c);
-	if ((!c->ext && c->id == 0x09) || (c->ext && (c->id == 0x000b || c->id == 0x0023)))
-		return vendor_len_ok(f, c) ? NULL : "its length field does not fit";
-	return NULL;
+	return declared_len_ok(f, c) ? NULL : "its length field does not fit";
 }
 
 /* Capabilities: hide, keep or scrub (the rules above, the quirks' keep
@@ -322,7 +317,7 @@ static int guest_caps(struct vpci_func *f, const struct host_facts *facts, const
 	if (!hide)
 		return VPCI_ENOMEM;
 	for (unsigned i = 0; i < f->ncaps; i++)
-		pcie |= !f->caps[i].ext && f->caps[i].id == 0x10;
+		pcie |= !f->caps[i].ext && f->caps[i].id == CAPID_PCIE;
 	for (unsigned i = 0; i < f->ncaps; i++) {
 		struct capinst *c = &f->caps[i];
 		enum cap_action a = policy_guest_action(c->ext, c->id, NULL);
@@ -349,7 +344,7 @@ static int guest_caps(struct vpci_func *f, const struct host_facts *facts, const
 			memset(keepdev + c->off, 1, len);
 		if (a == CA_SCRUB)
 			scrub_body(f, c);
-		if (c->ext && c->id == 0x0003)
+		if (c->ext && c->id == ECAPID_DSN)
 			replace_serial(f, c);
 	}
 	func_remove_caps(f, hide);
@@ -372,7 +367,8 @@ static void guest_bars(struct vpci_func *f)
 			continue;
 		unsigned off = func_bar_off(f, i);
 		uint32_t v = le32(f->val + off);
-		le_put64(f->val + off, 4, f->bar[i].type == VPCI_BAR_MEM64_HI ? 0 : v & (v & 1 ? 3u : 0xfu));
+		le_put64(f->val + off, 4, f->bar[i].type == VPCI_BAR_MEM64_HI ? 0 :
+					  v & (v & BAR_SPACE_IO ? ~BAR_IO_ADDR : ~BAR_MEM_ADDR));
 	}
 	if (f->bar[ROM_INDEX].type != VPCI_BAR_NONE)
 		le_put64(f->val + func_bar_off(f, ROM_INDEX), 4, 0);
@@ -384,12 +380,12 @@ static void guest_gaps(struct vpci_func *f, const struct quirk_plan *plan, uint8
 {
 	uint8_t covered[VPCI_CFG_SIZE] = { 0 };
 
-	memset(covered, 1, 0x40);
+	memset(covered, 1, CFG_HEADER_END);
 	for (unsigned i = 0; i < f->ncaps; i++) {
 		unsigned off = f->caps[i].off, len = cap_extent(&f->caps[i]);
 		memset(covered + off, 1, off + len <= VPCI_CFG_SIZE ? len : VPCI_CFG_SIZE - off);
 	}
-	for (unsigned k = 0x40; k < f->size; k++) {
+	for (unsigned k = CFG_HEADER_END; k < f->size; k++) {
 		if (covered[k])
 			continue;
 		if (plan && plan->device_gaps) {
@@ -415,7 +411,7 @@ int policy_guest(struct vpci_func *f, const struct host_facts *facts, const stru
 	guest_bars(f);
 	guest_gaps(f, plan, keepdev);
 	/* Status.CapList: the guest sees a capability list only if one is kept */
-	f->val[0x06] = (uint8_t)((f->val[0x06] & ~0x10u) | (f->nstd ? 0x10u : 0));
+	func_sync_caplist(f);
 	func_apply_structure(f);
 	func_default_planes(f);
 	func_foreach_field(f, reset_cb, NULL);

@@ -83,9 +83,9 @@ VPCI_EXPORT int vpci_render_lspci(const vpci_func *f, const char *slot, char **o
 	size = vpci_func_config_size(f);
 	sb_init(&sb);
 	/* the header line lspci prints when it has no ID database */
-	sb_printf(&sb, "%s Class %04x: Device %04x:%04x", slot, le16(b + 0x0a),
-		  le16(b + 0x00), le16(b + 0x02));
-	rev = b[0x08];
+	sb_printf(&sb, "%s Class %04x: Device %04x:%04x", slot, le16(b + CFG_CLASS_DEVICE),
+		  le16(b + CFG_VENDOR_ID), le16(b + CFG_DEVICE_ID));
+	rev = b[CFG_REVISION_ID];
 	if (rev)
 		sb_printf(&sb, " (rev %02x)", rev);
 	sb_putc(&sb, '\n');

@@ -16,26 +16,6 @@
 #include "model/model_priv.h"
 #include "vpci/render.h"
 
-static const char *kind_name(enum vpci_kind k)
-{
-	switch (k) {
-	case VPCI_KIND_BRIDGE: return "bridge";
-	case VPCI_KIND_CARDBUS: return "cardbus";
-	default: return "endpoint";
-	}
-}
-
-static const char *bar_type_key(enum vpci_bar_type t)
-{
-	switch (t) {
-	case VPCI_BAR_IO: return "io";
-	case VPCI_BAR_MEM32: return "mem32";
-	case VPCI_BAR_MEM64: return "mem64";
-	case VPCI_BAR_MEM1M: return "mem1m";
-	default: return "none";
-	}
-}
-
 /* "16K", "2M", "unknown": the largest unit that divides the size. */
 static void fmt_size(char *buf, size_t n, const struct vpci_bar_info *b)
 {
@@ -75,7 +55,7 @@ static bool header_field_shown(const struct vpci_func *f, const struct field_ref
 {
 	if (r->fd->flags & FD_MANAGED)
 		return false;
-	return r->cap >= 0 || f->kind != VPCI_KIND_CARDBUS || r->off < 0x10;
+	return r->cap >= 0 || f->kind != VPCI_KIND_CARDBUS || r->off < CFG_BAR0;
 }
 
 /* --- text ------------------------------------------------------------ */
@@ -115,8 +95,8 @@ static void text_bits(struct strbuf *sb, const struct vpci_bitdesc *bits, uint64
 static void text_access(struct strbuf *sb, const struct vpci_func *f, unsigned off,
 			unsigned width)
 {
-	static const char *const names[] = { "RO", "RW", "RW1C", "RsvdP", "RsvdZ", "HwInit" };
-	static const char *const sticky_names[] = { "ROS", "RWS", "RW1CS", NULL, NULL, NULL };
+	/* part[i] holds the bits of access type i (RO, RW, RW1C, RsvdP,
+	 * RsvdZ, HwInit: enum vpci_access 0..5) */
 	uint64_t m = width_mask(width);
 	uint64_t pl[VPCI_PL_COUNT];
 	uint64_t part[6];
@@ -139,18 +119,19 @@ static void text_access(struct strbuf *sb, const struct vpci_func *f, unsigned o
 	}
 
 	sb_puts(sb, "\t\t\taccess: ");
-	if (nparts == 1 && pl[VPCI_PL_STICKY] == m && sticky_names[only]) {
-		sb_puts(sb, sticky_names[only]);
+	enum vpci_access sticky = model_sticky_access((enum vpci_access)only);
+	if (nparts == 1 && pl[VPCI_PL_STICKY] == m && sticky != VPCI_ACC_COUNT) {
+		sb_puts(sb, vpci_access_name(sticky));
 	} else {
 		if (nparts == 1) {
-			sb_puts(sb, names[only]);
+			sb_puts(sb, vpci_access_name((enum vpci_access)only));
 		} else {
 			bool first = true;
 			for (unsigned i = 0; i < 6; i++) {
 				if (!part[i])
 					continue;
-				sb_printf(sb, "%s%s=0x%0*" PRIx64, first ? "" : " ", names[i],
-					  digits, part[i]);
+				sb_printf(sb, "%s%s=0x%0*" PRIx64, first ? "" : " ",
+					  vpci_access_name((enum vpci_access)i), digits, part[i]);
 				first = false;
 			}
 		}
@@ -256,47 +237,47 @@ static void text_cap_title(struct strbuf *sb, const struct vpci_func *f, const s
 	}
 	if (!c->ext) {
 		switch (c->id) {
-		case 0x01:
-			sb_printf(sb, "%s version %u\n", c->desc->name, le16(p + 2) & 7);
+		case CAPID_PM:
+			sb_printf(sb, "%s version %u\n", c->desc->name, le16(p + PM_PMC) & PM_PMC_VERSION);
 			return;
-		case 0x05:
-			v = le16(p + 2);
+		case CAPID_MSI:
+			v = le16(p + MSI_CTL);
 			sb_printf(sb, "MSI: Enable%c Count=%u/%u Maskable%c 64bit%c\n", pm(v, 0),
-				  1u << ((v >> 4) & 7), 1u << ((v >> 1) & 7), pm(v, 8), pm(v, 7));
+				  1u << MSI_CTL_MME(v), 1u << MSI_CTL_MMC(v), pm(v, 8), pm(v, 7));
 			return;
-		case 0x09:
-			sb_printf(sb, "Vendor Specific Information: Len=%02x\n", p[2]);
+		case CAPID_VENDOR:
+			sb_printf(sb, "Vendor Specific Information: Len=%02x\n", p[VNDR_LEN]);
 			return;
-		case 0x10:
-			v = le16(p + 2);
-			sb_printf(sb, "Express (v%u) %s, MSI %02x\n", v & 0xf,
-				  pcie_type_name((v >> 4) & 0xf), (v >> 9) & 0x1f);
+		case CAPID_PCIE:
+			v = le16(p + PCIE_FLAGS);
+			sb_printf(sb, "Express (v%u) %s, MSI %02x\n", PCIE_FLAGS_VERSION(v),
+				  pcie_type_name(PCIE_FLAGS_TYPE(v)), PCIE_FLAGS_MSGNUM(v));
 			return;
-		case 0x11:
-			v = le16(p + 2);
+		case CAPID_MSIX:
+			v = le16(p + MSIX_CTL);
 			sb_printf(sb, "MSI-X: Enable%c Count=%u Masked%c\n", pm(v, 15),
-				  (v & 0x7ff) + 1, pm(v, 14));
+				  (v & MSIX_CTL_TABLE_SIZE) + 1, pm(v, 14));
 			return;
 		default:
 			break;
 		}
 	} else {
 		switch (c->id) {
-		case 0x0003:
+		case ECAPID_DSN:
 			sb_printf(sb, "%s", c->desc->name);
 			for (int i = 7; i >= 0; i--)
-				sb_printf(sb, "%c%02x", i == 7 ? ' ' : '-', p[4 + i]);
+				sb_printf(sb, "%c%02x", i == 7 ? ' ' : '-', p[DSN_SERIAL + i]);
 			sb_putc(sb, '\n');
 			return;
-		case 0x000b:
-			v = le32(p + 4);
+		case ECAPID_VSEC:
+			v = le32(p + VSEC_HEADER);
 			sb_printf(sb, "%s: ID=%04x Rev=%u Len=%03x\n", c->desc->name,
-				  v & 0xffff, (v >> 16) & 0xf, v >> 20);
+				  v & 0xffff, VSEC_REV(v), VSEC_LEN(v));
 			return;
-		case 0x0023:
-			v = le32(p + 4);
+		case ECAPID_DVSEC:
+			v = le32(p + VSEC_HEADER);
 			sb_printf(sb, "%s: Vendor=%04x ID=%04x Rev=%u Len=%u\n", c->desc->name,
-				  v & 0xffff, le16(p + 8), (v >> 16) & 0xf, v >> 20);
+				  v & 0xffff, le16(p + DVSEC_ID), VSEC_REV(v), VSEC_LEN(v));
 			return;
 		default:
 			break;
@@ -330,8 +311,8 @@ static void show_text(const struct vpci_func *f, unsigned flags, struct strbuf *
 
 	text_clean(sb, *name ? name : "(unnamed)");
 	sb_printf(sb, ": Device %04x:%04x, Class %04x (prog-if %02x), rev %02x, %s%s, %u-byte config space\n",
-		  le16(v), le16(v + 2), le16(v + 0x0a), v[0x09],
-		  v[0x08], kind_name((enum vpci_kind)f->kind),
+		  le16(v + CFG_VENDOR_ID), le16(v + CFG_DEVICE_ID), le16(v + CFG_CLASS_DEVICE), v[CFG_CLASS_CODE],
+		  v[CFG_REVISION_ID], vpci_kind_name((enum vpci_kind)f->kind),
 		  f->multifunction ? " (multi-function)" : "", f->size);
 	if (*desc) {
 		sb_puts(sb, "\tDescription: ");
@@ -339,7 +320,8 @@ static void show_text(const struct vpci_func *f, unsigned flags, struct strbuf *
 		sb_putc(sb, '\n');
 	}
 	if (f->kind == VPCI_KIND_ENDPOINT)
-		sb_printf(sb, "\tSubsystem: %04x:%04x\n", le16(v + 0x2c), le16(v + 0x2e));
+		sb_printf(sb, "\tSubsystem: %04x:%04x\n", le16(v + CFG0_SUBSYSTEM_VENDOR),
+			  le16(v + CFG0_SUBSYSTEM_ID));
 	sb_printf(sb, "\tHeader: %s\n", f->kind == VPCI_KIND_CARDBUS ? "CardBus bridge (common part)" :
 		  hd ? hd->name : "?");
 	func_foreach_cap_field(f, -1, text_field_cb, &ctx);
@@ -449,10 +431,10 @@ static void show_json(const struct vpci_func *f, unsigned flags, struct strbuf *
 
 	sb_puts(sb, "{\n  \"name\": ");
 	json_str(sb, vpci_func_name(f));
-	sb_printf(sb, ",\n  \"kind\": \"%s\",\n  \"config_size\": %u,\n", kind_name((enum vpci_kind)f->kind),
+	sb_printf(sb, ",\n  \"kind\": \"%s\",\n  \"config_size\": %u,\n", vpci_kind_name((enum vpci_kind)f->kind),
 		  f->size);
 	sb_printf(sb, "  \"vendor_id\": %u,\n  \"device_id\": %u,\n  \"class_code\": %u,\n  \"revision\": %u,\n",
-		  le16(v), le16(v + 2), le_get(v + 0x09, 3), v[0x08]);
+		  le16(v + CFG_VENDOR_ID), le16(v + CFG_DEVICE_ID), le_get(v + CFG_CLASS_CODE, 3), v[CFG_REVISION_ID]);
 
 	sb_puts(sb, "  \"header\": [");
 	func_foreach_cap_field(f, -1, json_field_cb, &hc);
@@ -463,7 +445,7 @@ static void show_json(const struct vpci_func *f, unsigned flags, struct strbuf *
 		if (vpci_func_bar(f, i, &b) || b.type == VPCI_BAR_MEM64_HI)
 			continue;
 		sb_printf(sb, "%s\n    {\"index\": %u, \"type\": \"%s\", \"prefetchable\": %s, \"size\": ",
-			  n++ ? "," : "", i, bar_type_key(b.type),
+			  n++ ? "," : "", i, vpci_bar_type_name(b.type),
 			  json_bool(b.type != VPCI_BAR_IO && b.prefetchable));
 		json_size(sb, &b);
 		sb_printf(sb, ", \"address\": %" PRIu64, b.address);
