@@ -422,6 +422,12 @@ void func_bar_planes(struct vpci_func *f, unsigned i)
 
 void func_apply_structure(struct vpci_func *f)
 {
+	func_link_structure(f);
+	func_update_lengths(f);
+}
+
+void func_link_structure(struct vpci_func *f)
+{
 	uint8_t *v = f->val;
 
 	/* header type: layout in 6:0, multi-function in 7 (PCIe §7.5.1.1.9) */
@@ -456,7 +462,6 @@ void func_apply_structure(struct vpci_func *f)
 		uint32_t next = i + 1 < f->ncaps ? f->caps[i + 1].off : 0;
 		le_put64(v + c->off + ECAP_HEADER, 4, (uint32_t)c->id | ((uint32_t)(c->version & 0xf) << 16) | (next << 20));
 	}
-	func_update_lengths(f);
 }
 
 /* --- public accessors ------------------------------------------------- */

@@ -150,6 +150,9 @@ struct capinst *func_add_cap(struct vpci_func *f, int ext);
  * pointer, capability headers and next pointers, BAR type bits and the
  * ROM/BAR writable masks.  Field values elsewhere are left alone. */
 void func_apply_structure(struct vpci_func *f);
+/* The same without recomputing the capability lengths (a reader that
+ * adds capabilities one by one computes them once at the end). */
+void func_link_structure(struct vpci_func *f);
 
 /* Set planes of [off, off+width) to the default planes of field @fd. */
 void func_set_field_planes(struct vpci_func *f, const struct vpci_fdesc *fd,

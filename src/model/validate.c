@@ -154,14 +154,19 @@ static void check_caps(struct vctx *v)
 			    c->off, len, f->size - 1u);
 		if (c->off + len > f->size)
 			continue;
+		int twice = 0, overlaps = 0; /* said once per capability, not once per pair */
 		for (unsigned j = 0; j < i; j++) {
 			const struct capinst *o = &f->caps[j];
 			unsigned olen = cap_extent(o);
-			if (c->off < o->off + olen && o->off < c->off + len)
+			if (!overlaps && c->off < o->off + olen && o->off < c->off + len) {
 				ERR(v, c->loc, c->off, "%s at 0x%x (length %u) overlaps %s at 0x%x (length %u)",
 				    capname(c), c->off, len, capname(o), o->off, olen);
-			if (o->ext == c->ext && o->id == c->id && !multi_ok(c))
+				overlaps = 1;
+			}
+			if (!twice && o->ext == c->ext && o->id == c->id && !multi_ok(c)) {
 				WARN(v, c->loc, c->off, "%s appears twice (at 0x%x and 0x%x)", capname(c), o->off, c->off);
+				twice = 1;
+			}
 		}
 		if (c->off < CFG_HEADER_END)
 			continue;

@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,8 @@
 #include "quirks_builtin.h"
 #include "host/host.h"
 #include "text/text_priv.h"
-#include "text/yamlu.h"
 #include "vpci/quirks.h"
+#include "yaml/reader.h"
 
 enum qa_kind { QA_HIDE, QA_KEEP, QA_SET, QA_DEVICE_GAPS, QA_RESERVE, QA_REFERENCE };
 
@@ -53,88 +54,48 @@ struct quirk {
 };
 
 struct vpci_quirkdb {
-	struct quirk *q;
+	const struct vpci_quirkdb *base; /* the built-in database, shared; NULL in itself */
+	struct quirk *q;                 /* entries of the quirk directory (or the built-ins) */
 	unsigned n;
 };
 
+/* Entry @i: the built-in ones first, then those of the directory. */
+static const struct quirk *quirk_at(const struct vpci_quirkdb *db, unsigned i)
+{
+	unsigned nb = db->base ? db->base->n : 0;
+
+	return i < nb ? &db->base->q[i] : &db->q[i - nb];
+}
+
+static unsigned quirk_count(const struct vpci_quirkdb *db)
+{
+	return (db->base ? db->base->n : 0) + db->n;
+}
+
 struct qctx {
 	struct vpci_quirkdb *db;
-	const char *file;
+	struct yr y;
 	const char *dir;        /* directory of the file; NULL when built in */
-	vpci_diag *d;
-	unsigned errors;
+	unsigned errors;        /* over every file */
+	int nomem;
 };
 
-PRINTF(3, 4)
-static void qerr(struct qctx *c, struct fy_node *n, const char *fmt, ...)
-{
-	char msg[300];
-	va_list ap;
-	struct diag_pos p = DIAG_NOPOS;
-	struct fy_mark m = yamlu_mark(n);
+#define QERR(c, n, ...) yr_err(&(c)->y, (n), __VA_ARGS__)
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	p.file = c->file;
-	if (m.line >= 0) {
-		p.line = (unsigned)m.line + 1;
-		p.column = (unsigned)m.column + 1;
-	}
-	c->errors++;
-	diag_add(c->d, VPCI_SEV_ERROR, VPCI_EDATA, p, "%s", msg);
+static struct fy_node *get(struct qctx *c, struct fy_node *map, const char *key)
+{
+	return yr_get(&c->y, map, key);
 }
 
-static int qstr(struct qctx *c, struct fy_node *n, const char *what, char *buf, size_t size)
-{
-	size_t len;
-	const char *s = n && fy_node_get_type(n) == FYNT_SCALAR ? fy_node_get_scalar(n, &len) : NULL;
-
-	if (!s) {
-		qerr(c, n, "%s must be a scalar", what);
-		return -1;
-	}
-	snprintf(buf, size, "%.*s", (int)len, s);
-	return 0;
-}
-
-static int qint(struct qctx *c, struct fy_node *n, const char *what, uint64_t max, uint64_t *out)
-{
-	char buf[64];
-
-	if (qstr(c, n, what, buf, sizeof(buf)))
-		return -1;
-	if (text_parse_uint(buf, strlen(buf), out) || *out > max) {
-		qerr(c, n, "%s: '%s' is not an integer up to %#llx", what, buf, (unsigned long long)max);
-		return -1;
-	}
-	return 0;
-}
-
-static int qbool(struct qctx *c, struct fy_node *n, const char *what, int *out)
-{
-	char buf[16];
-
-	if (qstr(c, n, what, buf, sizeof(buf)))
-		return -1;
-	if (!strcmp(buf, "true") || !strcmp(buf, "false")) {
-		*out = buf[0] == 't';
-		return 0;
-	}
-	qerr(c, n, "%s must be true or false", what);
-	return -1;
-}
-
-/* One integer, or a list of up to @cap of them (alternatives); an empty
- * list is reported at @parent (an empty flow list has no position). */
-static int qint_list(struct qctx *c, struct fy_node *parent, struct fy_node *n, const char *what, uint64_t max,
-		     uint16_t *out, unsigned cap, unsigned *count)
+/* One integer, or a list of up to @cap of them (alternatives). */
+static int qint_list(struct qctx *c, struct fy_node *n, const char *what, uint64_t max, uint16_t *out,
+		     unsigned cap, unsigned *count)
 {
 	uint64_t v;
 
 	*count = 0;
-	if (fy_node_get_type(n) != FYNT_SEQUENCE) {
-		if (qint(c, n, what, max, &v))
+	if (!n || fy_node_get_type(n) != FYNT_SEQUENCE || fy_node_is_alias(n)) {
+		if (yr_uint(&c->y, n, what, max, &v))
 			return -1;
 		out[(*count)++] = (uint16_t)v;
 		return 0;
@@ -143,55 +104,40 @@ static int qint_list(struct qctx *c, struct fy_node *parent, struct fy_node *n, 
 	struct fy_node *item;
 	while ((item = fy_node_sequence_iterate(n, &it))) {
 		if (*count == cap) {
-			qerr(c, item, "at most %u values in '%s'", cap, what);
+			QERR(c, item, "at most %u values in '%s'", cap, what);
 			return -1;
 		}
-		if (qint(c, item, what, max, &v))
+		if (yr_uint(&c->y, item, what, max, &v))
 			return -1;
 		out[(*count)++] = (uint16_t)v;
 	}
 	if (!*count) {
-		qerr(c, parent, "'%s' lists no value", what);
+		QERR(c, n, "'%s' lists no value", what);
 		return -1;
 	}
 	return 0;
 }
 
-static int known_key(struct qctx *c, struct fy_node *map, const char *where, const char *const *keys, unsigned n)
-{
-	void *it = NULL;
-	struct fy_node_pair *p;
-	char k[48];
-	int bad = 0;
-
-	while ((p = fy_node_mapping_iterate(map, &it))) {
-		int ok = 0;
-		if (qstr(c, fy_node_pair_key(p), "a key", k, sizeof(k)))
-			return -1;
-		for (unsigned i = 0; i < n; i++)
-			ok |= !strcmp(k, keys[i]);
-		if (!ok) {
-			qerr(c, fy_node_pair_key(p), "unknown key '%s' in %s", k, where);
-			bad = 1;
-		}
-	}
-	return bad ? -1 : 0;
-}
-
+/* 'capability: KEY' of an action: a type of the capability table. */
 static int cap_ref(struct qctx *c, struct fy_node *m, struct qaction *a)
 {
-	struct fy_node *n = yamlu_get(m, "capability");
+	struct fy_node *n = get(c, m, "capability");
 	char key[48];
 
 	if (!n) {
-		qerr(c, m, "the action needs a 'capability'");
+		QERR(c, yr_has(m, "capability") ? NULL : m, "the action needs a 'capability'");
 		return -1;
 	}
-	if (qstr(c, n, "capability", key, sizeof(key)))
+	if (yr_str(&c->y, n, "capability", key, sizeof(key)))
 		return -1;
 	const struct vpci_cdesc *cd = captab_find_key(key);
-	if (!cd) {
-		qerr(c, n, "unknown capability type '%s'", key);
+	if (!cd || cd->kind == CK_HDR) {
+		const char *cand[160];
+		unsigned nc = 0;
+		for (unsigned i = 0; captab_at(i) && nc < ARRAY_SIZE(cand); i++)
+			if (captab_at(i)->kind != CK_HDR)
+				cand[nc++] = captab_at(i)->key;
+		yr_unknown(&c->y, n, NULL, key, cand, nc, "unknown capability type '%s'", key);
 		return -1;
 	}
 	a->ext = cd->kind == CK_EXT;
@@ -203,40 +149,52 @@ static const char *const match_keys[] = {
 	"vendor", "device", "device-mask", "subsystem-vendor", "subsystem", "class", "class-mask", "revision", "vf"
 };
 static const char *const quirk_keys[] = { "id", "why", "policy", "match", "actions" };
+static const char *const file_keys[] = { "vpci-quirks", "quirks" };
+static const char *const policy_names[] = { "guest", "any" };
+
+/* An optional integer of a match: 1 when present and good. */
+static int match_int(struct qctx *c, struct fy_node *m, const char *key, uint64_t max, uint64_t *out)
+{
+	struct fy_node *n = get(c, m, key);
+
+	if (!n && !yr_has(m, key))
+		return 0;
+	return !yr_uint(&c->y, n, key, max, out);
+}
 
 static int parse_match(struct qctx *c, struct fy_node *m, struct quirk *q)
 {
 	struct fy_node *n;
 	uint64_t v;
+	int b;
 
 	q->vf = -1;
 	q->device_mask = 0xffff;
-	if (!m || fy_node_get_type(m) != FYNT_MAPPING) {
-		qerr(c, m, "'match' must be a mapping (use {} to match every function)");
+	q->cls_mask = 0xffffff;
+	if (!m || fy_node_get_type(m) != FYNT_MAPPING || fy_node_is_alias(m)) {
+		QERR(c, m, "'match' must be a mapping (use {} to match every function)");
 		return -1;
 	}
-	if (known_key(c, m, "match", match_keys, ARRAY_SIZE(match_keys)))
+	if (yr_check_keys(&c->y, m, "match", YR_KEYS(match_keys)))
 		return -1;
-	if ((n = yamlu_get(m, "vendor")) && !qint(c, n, "vendor", 0xffff, &v))
+	if (match_int(c, m, "vendor", 0xffff, &v))
 		q->has_vendor = 1, q->vendor = (uint16_t)v;
-	if ((n = yamlu_get(m, "device")) &&
-	    qint_list(c, m, n, "device", 0xffff, q->device, ARRAY_SIZE(q->device), &q->ndev))
+	if ((n = get(c, m, "device")) &&
+	    qint_list(c, n, "device", 0xffff, q->device, ARRAY_SIZE(q->device), &q->ndev))
 		return -1;
-	if ((n = yamlu_get(m, "device-mask")) && !qint(c, n, "device-mask", 0xffff, &v))
+	if (match_int(c, m, "device-mask", 0xffff, &v))
 		q->device_mask = (uint16_t)v;
-	if ((n = yamlu_get(m, "subsystem-vendor")) && !qint(c, n, "subsystem-vendor", 0xffff, &v))
+	if (match_int(c, m, "subsystem-vendor", 0xffff, &v))
 		q->has_sv = 1, q->sv = (uint16_t)v;
-	if ((n = yamlu_get(m, "subsystem")) && !qint(c, n, "subsystem", 0xffff, &v))
+	if (match_int(c, m, "subsystem", 0xffff, &v))
 		q->has_sd = 1, q->sd = (uint16_t)v;
-	q->cls_mask = 0xffffff;
-	if ((n = yamlu_get(m, "class")) && !qint(c, n, "class", 0xffffff, &v))
+	if (match_int(c, m, "class", 0xffffff, &v))
 		q->has_class = 1, q->cls = (uint32_t)v;
-	if ((n = yamlu_get(m, "class-mask")) && !qint(c, n, "class-mask", 0xffffff, &v))
+	if (match_int(c, m, "class-mask", 0xffffff, &v))
 		q->cls_mask = (uint32_t)v;
-	if ((n = yamlu_get(m, "revision")) && !qint(c, n, "revision", 0xff, &v))
+	if (match_int(c, m, "revision", 0xff, &v))
 		q->has_rev = 1, q->rev = (uint8_t)v;
-	int b;
-	if ((n = yamlu_get(m, "vf")) && !qbool(c, n, "vf", &b))
+	if ((n = get(c, m, "vf")) && !yr_bool(&c->y, n, "vf", &b))
 		q->vf = b;
 	return 0;
 }
@@ -246,30 +204,31 @@ static int parse_match(struct qctx *c, struct fy_node *m, struct quirk *q)
 static int parse_reserve(struct qctx *c, struct fy_node *m, struct qaction *a)
 {
 	static const char *const k[] = { "offset", "length" };
-	struct fy_node *on = yamlu_get(m, "offset"), *ln = yamlu_get(m, "length");
+	struct fy_node *ln = get(c, m, "length"), *on = get(c, m, "offset");
 	uint64_t v;
 
 	a->kind = QA_RESERVE;
-	if (known_key(c, m, "reserve", k, 2))
+	if (yr_check_keys(&c->y, m, "reserve", YR_KEYS(k)))
 		return -1;
 	if (!on || !ln) {
-		qerr(c, m, "'reserve' needs an 'offset' and a 'length'");
+		QERR(c, m, "'reserve' needs an 'offset' and a 'length'");
 		return -1;
 	}
-	if (qint(c, ln, "length", 0x400, &v))
+	if (yr_uint(&c->y, ln, "length", 0x400, &v))
 		return -1;
 	if (!v || (v & 3)) {
-		qerr(c, ln, "length must be a positive multiple of 4");
+		QERR(c, ln, "length must be a positive multiple of 4");
 		return -1;
 	}
 	a->rlen = (uint16_t)v;
-	if (qint_list(c, m, on, "offset", VPCI_CFG_SIZE - 4, a->roff, QA_MAX_OFFSETS, &a->nroff))
+	if (qint_list(c, on, "offset", VPCI_CFG_SIZE - 4, a->roff, QA_MAX_OFFSETS, &a->nroff))
 		return -1;
 	for (unsigned i = 0; i < a->nroff; i++) {
-		if ((a->roff[i] & 3) || a->roff[i] < 0x40 || a->roff[i] + a->rlen > VPCI_CFG_SIZE ||
-		    (a->roff[i] < 0x100 && a->roff[i] + a->rlen > 0x100)) {
-			qerr(c, on, "reserved range 0x%x+0x%x must be DWORD aligned and lie in 0x40..0xff or "
-			     "0x100..0xfff", a->roff[i], a->rlen);
+		unsigned o = a->roff[i];
+		if ((o & 3) || o < CFG_HEADER_END || o + a->rlen > VPCI_CFG_SIZE ||
+		    (o < ECAP_START && o + a->rlen > ECAP_START)) {
+			QERR(c, on, "reserved range 0x%x+0x%x must be DWORD aligned and lie in 0x40..0xff or "
+			     "0x100..0xfff", o, a->rlen);
 			return -1;
 		}
 	}
@@ -281,119 +240,139 @@ static int parse_reserve(struct qctx *c, struct fy_node *m, struct qaction *a)
 static int parse_reference(struct qctx *c, struct fy_node *m, struct qaction *a)
 {
 	static const char *const k[] = { "file" };
-	struct fy_node *n = yamlu_get(m, "file");
+	struct fy_node *n = get(c, m, "file");
 	char name[256], path[4096];
 
 	a->kind = QA_REFERENCE;
-	if (known_key(c, m, "reference", k, 1))
+	if (yr_check_keys(&c->y, m, "reference", YR_KEYS(k)))
 		return -1;
 	if (!n) {
-		qerr(c, m, "'reference' needs a 'file'");
+		QERR(c, yr_has(m, "file") ? NULL : m, "'reference' needs a 'file'");
 		return -1;
 	}
-	if (qstr(c, n, "file", name, sizeof(name)))
+	if (yr_str(&c->y, n, "file", name, sizeof(name)))
 		return -1;
 	if (!c->dir) {
 		/* the repository carries no reviewed reference file yet; when
 		 * one is contributed it is embedded like the quirk files */
-		qerr(c, n, "built-in quirks cannot name a reference file; keep reference instances in a "
+		QERR(c, n, "built-in quirks cannot name a reference file; keep reference instances in a "
 		     "quirk directory (--quirk-dir)");
 		return -1;
 	}
 	if (name[0] == '/' || strstr(name, "..")) {
-		qerr(c, n, "the reference file '%s' must be a path inside the quirk directory", name);
+		QERR(c, n, "the reference file '%s' must be a path inside the quirk directory", name);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/%s", c->dir, name);
 	if (access(path, R_OK)) {
-		qerr(c, n, "reference file %s: %s", path, strerror(errno));
+		QERR(c, n, "reference file %s: %s", path, strerror(errno));
 		return -1;
 	}
 	a->ref = xstrdup(path);
+	if (!a->ref)
+		c->nomem = 1;
 	return a->ref ? 0 : -1;
 }
+
+static int parse_keep(struct qctx *c, struct fy_node *m, struct qaction *a)
+{
+	static const char *const k[] = { "capability", "backing" };
+	struct fy_node *bn;
+	unsigned e = 0;
+
+	a->kind = QA_KEEP;
+	if (yr_check_keys(&c->y, m, "keep", YR_KEYS(k)) || cap_ref(c, m, a))
+		return -1;
+	if ((bn = get(c, m, "backing")) && yr_enum(&c->y, bn, "backing", model_backing_names, 2, &e))
+		return -1;
+	a->device = e == 1;
+	return 0;
+}
+
+static int parse_set(struct qctx *c, struct fy_node *m, struct qaction *a)
+{
+	static const char *const k[] = { "capability", "field", "value", "mask" };
+	struct fy_node *n;
+
+	a->kind = QA_SET;
+	if (yr_check_keys(&c->y, m, "set", YR_KEYS(k)))
+		return -1;
+	if (yr_has(m, "capability")) {
+		if (cap_ref(c, m, a))
+			return -1;
+	} else {
+		a->in_header = 1;
+	}
+	if (!(n = get(c, m, "field"))) {
+		QERR(c, yr_has(m, "field") ? NULL : m, "'set' needs a 'field'");
+		return -1;
+	}
+	if (yr_str(&c->y, n, "field", a->field, sizeof(a->field)))
+		return -1;
+	if (!(n = get(c, m, "value"))) {
+		QERR(c, yr_has(m, "value") ? NULL : m, "'set' needs a 'value'");
+		return -1;
+	}
+	if (yr_uint(&c->y, n, "value", UINT64_MAX, &a->value))
+		return -1;
+	a->mask = UINT64_MAX;
+	if ((n = get(c, m, "mask")) && yr_uint(&c->y, n, "mask", UINT64_MAX, &a->mask))
+		return -1;
+	return 0;
+}
+
+enum { VERB_HIDE, VERB_KEEP, VERB_SET, VERB_DEVICE_GAPS, VERB_RESERVE, VERB_REFERENCE, VERB_COUNT };
+static const char *const verbs[VERB_COUNT] = {
+	[VERB_HIDE] = "hide", [VERB_KEEP] = "keep", [VERB_SET] = "set",
+	[VERB_DEVICE_GAPS] = "device-gaps", [VERB_RESERVE] = "reserve", [VERB_REFERENCE] = "reference",
+};
 
 static int parse_action(struct qctx *c, struct fy_node *item, struct qaction *a)
 {
 	struct fy_node_pair *p;
 	void *it = NULL;
 	char verb[32];
-	uint64_t v;
+	unsigned v;
 
 	memset(a, 0, sizeof(*a));
-	if (!item || fy_node_get_type(item) != FYNT_MAPPING || fy_node_mapping_item_count(item) != 1) {
-		qerr(c, item, "an action is a mapping with one key: hide, keep, set, device-gaps, reserve or reference");
+	if (!item || fy_node_get_type(item) != FYNT_MAPPING || fy_node_is_alias(item) ||
+	    fy_node_mapping_item_count(item) != 1) {
+		QERR(c, item, "an action is a mapping with one key: hide, keep, set, device-gaps, reserve or reference");
 		return -1;
 	}
 	p = fy_node_mapping_iterate(item, &it);
-	if (qstr(c, fy_node_pair_key(p), "an action", verb, sizeof(verb)))
+	if (yr_key(&c->y, fy_node_pair_key(p), "an action", verb, sizeof(verb)))
 		return -1;
-	struct fy_node *m = fy_node_pair_value(p);
-	if (!strcmp(verb, "device-gaps")) {
+	for (v = 0; v < VERB_COUNT && strcmp(verb, verbs[v]); v++)
+		;
+	if (v == VERB_COUNT) {
+		yr_unknown(&c->y, fy_node_pair_key(p), NULL, verb, verbs, VERB_COUNT,
+			   "unknown action '%s' (hide, keep, set, device-gaps, reserve or reference)", verb);
+		return -1;
+	}
+	struct fy_node *m = yr_pair_value(&c->y, p);
+	if (v == VERB_DEVICE_GAPS) {
 		int b = 0;
-		if (qbool(c, m, "device-gaps", &b))
+		if (yr_bool(&c->y, m, "device-gaps", &b))
 			return -1;
 		a->kind = QA_DEVICE_GAPS;
 		return b ? 0 : -1;
 	}
-	if (!m || fy_node_get_type(m) != FYNT_MAPPING) {
-		qerr(c, m, "'%s' takes a mapping", verb);
+	if (!m || fy_node_get_type(m) != FYNT_MAPPING || fy_node_is_alias(m)) {
+		QERR(c, m, "'%s' takes a mapping", verb);
 		return -1;
 	}
-	if (!strcmp(verb, "hide")) {
+	switch (v) {
+	case VERB_HIDE: {
 		static const char *const k[] = { "capability" };
 		a->kind = QA_HIDE;
-		return known_key(c, m, "hide", k, 1) || cap_ref(c, m, a) ? -1 : 0;
+		return yr_check_keys(&c->y, m, "hide", YR_KEYS(k)) || cap_ref(c, m, a) ? -1 : 0;
 	}
-	if (!strcmp(verb, "keep")) {
-		static const char *const k[] = { "capability", "backing" };
-		char b[16] = "virtual";
-		a->kind = QA_KEEP;
-		if (known_key(c, m, "keep", k, 2) || cap_ref(c, m, a))
-			return -1;
-		struct fy_node *bn = yamlu_get(m, "backing");
-		if (bn && qstr(c, bn, "backing", b, sizeof(b)))
-			return -1;
-		if (strcmp(b, "virtual") && strcmp(b, "device")) {
-			qerr(c, bn, "backing is virtual or device");
-			return -1;
-		}
-		a->device = b[0] == 'd';
-		return 0;
+	case VERB_KEEP: return parse_keep(c, m, a);
+	case VERB_SET: return parse_set(c, m, a);
+	case VERB_RESERVE: return parse_reserve(c, m, a);
+	default: return parse_reference(c, m, a);
 	}
-	if (!strcmp(verb, "set")) {
-		static const char *const k[] = { "capability", "field", "value", "mask" };
-		a->kind = QA_SET;
-		if (known_key(c, m, "set", k, 4))
-			return -1;
-		if (yamlu_get(m, "capability")) {
-			if (cap_ref(c, m, a))
-				return -1;
-		} else {
-			a->in_header = 1;
-		}
-		struct fy_node *n = yamlu_get(m, "field");
-		if (!n || qstr(c, n, "field", a->field, sizeof(a->field))) {
-			if (!n)
-				qerr(c, m, "'set' needs a 'field'");
-			return -1;
-		}
-		if (!(n = yamlu_get(m, "value")) || qint(c, n, "value", UINT64_MAX, &a->value)) {
-			if (!n)
-				qerr(c, m, "'set' needs a 'value'");
-			return -1;
-		}
-		a->mask = UINT64_MAX;
-		if ((n = yamlu_get(m, "mask")) && !qint(c, n, "mask", UINT64_MAX, &v))
-			a->mask = v;
-		return 0;
-	}
-	if (!strcmp(verb, "reserve"))
-		return parse_reserve(c, m, a);
-	if (!strcmp(verb, "reference"))
-		return parse_reference(c, m, a);
-	qerr(c, fy_node_pair_key(p), "unknown action '%s' (hide, keep, set, device-gaps, reserve or reference)", verb);
-	return -1;
 }
 
 static char *node_text(struct fy_node *n)
@@ -417,181 +396,197 @@ static void quirk_free(struct quirk *q)
 	free(q->a);
 }
 
-static int load_text(struct qctx *c, const char *text, size_t len)
+/* id, why and policy of a quirk; 0 when the id is usable. */
+static int parse_about(struct qctx *c, struct fy_node *item, struct quirk *q)
 {
-	struct fy_diag *diag = NULL;
-	struct fy_document *doc;
-	struct fy_node *root, *list, *item;
-	void *it = NULL;
-	uint64_t v;
-	unsigned bl, bc;
+	struct fy_node *n = get(c, item, "id");
+	char id[65];
+	unsigned pol = 0;
 
-	if (yamlu_utf8_bad((const unsigned char *)text, len, &bl, &bc)) {
-		struct diag_pos p = DIAG_NOPOS;
-		p.file = c->file;
-		p.line = bl;
-		p.column = bc;
-		diag_add(c->d, VPCI_SEV_ERROR, VPCI_EDATA, p, "not UTF-8 text: a quirk file must be UTF-8");
-		c->errors++;
-		return VPCI_EDATA;
+	if (!n) {
+		QERR(c, yr_has(item, "id") ? NULL : item, "a quirk needs an 'id'");
+		return -1;
 	}
-	doc = yamlu_build(text, len, &diag);
-
-	if (!diag)
-		return VPCI_ENOMEM;
-	if (!doc) {
-		void *ei = NULL;
-		struct fy_diag_error *e;
-		while ((e = fy_diag_errors_iterate(diag, &ei))) {
-			struct diag_pos p = DIAG_NOPOS;
-			p.file = c->file;
-			p.line = (unsigned)e->line + 1;
-			p.column = (unsigned)e->column + 1;
-			diag_add(c->d, VPCI_SEV_ERROR, VPCI_EDATA, p, "YAML: %s", e->msg);
-		}
-		c->errors++;
-		fy_diag_destroy(diag);
-		return VPCI_EDATA;
+	if (yr_ident(&c->y, n, "id", 64, id))
+		return -1;
+	for (unsigned i = 0; i < quirk_count(c->db); i++)
+		if (!strcmp(quirk_at(c->db, i)->id, id))
+			QERR(c, n, "quirk '%s' is defined twice (also in %s)", id, quirk_at(c->db, i)->file);
+	q->id = xstrdup(id);
+	unsigned col;
+	if (!yr_mark(item, &q->line, &col))
+		q->line = 0;
+	q->file = xstrdup(c->y.opts.file);
+	n = get(c, item, "why");
+	if (!n || yr_strdup(&c->y, n, "why", &q->why) || strlen(q->why) < 10) {
+		if (!n || q->why)
+			QERR(c, n ? n : yr_has(item, "why") ? NULL : item, "quirk '%s' needs a 'why' that explains it", id);
+		free(q->why);
+		q->why = NULL;
 	}
-	root = fy_document_root(doc);
-	if (!yamlu_get(root, "vpci-quirks") || qint(c, yamlu_get(root, "vpci-quirks"), "vpci-quirks", 1, &v) ||
-	    v != 1) {
-		if (!yamlu_get(root, "vpci-quirks"))
-			qerr(c, root, "a quirk file starts with 'vpci-quirks: 1'");
-		goto out;
-	}
-	list = yamlu_get(root, "quirks");
-	if (!list || fy_node_get_type(list) != FYNT_SEQUENCE) {
-		qerr(c, list ? list : root, "'quirks' must be a list");
-		goto out;
-	}
-	while ((item = fy_node_sequence_iterate(list, &it))) {
-		struct quirk q;
-		char buf[96];
-		memset(&q, 0, sizeof(q));
-		if (fy_node_get_type(item) != FYNT_MAPPING || known_key(c, item, "a quirk", quirk_keys, ARRAY_SIZE(quirk_keys)))
-			continue;
-		struct fy_node *n = yamlu_get(item, "id");
-		if (!n || qstr(c, n, "id", buf, sizeof(buf))) {
-			if (!n)
-				qerr(c, item, "a quirk needs an 'id'");
-			continue;
-		}
-		for (unsigned i = 0; i < c->db->n; i++)
-			if (!strcmp(c->db->q[i].id, buf))
-				qerr(c, n, "quirk '%s' is defined twice (also in %s)", buf, c->db->q[i].file);
-		q.id = xstrdup(buf);
-		q.line = (unsigned)yamlu_mark(item).line + 1;
-		q.file = xstrdup(c->file);
-		size_t wl;
-		struct fy_node *wn = yamlu_get(item, "why");
-		const char *w = wn && fy_node_get_type(wn) == FYNT_SCALAR ? fy_node_get_scalar(wn, &wl) : NULL;
-		if (!w || wl < 10)
-			qerr(c, wn ? wn : item, "quirk '%s' needs a 'why' that explains it", buf);
-		else
-			q.why = strndup(w, wl);
-		if ((n = yamlu_get(item, "policy"))) {
-			char pol[16];
-			if (!qstr(c, n, "policy", pol, sizeof(pol))) {
-				if (!strcmp(pol, "any"))
-					q.any_policy = 1;
-				else if (strcmp(pol, "guest"))
-					qerr(c, n, "policy is guest or any");
-			}
-		}
-		parse_match(c, yamlu_get(item, "match"), &q);
-		q.match_text = node_text(yamlu_get(item, "match"));
-		struct fy_node *acts = yamlu_get(item, "actions");
-		q.actions_text = node_text(acts);
-		if (!acts || fy_node_get_type(acts) != FYNT_SEQUENCE || !fy_node_sequence_item_count(acts)) {
-			qerr(c, acts ? acts : item, "quirk '%s' needs a list of 'actions'", buf);
-		} else {
-			int na = fy_node_sequence_item_count(acts);
-			q.a = calloc((size_t)na, sizeof(*q.a));
-			void *ai = NULL;
-			struct fy_node *an;
-			while (q.a && (an = fy_node_sequence_iterate(acts, &ai)))
-				if (!parse_action(c, an, &q.a[q.na]))
-					q.na++;
-		}
-		struct quirk *nq = realloc(c->db->q, (c->db->n + 1) * sizeof(*nq));
-		if (!nq || !q.id || !q.file || !q.match_text || !q.actions_text) {
-			quirk_free(&q);
-			if (nq)
-				c->db->q = nq;
-			c->errors++;
-			break;
-		}
-		c->db->q = nq;
-		c->db->q[c->db->n++] = q;
-	}
-out:
-	fy_document_destroy(doc);
-	fy_diag_destroy(diag);
-	return c->errors ? VPCI_EDATA : 0;
-}
-
-VPCI_EXPORT int vpci_quirkdb_load(const char *dir, vpci_quirkdb **out, vpci_diag *d)
-{
-	struct qctx c = { .d = d };
-
-	*out = NULL;
-	c.db = calloc(1, sizeof(*c.db));
-	if (!c.db)
-		return VPCI_ENOMEM;
-	for (unsigned i = 0; i < quirks_builtin_count; i++) {
-		c.file = quirks_builtin[i].name;
-		load_text(&c, quirks_builtin[i].text, strlen(quirks_builtin[i].text));
-	}
-	if (dir) {
-		DIR *dh = opendir(dir);
-		struct dirent *e;
-		if (!dh) {
-			struct diag_pos p = DIAG_NOPOS;
-			p.file = dir;
-			diag_add(d, VPCI_SEV_ERROR, VPCI_EIO, p, "cannot read the quirk directory: %s", strerror(errno));
-			vpci_quirkdb_free(c.db);
-			return VPCI_EIO;
-		}
-		while ((e = readdir(dh))) {
-			size_t l = strlen(e->d_name);
-			if (l < 6 || strcmp(e->d_name + l - 5, ".yaml"))
-				continue;
-			char path[4096];
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			FILE *fp = fopen(path, "r");
-			if (!fp)
-				continue;
-			char *buf = NULL;
-			size_t cap = 0, n = 0, r;
-			char chunk[4096];
-			while ((r = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-				char *nb = realloc(buf, cap = n + r + 1);
-				if (!nb)
-					break;
-				buf = nb;
-				memcpy(buf + n, chunk, r);
-				n += r;
-			}
-			fclose(fp);
-			c.file = path;
-			c.dir = dir;
-			if (buf)
-				load_text(&c, buf, n);
-			free(buf);
-			(void)cap;
-		}
-		closedir(dh);
-	}
-	if (c.errors) {
-		vpci_quirkdb_free(c.db);
-		return VPCI_EDATA;
-	}
-	*out = c.db;
+	if ((n = get(c, item, "policy")) && !yr_enum(&c->y, n, "policy", policy_names, 2, &pol))
+		q->any_policy = pol == 1;
 	return 0;
 }
 
-VPCI_EXPORT void vpci_quirkdb_free(vpci_quirkdb *db)
+static void parse_actions(struct qctx *c, struct fy_node *item, struct quirk *q)
+{
+	struct fy_node *acts = get(c, item, "actions"), *an;
+	void *it = NULL;
+
+	q->actions_text = node_text(acts);
+	if (!acts || fy_node_get_type(acts) != FYNT_SEQUENCE || fy_node_is_alias(acts) ||
+	    !fy_node_sequence_item_count(acts)) {
+		QERR(c, acts ? acts : yr_has(item, "actions") ? NULL : item, "quirk '%s' needs a list of 'actions'", q->id);
+		return;
+	}
+	q->a = calloc((size_t)fy_node_sequence_item_count(acts), sizeof(*q->a));
+	if (!q->a) {
+		c->nomem = 1;
+		return;
+	}
+	while ((an = fy_node_sequence_iterate(acts, &it)) && !yr_stopped(&c->y))
+		if (!parse_action(c, an, &q->a[q->na]))
+			q->na++;
+}
+
+static void parse_quirk(struct qctx *c, struct fy_node *item)
+{
+	struct quirk q;
+
+	memset(&q, 0, sizeof(q));
+	if (yr_want(&c->y, item, FYNT_MAPPING, "a quirk") ||
+	    yr_check_keys(&c->y, item, "a quirk", YR_KEYS(quirk_keys)) || parse_about(c, item, &q)) {
+		quirk_free(&q);
+		return;
+	}
+	parse_match(c, get(c, item, "match"), &q);
+	q.match_text = node_text(get(c, item, "match"));
+	parse_actions(c, item, &q);
+	struct quirk *nq = realloc(c->db->q, (c->db->n + 1) * sizeof(*nq));
+	if (!nq || !q.id || !q.file || !q.match_text || !q.actions_text) {
+		quirk_free(&q);
+		if (nq)
+			c->db->q = nq;
+		c->nomem = 1;
+		return;
+	}
+	c->db->q = nq;
+	c->db->q[c->db->n++] = q;
+}
+
+static void load_text(struct qctx *c, const char *file, const char *text, size_t len, vpci_diag *d)
+{
+	struct yr_opts opts = { file, "a quirk file", 0, 0 };
+	struct fy_node *root, *list, *item, *n;
+	void *it = NULL;
+	uint64_t v;
+
+	if (yr_open(&c->y, text, len, &opts, d))
+		goto out;
+	root = c->y.root;
+	if (!root) {
+		yr_err_at(&c->y, 1, 1, "empty quirk file: it starts with 'vpci-quirks: 1'");
+		goto out;
+	}
+	if (yr_want(&c->y, root, FYNT_MAPPING, "a quirk file"))
+		goto out;
+	yr_check_keys(&c->y, root, "a quirk file", YR_KEYS(file_keys));
+	if (!(n = get(c, root, "vpci-quirks"))) {
+		QERR(c, yr_has(root, "vpci-quirks") ? NULL : root, "a quirk file starts with 'vpci-quirks: 1'");
+		goto out;
+	}
+	if (yr_uint(&c->y, n, "vpci-quirks", 0xffff, &v))
+		goto out;
+	if (v != 1) {
+		QERR(c, n, "quirk format version %llu is not supported (this library reads version 1)",
+		     (unsigned long long)v);
+		goto out;
+	}
+	list = get(c, root, "quirks");
+	if (yr_want(&c->y, list, FYNT_SEQUENCE, "'quirks'"))
+		goto out;
+	while ((item = fy_node_sequence_iterate(list, &it)) && !c->nomem && !yr_stopped(&c->y))
+		parse_quirk(c, item);
+out:
+	c->errors += c->y.errors;
+	yr_close(&c->y);
+}
+
+/* Read a quirk file of the directory (at most the reader's size limit,
+ * plus one byte for it to refuse a longer file with its position). */
+static void load_file(struct qctx *c, const char *path, vpci_diag *d)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = malloc(YR_MAX_BYTES + 1);
+	size_t n = 0;
+
+	if (!fp || !buf) {
+		struct diag_pos p = DIAG_NOPOS;
+		p.file = path;
+		if (buf)
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EIO, p, "cannot read the quirk file: %s", strerror(errno));
+		else
+			c->nomem = 1;
+		c->errors++;
+	} else {
+		n = fread(buf, 1, YR_MAX_BYTES + 1, fp);
+		load_text(c, path, buf, n, d);
+	}
+	if (fp)
+		fclose(fp);
+	free(buf);
+}
+
+static int name_order(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.yaml files of @dir, in name order (readdir's order is the
+ * file system's; the database's order must not depend on it). */
+static int load_dir(struct qctx *c, const char *dir, vpci_diag *d)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0;
+
+	if (!dh) {
+		struct diag_pos p = DIAG_NOPOS;
+		p.file = dir;
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EIO, p, "cannot read the quirk directory: %s", strerror(errno));
+		return VPCI_EIO;
+	}
+	while ((e = readdir(dh))) {
+		size_t l = strlen(e->d_name);
+		if (l < 6 || strcmp(e->d_name + l - 5, ".yaml"))
+			continue;
+		char **nn = realloc(names, (n + 1) * sizeof(*nn));
+		if (!nn || !(nn[n] = xstrdup(e->d_name))) {
+			names = nn ? nn : names;
+			c->nomem = 1;
+			break;
+		}
+		names = nn;
+		n++;
+	}
+	closedir(dh);
+	if (n)
+		qsort(names, n, sizeof(*names), name_order);
+	c->dir = dir;
+	for (size_t i = 0; i < n; i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (!c->nomem)
+			load_file(c, path, d);
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
+
+static void db_free(struct vpci_quirkdb *db)
 {
 	if (!db)
 		return;
@@ -601,16 +596,84 @@ VPCI_EXPORT void vpci_quirkdb_free(vpci_quirkdb *db)
 	free(db);
 }
 
+/*
+ * The built-in database is parsed once per process, on first use, and
+ * shared by every database loaded after it (derive --all derives many
+ * functions; each would otherwise parse it again).  Lock-free: the first
+ * thread to finish publishes its copy; a thread that lost the race frees
+ * its own.  Not cached after a failure (out of memory), so a later call
+ * tries again.  It is never freed: it lives as long as the library.
+ */
+static _Atomic(struct vpci_quirkdb *) builtin_db;
+
+static int builtin(const struct vpci_quirkdb **out, vpci_diag *d)
+{
+	struct vpci_quirkdb *db = atomic_load_explicit(&builtin_db, memory_order_acquire), *none = NULL;
+	struct qctx c;
+
+	if (db) {
+		*out = db;
+		return 0;
+	}
+	memset(&c, 0, sizeof(c));
+	c.db = calloc(1, sizeof(*c.db));
+	if (!c.db)
+		return VPCI_ENOMEM;
+	for (unsigned i = 0; i < quirks_builtin_count && !c.nomem; i++)
+		load_text(&c, quirks_builtin[i].name, quirks_builtin[i].text, strlen(quirks_builtin[i].text), d);
+	if (c.errors || c.nomem) {
+		db_free(c.db);
+		return c.nomem ? VPCI_ENOMEM : VPCI_EDATA;
+	}
+	if (!atomic_compare_exchange_strong_explicit(&builtin_db, &none, c.db, memory_order_acq_rel,
+						     memory_order_acquire)) {
+		db_free(c.db);
+		c.db = none;
+	}
+	*out = c.db;
+	return 0;
+}
+
+VPCI_EXPORT int vpci_quirkdb_load(const char *dir, vpci_quirkdb **out, vpci_diag *d)
+{
+	struct qctx c;
+	int rc;
+
+	*out = NULL;
+	memset(&c, 0, sizeof(c));
+	c.db = calloc(1, sizeof(*c.db));
+	if (!c.db)
+		return VPCI_ENOMEM;
+	rc = builtin(&c.db->base, d);
+	if (!rc && dir)
+		rc = load_dir(&c, dir, d);
+	if (!rc && c.nomem)
+		rc = VPCI_ENOMEM;
+	if (!rc && c.errors)
+		rc = VPCI_EDATA;
+	if (rc) {
+		vpci_quirkdb_free(c.db);
+		return rc;
+	}
+	*out = c.db;
+	return 0;
+}
+
+VPCI_EXPORT void vpci_quirkdb_free(vpci_quirkdb *db)
+{
+	db_free(db); /* the shared built-in entries are not its own */
+}
+
 VPCI_EXPORT size_t vpci_quirkdb_count(const vpci_quirkdb *db)
 {
-	return db ? db->n : 0;
+	return db ? quirk_count(db) : 0;
 }
 
 VPCI_EXPORT int vpci_quirkdb_get(const vpci_quirkdb *db, size_t i, struct vpci_quirk_info *out)
 {
-	if (!db || i >= db->n)
+	if (!db || i >= quirk_count(db))
 		return VPCI_ENOENT;
-	const struct quirk *q = &db->q[i];
+	const struct quirk *q = quirk_at(db, (unsigned)i);
 	out->id = q->id;
 	out->why = q->why ? q->why : "";
 	out->file = q->file;
@@ -626,7 +689,7 @@ VPCI_EXPORT int vpci_quirkdb_get(const vpci_quirkdb *db, size_t i, struct vpci_q
 static int matches(const struct quirk *q, const struct vpci_func *f, const struct host_facts *facts)
 {
 	const uint8_t *v = f->val;
-	uint16_t vendor = le16(v), device = le16(v + 2);
+	uint16_t vendor = le16(v + CFG_VENDOR_ID), device = le16(v + CFG_DEVICE_ID);
 
 	if (facts && facts->have_ids && vendor == 0xffff) {
 		vendor = facts->vendor;
@@ -641,13 +704,13 @@ static int matches(const struct quirk *q, const struct vpci_func *f, const struc
 		if (!hit)
 			return 0;
 	}
-	if (q->has_sv && le16(v + 0x2c) != q->sv)
+	if (q->has_sv && le16(v + CFG0_SUBSYSTEM_VENDOR) != q->sv)
 		return 0;
-	if (q->has_sd && le16(v + 0x2e) != q->sd)
+	if (q->has_sd && le16(v + CFG0_SUBSYSTEM_ID) != q->sd)
 		return 0;
-	if (q->has_class && (le_get(v + 9, 3) & q->cls_mask) != (q->cls & q->cls_mask))
+	if (q->has_class && (le_get(v + CFG_CLASS_CODE, 3) & q->cls_mask) != (q->cls & q->cls_mask))
 		return 0;
-	if (q->has_rev && v[8] != q->rev)
+	if (q->has_rev && v[CFG_REVISION_ID] != q->rev)
 		return 0;
 	if (q->vf >= 0 && (facts ? facts->is_vf : 0) != q->vf)
 		return 0;
@@ -715,8 +778,8 @@ int quirks_plan(struct vpci_func *f, const struct host_facts *facts, enum vpci_p
 	if (rc)
 		return rc;
 	plan->db = db;
-	for (unsigned i = 0; i < db->n; i++) {
-		const struct quirk *q = &db->q[i];
+	for (unsigned i = 0; i < quirk_count(db); i++) {
+		const struct quirk *q = quirk_at(db, i);
 		if ((pol == VPCI_POLICY_RAW && !q->any_policy) || !matches(q, f, facts))
 			continue;
 		if (plan->n < ARRAY_SIZE(plan->idx))
@@ -731,7 +794,8 @@ int quirks_plan(struct vpci_func *f, const struct host_facts *facts, enum vpci_p
 					pos.file = facts ? facts->slot : NULL;
 					diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, pos,
 						 "quirks %s and %s both name a reference instance; %s is used",
-						 db->q[plan->idx[plan->ref]].id, q->id, db->q[plan->idx[plan->ref]].id);
+						 quirk_at(db, plan->idx[plan->ref])->id, q->id,
+						 quirk_at(db, plan->idx[plan->ref])->id);
 				} else {
 					plan->ref = (int)plan->n - 1;
 					plan->ref_file = a->ref;
@@ -757,7 +821,7 @@ int quirks_finish(struct vpci_func *f, const struct host_facts *facts, struct qu
 	pos.file = facts ? facts->slot : NULL;
 	sb_init(&ids);
 	for (unsigned i = 0; i < plan->n; i++) {
-		const struct quirk *q = &plan->db->q[plan->idx[i]];
+		const struct quirk *q = quirk_at(plan->db, plan->idx[i]);
 		int effective = 0;
 		for (unsigned k = 0; k < q->na; k++) {
 			const struct qaction *a = &q->a[k];
@@ -813,7 +877,7 @@ int quirks_finish(struct vpci_func *f, const struct host_facts *facts, struct qu
 		sb_puts(&ids, q->id);
 	}
 	if (changed) {
-		f->val[0x06] = (uint8_t)((f->val[0x06] & ~0x10u) | (f->nstd ? 0x10u : 0));
+		func_sync_caplist(f);
 		func_apply_structure(f);
 	}
 	int rc = 0;
@@ -828,13 +892,6 @@ int quirks_finish(struct vpci_func *f, const struct host_facts *facts, struct qu
 	return rc;
 }
 
-static const char *bar_kind(const struct barinst *b)
-{
-	static const char *const names[] = { "none", "io", "mem32", "mem64", "mem64-hi" };
-
-	return b->type < ARRAY_SIZE(names) ? names[b->type] : "?";
-}
-
 int quirks_reference(struct vpci_func **fp, const struct host_facts *facts, const struct quirk_plan *plan,
 		     int *used, vpci_diag *d)
 {
@@ -845,7 +902,7 @@ int quirks_reference(struct vpci_func **fp, const struct host_facts *facts, cons
 	*used = 0;
 	if (plan->ref < 0)
 		return 0;
-	const struct quirk *q = &plan->db->q[plan->idx[plan->ref]];
+	const struct quirk *q = quirk_at(plan->db, plan->idx[plan->ref]);
 	pos.file = facts ? facts->slot : NULL;
 	rc = vpci_parse_file(plan->ref_file, &r, d);
 	if (rc) {
@@ -856,7 +913,8 @@ int quirks_reference(struct vpci_func **fp, const struct host_facts *facts, cons
 	/* the reference must describe this function: the same identity and
 	 * BARs the device can back (kinds and sizes) */
 	static const struct { unsigned off, width; const char *name; } ids[] = {
-		{ 0x00, 2, "vendor-id" }, { 0x02, 2, "device-id" }, { 0x09, 3, "class-code" },
+		{ CFG_VENDOR_ID, 2, "vendor-id" }, { CFG_DEVICE_ID, 2, "device-id" },
+		{ CFG_CLASS_CODE, 3, "class-code" },
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(ids); i++) {
 		uint32_t gv = le_get(g->val + ids[i].off, ids[i].width), rv = le_get(r->val + ids[i].off, ids[i].width);
@@ -887,8 +945,9 @@ int quirks_reference(struct vpci_func **fp, const struct host_facts *facts, cons
 		if (gb->type != rb->type || gb->pref != rb->pref) {
 			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos,
 				 "quirk %s: reference %s has %s %u as %s%s, the function as %s%s", q->id,
-				 plan->ref_file, what, i, bar_kind(rb), rb->pref ? " prefetchable" : "",
-				 bar_kind(gb), gb->pref ? " prefetchable" : "");
+				 plan->ref_file, what, i, vpci_bar_type_name((enum vpci_bar_type)rb->type),
+				 rb->pref ? " prefetchable" : "", vpci_bar_type_name((enum vpci_bar_type)gb->type),
+				 gb->pref ? " prefetchable" : "");
 			bad = 1;
 		} else if (gb->size_known && rb->size_known && gb->size != rb->size) {
 			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos,

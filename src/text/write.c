@@ -11,12 +11,12 @@
  * still differ.  So parse(write(f)) reproduces f's bytes and planes
  * exactly, and write(parse(write(f))) == write(f).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "text_priv.h"
+#include "yaml/reader.h"
 
 #define RAW_CHUNK 16
 
@@ -27,35 +27,69 @@ struct wctx {
 	const struct vpci_names *names;
 };
 
-static const char *const plane_key[VPCI_PL_COUNT] = {
-	"rw", "rw1c", "rsvdp", "rsvdz", "hwinit", "sticky", "device"
-};
+/* The Unicode characters YAML 1.1 takes for line breaks besides LF and
+ * CR (NEL, LS, PS): never raw in a written string or comment. */
+static const char *line_break_escape(const char *s, size_t k)
+{
+	if (k == 2 && !memcmp(s, "\xc2\x85", 2))
+		return "\\u0085";
+	if (k == 3 && !memcmp(s, "\xe2\x80\xa8", 3))
+		return "\\u2028";
+	if (k == 3 && !memcmp(s, "\xe2\x80\xa9", 3))
+		return "\\u2029";
+	return NULL;
+}
 
+/*
+ * Every string the writer emits goes through here: a YAML double-quoted
+ * scalar in which nothing can end the string or the line.  Quotes and
+ * backslashes are escaped, control characters and the YAML 1.1 line
+ * breaks written as escapes, and a byte that is not UTF-8 (a string
+ * from the API or sysfs, never one read from a file) as \xNN, so the
+ * file stays readable text.
+ */
 static void put_quoted(struct strbuf *sb, const char *s)
 {
+	size_t n = strlen(s);
+
 	sb_putc(sb, '"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	for (size_t i = 0; i < n;) {
+		unsigned char ch = (unsigned char)s[i];
+		size_t k = yr_utf8_len(s + i, n - i);
+		const char *esc = k ? line_break_escape(s + i, k) : NULL;
 		if (ch == '"' || ch == '\\')
 			sb_printf(sb, "\\%c", ch);
 		else if (ch == '\n')
 			sb_puts(sb, "\\n");
 		else if (ch == '\t')
 			sb_puts(sb, "\\t");
-		else if (ch < 0x20 || ch == 0x7f)
+		else if (ch < 0x20 || ch == 0x7f || !k)
 			sb_printf(sb, "\\x%02x", ch);
+		else if (esc)
+			sb_puts(sb, esc);
 		else
-			sb_putc(sb, (char)ch);
+			sb_putn(sb, s + i, k);
+		i += k ? k : 1;
 	}
 	sb_putc(sb, '"');
 }
 
-/* Names go into comments: keep them on one line. */
+/* Names from the ID database go into comments: one line of text, with
+ * anything that could end the comment's line made a space. */
 static void put_comment(struct strbuf *sb, const char *text)
 {
+	size_t n = strlen(text);
+
 	sb_puts(sb, "  # ");
-	for (; *text; text++)
-		sb_putc(sb, (*text == '\n' || *text == '\r') ? ' ' : *text);
+	for (size_t i = 0; i < n;) {
+		unsigned char ch = (unsigned char)text[i];
+		size_t k = yr_utf8_len(text + i, n - i);
+		if (!k || ch < 0x20 || ch == 0x7f || line_break_escape(text + i, k))
+			sb_putc(sb, k > 1 ? ' ' : '?');
+		else
+			sb_putn(sb, text + i, k);
+		i += k ? k : 1;
+	}
 }
 
 static void put_hex(struct strbuf *sb, uint64_t v, unsigned width)
@@ -75,15 +109,16 @@ static void id_comment(struct wctx *w, const char *field)
 	if ((w->flags & VPCI_WRITE_NO_NAMES) || !nm)
 		return;
 	if (!strcmp(field, "vendor-id") && nm->vendor)
-		n = nm->vendor(nm->ctx, le16(v), buf, sizeof(buf));
+		n = nm->vendor(nm->ctx, le16(v + CFG_VENDOR_ID), buf, sizeof(buf));
 	else if (!strcmp(field, "device-id") && nm->device)
-		n = nm->device(nm->ctx, le16(v), le16(v + 2), buf, sizeof(buf));
+		n = nm->device(nm->ctx, le16(v + CFG_VENDOR_ID), le16(v + CFG_DEVICE_ID), buf, sizeof(buf));
 	else if (!strcmp(field, "class-code") && nm->class_name)
-		n = nm->class_name(nm->ctx, le_get(v + 9, 3), buf, sizeof(buf));
+		n = nm->class_name(nm->ctx, le_get(v + CFG_CLASS_CODE, 3), buf, sizeof(buf));
 	else if (!strcmp(field, "subsystem-vendor-id") && w->f->kind == VPCI_KIND_ENDPOINT && nm->vendor)
-		n = nm->vendor(nm->ctx, le16(v + 0x2c), buf, sizeof(buf));
+		n = nm->vendor(nm->ctx, le16(v + CFG0_SUBSYSTEM_VENDOR), buf, sizeof(buf));
 	else if (!strcmp(field, "subsystem-id") && w->f->kind == VPCI_KIND_ENDPOINT && nm->subsystem)
-		n = nm->subsystem(nm->ctx, le16(v), le16(v + 2), le16(v + 0x2c), le16(v + 0x2e), buf, sizeof(buf));
+		n = nm->subsystem(nm->ctx, le16(v + CFG_VENDOR_ID), le16(v + CFG_DEVICE_ID),
+				  le16(v + CFG0_SUBSYSTEM_VENDOR), le16(v + CFG0_SUBSYSTEM_ID), buf, sizeof(buf));
 	if (n)
 		put_comment(&w->sb, n);
 }
@@ -119,7 +154,7 @@ static int write_field_cb(struct vpci_func *fm, const struct field_ref *r, void 
 				sb_puts(&w->sb, ", backing: device");
 				continue;
 			}
-			sb_printf(&w->sb, ", %s: ", plane_key[p]);
+			sb_printf(&w->sb, ", %s: ", model_plane_keys[p]);
 			put_hex(&w->sb, m, r->fd->width);
 		}
 		sb_putc(&w->sb, '}');
@@ -136,7 +171,7 @@ static void put_size_addr(struct wctx *w, const struct barinst *b, uint64_t addr
 	char sz[32];
 
 	if (b->size_known) {
-		text_format_size(b->size, sz, sizeof(sz));
+		yr_format_size(b->size, sz, sizeof(sz));
 		sb_printf(&w->sb, "%ssize: %s\n", indent, sz);
 	} else {
 		sb_printf(&w->sb, "%ssize: unknown\n", indent);
@@ -157,7 +192,7 @@ static void write_bars(struct wctx *w)
 			continue;
 		if (!any++)
 			sb_puts(&w->sb, "  bars:\n");
-		sb_printf(&w->sb, "    - index: %u\n      type: %s\n", i, text_bar_types[b->type]);
+		sb_printf(&w->sb, "    - index: %u\n      type: %s\n", i, model_bar_type_names[b->type]);
 		if (b->pref)
 			sb_puts(&w->sb, "      prefetchable: true\n");
 		put_size_addr(w, b, bi.address, "      ");
@@ -225,10 +260,7 @@ static void write_structured(struct wctx *w)
 	sb_puts(&w->sb, "# vPCI instance (format v1, see docs/format.md)\n");
 	sb_printf(&w->sb, "vpci: %d\n", VPCI_FORMAT_VERSION);
 	sb_puts(&w->sb, "name: ");
-	if (f->name && *f->name)
-		sb_puts(&w->sb, f->name);
-	else
-		sb_puts(&w->sb, "unnamed");
+	put_quoted(&w->sb, f->name && *f->name ? f->name : "unnamed");
 	sb_putc(&w->sb, '\n');
 	if (f->description && *f->description) {
 		sb_puts(&w->sb, "description: ");
@@ -238,24 +270,19 @@ static void write_structured(struct wctx *w)
 	if (f->norigin) {
 		sb_puts(&w->sb, "origin:\n");
 		for (unsigned i = 0; i < f->norigin; i++) {
-			const char *val = f->origin[i].value;
-			int plain = val[0] == '[';
-			if (!plain) {
-				plain = *val != 0;
-				for (const char *p = val; *p; p++)
-					if (!(isalnum((unsigned char)*p) || strchr("._/-", *p)))
-						plain = 0;
-			}
-			sb_printf(&w->sb, "  %s: ", f->origin[i].key);
-			if (plain)
-				sb_puts(&w->sb, val);
+			const char *key = f->origin[i].key;
+			sb_puts(&w->sb, "  ");
+			if (yr_ident_ok(key, strlen(key), 64))
+				sb_puts(&w->sb, key);
 			else
-				put_quoted(&w->sb, val);
+				put_quoted(&w->sb, key);
+			sb_puts(&w->sb, ": ");
+			put_quoted(&w->sb, f->origin[i].value);
 			sb_putc(&w->sb, '\n');
 		}
 	}
 	sb_puts(&w->sb, "function:\n");
-	sb_printf(&w->sb, "  kind: %s\n", text_kinds[f->kind]);
+	sb_printf(&w->sb, "  kind: %s\n", model_kind_names[f->kind]);
 	sb_printf(&w->sb, "  config-size: %u\n", f->size);
 	if (f->multifunction)
 		sb_puts(&w->sb, "  multifunction: true\n");
@@ -270,7 +297,7 @@ static void write_structured(struct wctx *w)
 
 static const char *where_is(const struct vpci_func *f, unsigned off, char *buf, unsigned n)
 {
-	if (off < 0x40)
+	if (off < CFG_HEADER_END)
 		return "header";
 	for (unsigned i = 0; i < f->ncaps; i++) {
 		const struct capinst *c = &f->caps[i];
@@ -336,7 +363,7 @@ static void write_raw(struct wctx *w, const struct vpci_func *shadow)
 				nz |= f->pl[p][off + i];
 			if (!nz)
 				continue;
-			sb_printf(&w->sb, "      %s: ", plane_key[p]);
+			sb_printf(&w->sb, "      %s: ", model_plane_keys[p]);
 			put_bytes(&w->sb, f->pl[p] + off, n);
 			sb_putc(&w->sb, '\n');
 		}

@@ -100,6 +100,42 @@ void diag_add(vpci_diag *d, enum vpci_severity sev, int code,
 		d->errors++;
 }
 
+struct sort_item {
+	struct vpci_diag_entry e;
+	size_t idx;
+};
+
+static int by_pos(const void *pa, const void *pb)
+{
+	const struct sort_item *a = pa, *b = pb;
+	unsigned la = a->e.line ? a->e.line : UINT32_MAX, lb = b->e.line ? b->e.line : UINT32_MAX;
+	unsigned ca = a->e.line ? a->e.column : 0, cb = b->e.line ? b->e.column : 0;
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	if (ca != cb)
+		return ca < cb ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+void diag_sort(vpci_diag *d, size_t from)
+{
+	if (!d || from + 1 >= d->n)
+		return;
+	size_t n = d->n - from;
+	struct sort_item *t = malloc(n * sizeof(*t));
+	if (!t)
+		return; /* unsorted, but complete */
+	for (size_t i = 0; i < n; i++) {
+		t[i].e = d->e[from + i];
+		t[i].idx = i;
+	}
+	qsort(t, n, sizeof(*t), by_pos);
+	for (size_t i = 0; i < n; i++)
+		d->e[from + i] = t[i].e;
+	free(t);
+}
+
 static const char *sev_name(enum vpci_severity s)
 {
 	switch (s) {

@@ -23,4 +23,9 @@ struct diag_pos {
 void diag_add(vpci_diag *d, enum vpci_severity sev, int code,
 	      struct diag_pos pos, const char *fmt, ...) PRINTF(5, 6);
 
+/* Sort the entries from index @from on by line and column, stably; those
+ * without a line keep their order and follow the others.  Used when one
+ * text is read: its diagnostics come out in the order of the file. */
+void diag_sort(vpci_diag *d, size_t from);
+
 #endif

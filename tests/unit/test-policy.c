@@ -603,7 +603,7 @@ static void test_quirk_reference(void **state)
 	assert_int_equal(vpci_func_bar(f, 0, &bi), 0);
 	assert_int_equal(bi.size, 16384);
 	char *y = yaml_of(f);
-	assert_non_null(strstr(y, "source: bin"));
+	assert_non_null(strstr(y, "source: \"bin\""));
 	assert_non_null(strstr(y, "acme-nic-instance"));
 	assert_non_null(strstr(y, "reference instance"));
 	free(y);

@@ -1,0 +1,958 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * yaml/reader.c - the typed YAML reading layer (see reader.h)
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader.h"
+
+/* --- the text guard ---------------------------------------------------------- */
+
+/* Where the guard stopped, and why. */
+struct guard {
+	unsigned line, col;
+	const char *why;        /* NULL: the text is fine */
+	unsigned byte;          /* the offending byte */
+};
+
+size_t yr_utf8_len(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char b = s[0], lo = 0x80, hi = 0xbf;
+	size_t k;
+
+	if (b < 0x80)
+		return 1;
+	if (b >= 0xc2 && b <= 0xdf) {
+		k = 1;
+	} else if (b >= 0xe0 && b <= 0xef) {
+		k = 2;
+		if (b == 0xe0)
+			lo = 0xa0;
+		else if (b == 0xed)
+			hi = 0x9f;
+	} else if (b >= 0xf0 && b <= 0xf4) {
+		k = 3;
+		if (b == 0xf0)
+			lo = 0x90;
+		else if (b == 0xf4)
+			hi = 0x8f;
+	} else {
+		return 0;
+	}
+	if (n <= k)
+		return 0;
+	for (size_t j = 1; j <= k; j++)
+		if (s[j] < (j == 1 ? lo : 0x80) || s[j] > (j == 1 ? hi : 0xbf))
+			return 0;
+	return k + 1;
+}
+
+/*
+ * Walk @n bytes of @s counting lines and columns (in characters; a line
+ * break is LF, CR LF or CR, as YAML counts them) and stop at the first
+ * byte YAML text must not hold.  libfyaml 0.7.12 (Debian 12) loops
+ * forever on invalid UTF-8 inside a directive ("%\xfe"; upstream libfyaml
+ * issue #101), takes a NUL for the end of the input, and passes control
+ * characters through: none of them may reach it.
+ */
+static void guard_text(const unsigned char *s, size_t n, struct guard *g)
+{
+	unsigned line = 1, col = 1;
+
+	memset(g, 0, sizeof(*g));
+	for (size_t i = 0; i < n;) {
+		unsigned char b = s[i];
+		size_t k = yr_utf8_len((const char *)s + i, n - i);
+		if (!k) {
+			g->why = "not UTF-8 text";
+		} else if (b == 0) {
+			g->why = "a NUL byte";
+		} else if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f) {
+			g->why = "a control character";
+		}
+		if (g->why) {
+			g->line = line;
+			g->col = col;
+			g->byte = b;
+			return;
+		}
+		if (b == '\n' || (b == '\r' && (i + 1 >= n || s[i + 1] != '\n'))) {
+			line++;
+			col = 1;
+		} else if (b != '\r') {
+			col++;
+		}
+		i += k;
+	}
+	g->line = line;
+	g->col = col;
+}
+
+/* Line and column of byte @at (the guard has passed the bytes before). */
+static void position_of(const unsigned char *s, size_t at, unsigned *line, unsigned *col)
+{
+	struct guard g;
+
+	guard_text(s, at, &g);
+	*line = g.line;
+	*col = g.col;
+}
+
+/*
+ * The directives before the document: a %YAML version other than 1.1 or
+ * 1.2 is refused here, with its position (libfyaml 0.7.12 refuses 2.0
+ * without one, and takes 1.3 as if it were 1.2).
+ */
+static void check_directives(struct yr *r, const char *s, size_t n)
+{
+	unsigned line = 1;
+
+	for (size_t i = 0; i < n; line++) {
+		size_t e = i;
+		while (e < n && s[e] != '\n')
+			e++;
+		size_t j = i;
+		while (j < e && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r'))
+			j++;
+		if (j < e && s[j] != '#' && s[j] != '%')
+			return; /* the document starts here */
+		if (j == i && j + 5 < e && !memcmp(s + j, "%YAML", 5) && (s[j + 5] == ' ' || s[j + 5] == '\t')) {
+			size_t v = j + 5;
+			while (v < e && (s[v] == ' ' || s[v] == '\t'))
+				v++;
+			size_t ve = v;
+			while (ve < e && s[ve] != ' ' && s[ve] != '\t' && s[ve] != '\r' && s[ve] != '#')
+				ve++;
+			if (!((ve - v == 3) && (!memcmp(s + v, "1.1", 3) || !memcmp(s + v, "1.2", 3))))
+				yr_err_at(r, line, (unsigned)(v - i) + 1,
+					  "YAML version '%.*s' is not supported: %s is YAML 1.2 (give %%YAML 1.2, "
+					  "%%YAML 1.1 or no directive)", (int)MIN(ve - v, 16), s + v,
+					  r->opts.what);
+		}
+		i = e + 1;
+	}
+}
+
+/* --- building the document ------------------------------------------------------ */
+
+/* libfyaml reports some errors (an unsupported directive) without
+ * collecting them: keep the last one's text for the fallback message. */
+static void capture_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+	struct yr *r = user;
+	const char *p = buf;
+
+	(void)diag;
+	if (len > 7 && !memcmp(p, "[ERR]: ", 7)) {
+		p += 7;
+		len -= 7;
+	}
+	while (len && (p[len - 1] == '\n' || p[len - 1] == ' '))
+		len--;
+	snprintf(r->fymsg, sizeof(r->fymsg), "%.*s", (int)MIN(len, sizeof(r->fymsg) - 1), p);
+}
+
+/* libfyaml's collected syntax errors; their lines and columns are
+ * 1-based already (fy_diag_error, libfyaml 0.7.12).  Returns how many. */
+static unsigned import_errors(struct yr *r)
+{
+	void *it = NULL;
+	struct fy_diag_error *e;
+	unsigned n = 0;
+
+	while ((e = fy_diag_errors_iterate(r->fdiag, &it))) {
+		yr_err_at(r, e->line > 0 ? (unsigned)e->line : 0, e->column > 0 ? (unsigned)e->column : 0,
+			  "YAML: %s", e->msg ? e->msg : "syntax error");
+		n++;
+	}
+	return n;
+}
+
+/* After the first document: a second one (or anything after "...") is an
+ * error at its first token. */
+static void check_rest(struct yr *r)
+{
+	struct fy_event *ev;
+	int second = 0;
+
+	while ((ev = fy_parser_parse(r->parser))) {
+		enum fy_event_type t = ev->type;
+		const struct fy_mark *m = fy_event_start_mark(ev);
+		unsigned line = m ? (unsigned)m->line + 1 : 0, col = m ? (unsigned)m->column + 1 : 0;
+		fy_parser_event_free(r->parser, ev);
+		if (t == FYET_DOCUMENT_START)
+			second = 1;
+		if (second && line) {
+			yr_err_at(r, line, col, "a second YAML document: %s holds exactly one (nothing may "
+				  "follow a '...' or a second '---')", r->opts.what);
+			return;
+		}
+		if (t == FYET_STREAM_END)
+			return;
+	}
+	if (fy_parser_get_stream_error(r->parser) && !import_errors(r))
+		yr_err_at(r, 0, 0, "YAML: %s cannot be read after its first document", r->opts.what);
+}
+
+/* --- duplicate keys ------------------------------------------------------------ */
+
+/*
+ * libfyaml's own duplicate-key check compares every key with every
+ * other (30000 keys take a minute), so it is turned off and done here:
+ * the scalar keys of each mapping sorted by text, equal neighbours
+ * reported at the later one.
+ */
+struct key_ref {
+	const char *text;
+	size_t len;
+	struct fy_node *node;
+	unsigned seq;            /* order in the mapping */
+};
+
+static int key_order(const void *pa, const void *pb)
+{
+	const struct key_ref *a = pa, *b = pb;
+	int c;
+
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	c = memcmp(a->text, b->text, a->len);
+	if (c)
+		return c;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static int check_mapping_keys(struct yr *r, struct fy_node *map)
+{
+	int n = fy_node_mapping_item_count(map);
+	struct fy_node_pair *p;
+	void *it = NULL;
+	unsigned k = 0;
+
+	if (n < 2)
+		return 0;
+	struct key_ref *keys = malloc((size_t)n * sizeof(*keys));
+	if (!keys)
+		return VPCI_ENOMEM;
+	while ((p = fy_node_mapping_iterate(map, &it))) {
+		struct fy_node *key = fy_node_pair_key(p);
+		if (!key || fy_node_get_type(key) != FYNT_SCALAR || fy_node_is_alias(key))
+			continue;
+		keys[k].text = fy_node_get_scalar(key, &keys[k].len);
+		if (!keys[k].text)
+			keys[k].text = "";
+		keys[k].node = key;
+		keys[k].seq = k;
+		k++;
+	}
+	qsort(keys, k, sizeof(*keys), key_order);
+	for (unsigned i = 1; i < k && !r->stopped; i++) {
+		const struct key_ref *a = &keys[i - 1], *b = &keys[i];
+		unsigned line, col;
+		if (a->len != b->len || memcmp(a->text, b->text, a->len))
+			continue;
+		if (yr_mark(a->node, &line, &col))
+			yr_err(r, b->node, "duplicate key '%.*s' (first at %u:%u)", (int)MIN(b->len, 60), b->text,
+			       line, col);
+		else
+			yr_err(r, b->node, "duplicate key '%.*s'", (int)MIN(b->len, 60), b->text);
+	}
+	free(keys);
+	return 0;
+}
+
+/* Every mapping of the document (libfyaml limits the nesting depth). */
+static int check_duplicates(struct yr *r, struct fy_node *n, unsigned depth)
+{
+	void *it = NULL;
+	int rc = 0;
+
+	if (!n || fy_node_is_alias(n) || depth > 1000)
+		return 0;
+	if (fy_node_get_type(n) == FYNT_SEQUENCE) {
+		struct fy_node *item;
+		while (!rc && (item = fy_node_sequence_iterate(n, &it)))
+			rc = check_duplicates(r, item, depth + 1);
+	} else if (fy_node_get_type(n) == FYNT_MAPPING) {
+		struct fy_node_pair *p;
+		rc = check_mapping_keys(r, n);
+		while (!rc && (p = fy_node_mapping_iterate(n, &it)))
+			rc = check_duplicates(r, fy_node_pair_key(p), depth + 1) ||
+			     check_duplicates(r, fy_node_pair_value(p), depth + 1);
+	}
+	return rc;
+}
+
+static int build(struct yr *r, const char *text, size_t len)
+{
+	struct fy_diag_cfg dcfg;
+	struct fy_parse_cfg pcfg;
+
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = capture_output;
+	dcfg.user = r;
+	dcfg.level = FYET_ERROR;
+	r->fdiag = fy_diag_create(&dcfg);
+	if (!r->fdiag)
+		return VPCI_ENOMEM;
+	fy_diag_set_collect_errors(r->fdiag, true);
+	memset(&pcfg, 0, sizeof(pcfg));
+	pcfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_ALLOW_DUPLICATE_KEYS;
+	pcfg.diag = r->fdiag;
+	r->parser = fy_parser_create(&pcfg);
+	if (!r->parser || fy_parser_set_string(r->parser, text, len))
+		return VPCI_ENOMEM;
+	r->doc = fy_parse_load_document(r->parser);
+	if (r->doc) {
+		r->root = fy_document_root(r->doc);
+		check_rest(r);
+		if (check_duplicates(r, r->root, 0))
+			return VPCI_ENOMEM;
+	} else if (fy_parser_get_stream_error(r->parser) && !import_errors(r)) {
+		/* an error libfyaml did not collect: no position is known */
+		yr_err_at(r, 1, 1, "YAML: %s", r->fymsg[0] ? r->fymsg : "the text is not a YAML document");
+	}
+	return r->errors ? VPCI_EDATA : 0;
+}
+
+int yr_open(struct yr *r, const char *text, size_t len, const struct yr_opts *opts, vpci_diag *d)
+{
+	struct guard g;
+
+	memset(r, 0, sizeof(*r));
+	r->opts = *opts;
+	if (!r->opts.what)
+		r->opts.what = "a YAML file";
+	if (!r->opts.max_bytes)
+		r->opts.max_bytes = YR_MAX_BYTES;
+	if (!r->opts.max_errors)
+		r->opts.max_errors = YR_MAX_ERRORS;
+	r->d = d;
+	r->diag_from = vpci_diag_count(d);
+
+	guard_text((const unsigned char *)text, MIN(len, r->opts.max_bytes), &g);
+	if (g.why) {
+		if (g.byte < 0x80)
+			yr_err_at(r, g.line, g.col, "%s (0x%02x): %s must be UTF-8 text", g.why, g.byte,
+				  r->opts.what);
+		else
+			yr_err_at(r, g.line, g.col, "%s: %s must be UTF-8", g.why, r->opts.what);
+		return VPCI_EDATA;
+	}
+	if (len > r->opts.max_bytes) {
+		unsigned line, col;
+		position_of((const unsigned char *)text, r->opts.max_bytes, &line, &col);
+		yr_err_at(r, line, col, "the text is larger than %zu KiB, the limit for %s",
+			  r->opts.max_bytes >> 10, r->opts.what);
+		return VPCI_EDATA;
+	}
+	check_directives(r, text, len);
+	if (r->errors)
+		return VPCI_EDATA;
+	int rc = build(r, text, len);
+	if (rc == VPCI_ENOMEM)
+		r->errors++;
+	return rc;
+}
+
+void yr_close(struct yr *r)
+{
+	if (r->doc)
+		fy_parse_document_destroy(r->parser, r->doc);
+	if (r->parser)
+		fy_parser_destroy(r->parser);
+	if (r->fdiag)
+		fy_diag_destroy(r->fdiag);
+	r->doc = NULL;
+	r->parser = NULL;
+	r->fdiag = NULL;
+	r->root = NULL;
+	r->last_key = NULL;
+	diag_sort(r->d, r->diag_from);
+}
+
+/* --- positions and messages -------------------------------------------------- */
+
+/* The 0-based mark of a node: a scalar's token, a collection's first key
+ * or item (libfyaml 0.7.12 has no start mark for collections). */
+static struct fy_mark node_mark(struct fy_node *n, int depth)
+{
+	struct fy_mark m = { 0, -1, -1 };
+	void *it = NULL;
+
+	if (!n || depth > 8)
+		return m;
+	switch (fy_node_get_type(n)) {
+	case FYNT_SCALAR: {
+		struct fy_token *t = fy_node_get_scalar_token(n);
+		const struct fy_mark *tm = t ? fy_token_start_mark(t) : NULL;
+		if (tm)
+			m = *tm;
+		break;
+	}
+	case FYNT_MAPPING: {
+		struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
+		if (p)
+			m = node_mark(fy_node_pair_key(p), depth + 1);
+		break;
+	}
+	case FYNT_SEQUENCE: {
+		struct fy_node *i = fy_node_sequence_iterate(n, &it);
+		if (i)
+			m = node_mark(i, depth + 1);
+		break;
+	}
+	}
+	return m;
+}
+
+int yr_mark(struct fy_node *n, unsigned *line, unsigned *col)
+{
+	struct fy_mark m = node_mark(n, 0);
+
+	if (m.line < 0)
+		return 0;
+	*line = (unsigned)m.line + 1;
+	*col = (unsigned)m.column + 1;
+	return 1;
+}
+
+/* The mark of what holds @n: its key in a mapping, else its parent. */
+static struct fy_mark owner_mark(struct fy_node *n)
+{
+	struct fy_node *parent = n ? fy_node_get_parent(n) : NULL;
+	struct fy_node_pair *p;
+	void *it = NULL;
+
+	if (parent && fy_node_get_type(parent) == FYNT_MAPPING) {
+		while ((p = fy_node_mapping_iterate(parent, &it)))
+			if (fy_node_pair_value(p) == n)
+				return node_mark(fy_node_pair_key(p), 0);
+	}
+	return node_mark(parent, 0);
+}
+
+struct diag_pos yr_pos(struct yr *r, struct fy_node *n, const char *field)
+{
+	struct diag_pos p = DIAG_NOPOS;
+	struct fy_mark m = node_mark(n, 0);
+
+	if (m.line < 0 && n) /* an empty flow collection: where it is held */
+		m = owner_mark(n);
+	if (m.line < 0) /* an empty value has no node: point at its key */
+		m = node_mark(r->last_key, 0);
+	p.file = r->opts.file;
+	p.field = field;
+	if (m.line >= 0) {
+		p.line = (unsigned)m.line + 1;
+		p.column = (unsigned)m.column + 1;
+	}
+	return p;
+}
+
+int yr_stopped(const struct yr *r)
+{
+	return r->stopped;
+}
+
+static void add(struct yr *r, struct diag_pos p, const char *fmt, va_list ap)
+{
+	char msg[400];
+
+	r->errors++;
+	if (r->stopped)
+		return;
+	if (r->errors > r->opts.max_errors) {
+		r->stopped = 1;
+		diag_add(r->d, VPCI_SEV_ERROR, VPCI_EDATA, p, "too many errors (more than %u): %s is not "
+			 "read further", r->opts.max_errors, r->opts.what);
+		return;
+	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_add(r->d, VPCI_SEV_ERROR, VPCI_EDATA, p, "%s", msg);
+}
+
+void yr_err(struct yr *r, struct fy_node *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add(r, yr_pos(r, n, NULL), fmt, ap);
+	va_end(ap);
+}
+
+void yr_err_field(struct yr *r, struct fy_node *n, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add(r, yr_pos(r, n, field), fmt, ap);
+	va_end(ap);
+}
+
+void yr_err_at(struct yr *r, unsigned line, unsigned col, const char *fmt, ...)
+{
+	struct diag_pos p = DIAG_NOPOS;
+	va_list ap;
+
+	p.file = r->opts.file;
+	p.line = line;
+	p.column = line ? col : 0;
+	va_start(ap, fmt);
+	add(r, p, fmt, ap);
+	va_end(ap);
+}
+
+/* --- did you mean ------------------------------------------------------------ */
+
+/* Case-insensitive Levenshtein distance; words over 63 bytes are far. */
+static unsigned edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned row[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (unsigned j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned prev = row[0];
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned cur = row[j];
+			unsigned same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
+			row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), prev + !same);
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+const char *yr_closest(const char *word, const char *const *cands, unsigned n)
+{
+	const char *best = NULL;
+	unsigned bestd = 99, lim = (unsigned)strlen(word) / 3 + 1;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!cands[i])
+			continue;
+		unsigned d = edit_distance(word, cands[i]);
+		if (d < bestd) {
+			bestd = d;
+			best = cands[i];
+		}
+	}
+	return bestd <= lim ? best : NULL;
+}
+
+void yr_unknown(struct yr *r, struct fy_node *n, const char *field, const char *word,
+		const char *const *cands, unsigned ncands, const char *fmt, ...)
+{
+	char msg[300];
+	const char *s = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!r->stopped)
+		s = yr_closest(word, cands, ncands);
+	if (s)
+		yr_err_field(r, n, field, "%s (did you mean '%s'?)", msg, s);
+	else
+		yr_err_field(r, n, field, "%s", msg);
+}
+
+/* --- structure ------------------------------------------------------------------ */
+
+static struct fy_node_pair *find_pair(struct fy_node *map, const char *key)
+{
+	size_t kl = strlen(key);
+	void *it = NULL;
+	struct fy_node_pair *p;
+
+	if (!map || fy_node_get_type(map) != FYNT_MAPPING)
+		return NULL;
+	/* by text, not fy_node_mapping_lookup_by_string(): that one builds a
+	 * YAML document from the key whenever the key is absent */
+	while ((p = fy_node_mapping_iterate(map, &it))) {
+		struct fy_node *k = fy_node_pair_key(p);
+		size_t len;
+		const char *t;
+		if (!k || fy_node_get_type(k) != FYNT_SCALAR || fy_node_is_alias(k))
+			continue;
+		t = fy_node_get_scalar(k, &len);
+		if (t && len == kl && !memcmp(t, key, kl))
+			return p;
+	}
+	return NULL;
+}
+
+struct fy_node *yr_get(struct yr *r, struct fy_node *map, const char *key)
+{
+	struct fy_node_pair *p = find_pair(map, key);
+
+	if (!p)
+		return NULL;
+	r->last_key = fy_node_pair_key(p);
+	return fy_node_pair_value(p);
+}
+
+struct fy_node *yr_pair_value(struct yr *r, struct fy_node_pair *p)
+{
+	r->last_key = fy_node_pair_key(p);
+	return fy_node_pair_value(p);
+}
+
+int yr_is_empty(struct fy_node *n)
+{
+	size_t len = 0;
+
+	if (!n)
+		return 1;
+	if (fy_node_get_type(n) != FYNT_SCALAR || fy_node_is_alias(n) || fy_node_get_style(n) != FYNS_PLAIN)
+		return 0;
+	fy_node_get_scalar(n, &len);
+	return len == 0;
+}
+
+int yr_has(struct fy_node *map, const char *key)
+{
+	return find_pair(map, key) != NULL;
+}
+
+int yr_want(struct yr *r, struct fy_node *n, enum fy_node_type type, const char *what)
+{
+	static const char *const tn[] = { "a scalar", "a sequence", "a mapping" };
+
+	if (n && fy_node_is_alias(n)) {
+		yr_err(r, n, "%s: YAML aliases (*name) are not supported; write the value", what);
+		return -1;
+	}
+	if (n && fy_node_get_type(n) == type)
+		return 0;
+	yr_err(r, n, "%s must be %s", what, tn[type]);
+	return -1;
+}
+
+int yr_key(struct yr *r, struct fy_node *k, const char *where, char *buf, size_t size)
+{
+	size_t len;
+	const char *t;
+
+	if (!k || fy_node_get_type(k) != FYNT_SCALAR || fy_node_is_alias(k)) {
+		if (r)
+			yr_err(r, k, "keys in %s must be scalars", where);
+		return -1;
+	}
+	t = fy_node_get_scalar(k, &len);
+	if (!t)
+		t = "";
+	if (memchr(t, 0, len)) {
+		if (r)
+			yr_err(r, k, "key '%s' in %s holds a NUL character (\\0)", t, where);
+		return -1;
+	}
+	if (len >= size && size > 4) {
+		snprintf(buf, size, "%.*s...", (int)(size - 4), t);
+		return 0;
+	}
+	snprintf(buf, size, "%.*s", (int)len, t);
+	return 0;
+}
+
+unsigned yr_check_keys(struct yr *r, struct fy_node *map, const char *where, struct yr_keys keys)
+{
+	void *it = NULL;
+	struct fy_node_pair *p;
+	unsigned bad = 0;
+	char key[64];
+
+	while ((p = fy_node_mapping_iterate(map, &it)) && !r->stopped) {
+		struct fy_node *k = fy_node_pair_key(p);
+		int ok = 0;
+		if (yr_key(r, k ? k : map, where, key, sizeof(key))) {
+			bad++;
+			continue;
+		}
+		for (unsigned i = 0; i < keys.n && !ok; i++)
+			ok = !strcmp(key, keys.keys[i]);
+		if (ok)
+			continue;
+		bad++;
+		for (unsigned i = 0; i < keys.nreserved && !ok; i++)
+			ok = !strcmp(key, keys.reserved[i]);
+		if (ok)
+			yr_err(r, k, "'%s' in %s is reserved for a later version of the format", key, where);
+		else
+			yr_unknown(r, k, NULL, key, keys.keys, keys.n, "unknown key '%s' in %s", key, where);
+	}
+	return bad;
+}
+
+/* --- scalars ---------------------------------------------------------------------- */
+
+const char *yr_scalar(struct yr *r, struct fy_node *n, const char *what, size_t *len)
+{
+	const char *s;
+
+	if (yr_want(r, n, FYNT_SCALAR, what))
+		return NULL;
+	s = fy_node_get_scalar(n, len);
+	if (!s) {
+		s = "";
+		*len = 0;
+	}
+	if (!*len && fy_node_get_style(n) == FYNS_PLAIN) {
+		yr_err(r, n, "%s has no value", what);
+		return NULL;
+	}
+	if (memchr(s, 0, *len)) {
+		yr_err(r, n, "%s holds a NUL character (\\0)", what);
+		return NULL;
+	}
+	return s;
+}
+
+int yr_str(struct yr *r, struct fy_node *n, const char *what, char *buf, size_t size)
+{
+	size_t len;
+	const char *s = yr_scalar(r, n, what, &len);
+
+	if (!s)
+		return -1;
+	if (len >= size) {
+		yr_err(r, n, "%s is longer than %zu characters", what, size - 1);
+		return -1;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return 0;
+}
+
+int yr_strdup(struct yr *r, struct fy_node *n, const char *what, char **out)
+{
+	size_t len;
+	const char *s = yr_scalar(r, n, what, &len);
+
+	*out = NULL;
+	if (!s)
+		return -1;
+	*out = malloc(len + 1);
+	if (!*out) {
+		r->errors++;
+		return VPCI_ENOMEM;
+	}
+	memcpy(*out, s, len);
+	(*out)[len] = '\0';
+	return 0;
+}
+
+int yr_ident_ok(const char *s, size_t len, size_t max)
+{
+	if (!len || len > max || !isalnum((unsigned char)s[0]))
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!isalnum(c) && c != '.' && c != '_' && c != '-')
+			return 0;
+	}
+	return 1;
+}
+
+int yr_ident(struct yr *r, struct fy_node *n, const char *what, size_t max, char *buf)
+{
+	size_t len;
+	const char *s = yr_scalar(r, n, what, &len);
+
+	if (!s)
+		return -1;
+	if (!yr_ident_ok(s, len, max)) {
+		yr_err(r, n, "%s '%.*s' must be 1-%zu characters of letters, digits, '.', '_' and '-', starting "
+		       "with a letter or digit", what, (int)MIN(len, 64), s, max);
+		return -1;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return 0;
+}
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return 99;
+}
+
+enum yr_num yr_parse_uint(const char *s, size_t len, uint64_t *out)
+{
+	unsigned base = 10;
+	size_t i = 0;
+	uint64_t v = 0;
+
+	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16, i = 2;
+	else if (len >= 2 && s[0] == '0' && s[1] == 'o')
+		base = 8, i = 2;
+	else if (len >= 2 && s[0] == '0' && s[1] == 'b')
+		base = 2, i = 2;
+	if (i == len)
+		return YR_NUM_SYNTAX; /* no digits */
+	for (size_t k = i; k < len; k++)
+		if ((unsigned)digit_value(s[k]) >= base)
+			return YR_NUM_SYNTAX;
+	if (base == 10 && len > 1 && s[0] == '0')
+		return YR_NUM_LEADING_ZERO; /* octal in YAML 1.1, decimal in 1.2 */
+	for (; i < len; i++) {
+		unsigned dv = (unsigned)digit_value(s[i]);
+		if (v > (UINT64_MAX - dv) / base)
+			return YR_NUM_OVERFLOW;
+		v = v * base + dv;
+	}
+	*out = v;
+	return YR_NUM_OK;
+}
+
+enum yr_num yr_parse_size(const char *s, size_t len, uint64_t *out)
+{
+	static const struct { const char *suf; unsigned shift; } sfx[] = {
+		{ "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 }, { "TiB", 40 },
+		{ "K", 10 }, { "M", 20 }, { "G", 30 }, { "T", 40 }, { "B", 0 },
+	};
+	uint64_t v;
+	enum yr_num rc = yr_parse_uint(s, len, &v);
+
+	if (rc == YR_NUM_OK) {
+		*out = v;
+		return rc;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(sfx); i++) {
+		size_t sl = strlen(sfx[i].suf);
+		if (len <= sl || memcmp(s + len - sl, sfx[i].suf, sl))
+			continue;
+		rc = yr_parse_uint(s, len - sl, &v);
+		if (rc)
+			return rc;
+		if (sfx[i].shift && v >> (64 - sfx[i].shift))
+			return YR_NUM_OVERFLOW;
+		*out = v << sfx[i].shift;
+		return YR_NUM_OK;
+	}
+	return rc;
+}
+
+void yr_format_size(uint64_t size, char *buf, unsigned n)
+{
+	static const char *const suf[] = { "KiB", "MiB", "GiB", "TiB" };
+	int u = -1;
+
+	while (u < 3 && size >= 1024 && !(size & 1023)) {
+		size >>= 10;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, n, "%llu", (unsigned long long)size);
+	else
+		snprintf(buf, n, "%llu%s", (unsigned long long)size, suf[u]);
+}
+
+int yr_uint(struct yr *r, struct fy_node *n, const char *what, uint64_t max, uint64_t *out)
+{
+	size_t len;
+	const char *s = yr_scalar(r, n, what, &len);
+	enum yr_num rc;
+
+	if (!s)
+		return -1;
+	rc = yr_parse_uint(s, len, out);
+	if (rc == YR_NUM_LEADING_ZERO) {
+		yr_err(r, n, "%s: '%.*s' has a leading zero; write 0x%.*s for hex or drop the zero", what,
+		       (int)MIN(len, 40), s, (int)MIN(len - 1, 40), s + 1);
+		return -1;
+	}
+	if (rc == YR_NUM_OVERFLOW) {
+		yr_err(r, n, "%s: '%.*s' does not fit 64 bits", what, (int)MIN(len, 40), s);
+		return -1;
+	}
+	if (rc) {
+		yr_err(r, n, "%s must be an integer (0x.. hex, 0b.. binary or decimal), not '%.*s'", what,
+		       (int)MIN(len, 40), s);
+		return -1;
+	}
+	if (*out > max) {
+		yr_err(r, n, "%s: value 0x%llx does not fit (maximum 0x%llx)", what, (unsigned long long)*out,
+		       (unsigned long long)max);
+		return -1;
+	}
+	return 0;
+}
+
+int yr_size(struct yr *r, struct fy_node *n, const char *what, uint64_t *out)
+{
+	size_t len;
+	const char *s = yr_scalar(r, n, what, &len);
+	enum yr_num rc;
+
+	if (!s)
+		return -1;
+	rc = yr_parse_size(s, len, out);
+	if (rc == YR_NUM_OVERFLOW) {
+		yr_err(r, n, "%s: '%.*s' does not fit 64 bits", what, (int)MIN(len, 40), s);
+		return -1;
+	}
+	if (rc) {
+		yr_err(r, n, "%s must be a number of bytes such as 4096, 0x1000, 16KiB or 1MiB, not '%.*s'", what,
+		       (int)MIN(len, 40), s);
+		return -1;
+	}
+	return 0;
+}
+
+int yr_bool(struct yr *r, struct fy_node *n, const char *what, int *out)
+{
+	size_t len;
+	const char *s = yr_scalar(r, n, what, &len);
+
+	if (!s)
+		return -1;
+	if (len == 4 && !memcmp(s, "true", 4)) {
+		*out = 1;
+		return 0;
+	}
+	if (len == 5 && !memcmp(s, "false", 5)) {
+		*out = 0;
+		return 0;
+	}
+	yr_err(r, n, "%s must be true or false, not '%.*s'", what, (int)MIN(len, 40), s);
+	return -1;
+}
+
+int yr_enum(struct yr *r, struct fy_node *n, const char *what, const char *const *names,
+	    unsigned count, unsigned *out)
+{
+	size_t len;
+	const char *s = yr_scalar(r, n, what, &len);
+	char buf[64];
+
+	if (!s)
+		return -1;
+	for (unsigned i = 0; i < count; i++) {
+		if (names[i] && strlen(names[i]) == len && !memcmp(names[i], s, len)) {
+			*out = i;
+			return 0;
+		}
+	}
+	snprintf(buf, sizeof(buf), "%.*s", (int)MIN(len, sizeof(buf) - 1), s);
+	yr_unknown(r, n, NULL, buf, names, count, "%s: unknown value '%s'", what, buf);
+	return -1;
+}
