@@ -15,8 +15,8 @@
 /* Where the guard stopped, and why. */
 struct guard {
 	unsigned line, col;
-	const char *why;        /* NULL: the text is fine */
-	unsigned byte;          /* the offending byte */
+	int bad;                /* 0: the text is fine */
+	unsigned byte;          /* the offending byte (0x80 and up: not UTF-8) */
 };
 
 size_t yr_utf8_len(const char *str, size_t n)
@@ -68,17 +68,11 @@ static void guard_text(const unsigned char *s, size_t n, struct guard *g)
 	for (size_t i = 0; i < n;) {
 		unsigned char b = s[i];
 		size_t k = yr_utf8_len((const char *)s + i, n - i);
-		if (!k) {
-			g->why = "not UTF-8 text";
-		} else if (b == 0) {
-			g->why = "a NUL byte";
-		} else if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f) {
-			g->why = "a control character";
-		}
-		if (g->why) {
+		if (!k || b == 0 || (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f) {
 			g->line = line;
 			g->col = col;
-			g->byte = b;
+			g->byte = k ? b : 0x80;
+			g->bad = 1;
 			return;
 		}
 		if (b == '\n' || (b == '\r' && (i + 1 >= n || s[i + 1] != '\n'))) {
@@ -337,12 +331,15 @@ int yr_open(struct yr *r, const char *text, size_t len, const struct yr_opts *op
 	r->diag_from = vpci_diag_count(d);
 
 	guard_text((const unsigned char *)text, MIN(len, r->opts.max_bytes), &g);
-	if (g.why) {
-		if (g.byte < 0x80)
-			yr_err_at(r, g.line, g.col, "%s (0x%02x): %s must be UTF-8 text", g.why, g.byte,
+	if (g.bad) {
+		if (!g.byte)
+			yr_err_at(r, g.line, g.col, "a NUL byte: %s is text, and no value may hold a NUL",
 				  r->opts.what);
+		else if (g.byte < 0x80)
+			yr_err_at(r, g.line, g.col, "a control character (0x%02x): %s is text (a double-quoted "
+				  "string may hold one as an escape)", g.byte, r->opts.what);
 		else
-			yr_err_at(r, g.line, g.col, "%s: %s must be UTF-8", g.why, r->opts.what);
+			yr_err_at(r, g.line, g.col, "not UTF-8 text: %s must be UTF-8", r->opts.what);
 		return VPCI_EDATA;
 	}
 	if (len > r->opts.max_bytes) {
@@ -475,6 +472,10 @@ static void add(struct yr *r, struct diag_pos p, const char *fmt, va_list ap)
 		return;
 	}
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* text quoted from the file stays on the diagnostic's one line */
+	for (char *m = msg; *m; m++)
+		if ((unsigned char)*m < 0x20 || *m == 0x7f)
+			*m = '?';
 	diag_add(r->d, VPCI_SEV_ERROR, VPCI_EDATA, p, "%s", msg);
 }
 

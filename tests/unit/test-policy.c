@@ -627,6 +627,14 @@ static void test_quirk_reference(void **state)
 	for (size_t i = 0; i < vpci_diag_count(d); i++)
 		named |= strstr(vpci_diag_get(d, i)->message, "BAR 0 as mem32, the function as mem64") != NULL;
 	assert_true(named);
+	/* a below-1MiB BAR is named mem1m (the check once said mem64-hi) */
+	put32(cfg, 0x10, 0xf0000 | 0x2);
+	vpci_diag_clear(d);
+	assert_int_equal(derive_bin(cfg, dir, &f, d), VPCI_EDATA);
+	named = 0;
+	for (size_t i = 0; i < vpci_diag_count(d); i++)
+		named |= strstr(vpci_diag_get(d, i)->message, "BAR 0 as mem32, the function as mem1m") != NULL;
+	assert_true(named);
 
 	/* a reference file that is missing or outside the directory is an
 	 * error of the quirk file, with its position (line 7: the action) */
@@ -656,6 +664,108 @@ static void test_quirk_reference(void **state)
 	vpci_diag_free(d);
 }
 
+/* The quirk reader is the instance reader: suggestions for near misses,
+ * identifiers checked, and the same positions. */
+static void test_quirk_file_errors(void **state)
+{
+	static const struct { const char *quirk; unsigned line, col; const char *msg; } bad[] = {
+		{ "    match: {vendr: 0x1d0f}\n    actions: [{hide: {capability: pm}}]\n", 5, 13,
+		  "unknown key 'vendr' in match (did you mean 'vendor'?)" },
+		{ "    match: {}\n    actions: [{hid: {capability: pm}}]\n", 6, 16,
+		  "unknown action 'hid' (hide, keep, set, device-gaps, reserve or reference) (did you mean 'hide'?)" },
+		{ "    match: {}\n    actions: [{hide: {capability: msixx}}]\n", 6, 35,
+		  "unknown capability type 'msixx' (did you mean 'msix'?)" },
+		{ "    match: {}\n    actions: [{keep: {capability: pm, backing: devce}}]\n", 6, 48,
+		  "backing: unknown value 'devce' (did you mean 'device'?)" },
+		{ "    match: {}\n    policy: gest\n    actions: [{hide: {capability: pm}}]\n", 6, 13,
+		  "policy: unknown value 'gest' (did you mean 'guest'?)" },
+		{ "    match: {vendor: \"0x1d0f\\0\"}\n    actions: [{hide: {capability: pm}}]\n", 5, 22,
+		  "vendor holds a NUL character" },
+		{ "    match: {device: 010}\n    actions: [{hide: {capability: pm}}]\n", 5, 21,
+		  "device: '010' has a leading zero" },
+	};
+	char dir[300];
+	vpci_diag *d = vpci_diag_new();
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/badquirks", root);
+	mkdir(dir, 0755);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[600];
+		vpci_quirkdb *db = NULL;
+		snprintf(text, sizeof(text), "vpci-quirks: 1\nquirks:\n  - id: acme\n    why: a reason of some length\n%s",
+			 bad[i].quirk);
+		write_str(dir, "q.yaml", text);
+		vpci_diag_clear(d);
+		assert_int_equal(vpci_quirkdb_load(dir, &db, d), VPCI_EDATA);
+		const struct vpci_diag_entry *e = vpci_diag_get(d, 0);
+		if (!strstr(e->message, bad[i].msg) || e->line != bad[i].line || e->column != bad[i].col)
+			fail_msg("%u:%u '%s', want %u:%u '%s'", e->line, e->column, e->message, bad[i].line,
+				 bad[i].col, bad[i].msg);
+	}
+	/* an id is an identifier: it goes into origins and logs */
+	static const char *const ids[] = { "\"acme nic\"", "\"[a]\"", "\"-x\"", "\"a\\nb\"" };
+	for (unsigned i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		char text[600];
+		vpci_quirkdb *db = NULL;
+		snprintf(text, sizeof(text), "vpci-quirks: 1\nquirks:\n  - id: %s\n    why: a reason of some length\n"
+			 "    match: {}\n    actions: [{hide: {capability: pm}}]\n", ids[i]);
+		write_str(dir, "q.yaml", text);
+		vpci_diag_clear(d);
+		assert_int_equal(vpci_quirkdb_load(dir, &db, d), VPCI_EDATA);
+		assert_non_null(strstr(vpci_diag_get(d, 0)->message, "must be 1-64 characters of letters"));
+		assert_int_equal(vpci_diag_get(d, 0)->line, 3);
+	}
+	vpci_diag_free(d);
+}
+
+/* The built-in database is parsed once per process and shared by every
+ * database loaded after it, also when threads race to load it first. */
+#include <pthread.h>
+
+static void *load_thread(void *arg)
+{
+	vpci_quirkdb *db = NULL;
+	struct vpci_quirk_info q;
+
+	if (vpci_quirkdb_load(NULL, &db, NULL) || vpci_quirkdb_get(db, 0, &q)) {
+		vpci_quirkdb_free(db);
+		return NULL;
+	}
+	*(const char **)arg = q.id;
+	vpci_quirkdb_free(db);
+	return arg;
+}
+
+static void test_builtin_once(void **state)
+{
+	pthread_t t[8];
+	const char *ids[8] = { NULL };
+	struct vpci_quirk_info a, b;
+	vpci_quirkdb *db1 = NULL, *db2 = NULL;
+
+	(void)state;
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, load_thread, &ids[i]), 0);
+	for (int i = 0; i < 8; i++) {
+		void *r;
+		assert_int_equal(pthread_join(t[i], &r), 0);
+		assert_non_null(r);
+	}
+	for (int i = 1; i < 8; i++)
+		assert_ptr_equal(ids[i], ids[0]); /* one copy of the built-in entries */
+	assert_int_equal(vpci_quirkdb_load(NULL, &db1, NULL), 0);
+	assert_int_equal(vpci_quirkdb_load(NULL, &db2, NULL), 0);
+	assert_int_equal(vpci_quirkdb_count(db1), vpci_quirkdb_count(db2));
+	for (size_t i = 0; i < vpci_quirkdb_count(db1); i++) {
+		assert_int_equal(vpci_quirkdb_get(db1, i, &a), 0);
+		assert_int_equal(vpci_quirkdb_get(db2, i, &b), 0);
+		assert_ptr_equal(a.id, b.id);
+	}
+	vpci_quirkdb_free(db1);
+	vpci_quirkdb_free(db2);
+}
+
 static void test_no_quirks(void **state)
 {
 	/* without quirks the null capability is still hidden by the policy's
@@ -670,6 +780,8 @@ static void test_no_quirks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		/* first: the built-in database is not loaded yet, the threads race */
+		cmocka_unit_test(test_builtin_once),
 		cmocka_unit_test(test_raw_is_exact),
 		cmocka_unit_test(test_hidden_caps_relinked),
 		cmocka_unit_test(test_bars_and_rom),
@@ -680,6 +792,7 @@ int main(void)
 		cmocka_unit_test(test_no_quirks),
 		cmocka_unit_test(test_quirk_reserve),
 		cmocka_unit_test(test_quirk_reference),
+		cmocka_unit_test(test_quirk_file_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
