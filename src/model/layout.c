@@ -49,6 +49,47 @@ static uint16_t round4(unsigned v)
 	return (uint16_t)((v + 3) & ~3u);
 }
 
+/* MSI (PCIe §7.7.1): 10/14 bytes, 20/24 with masking, 12/16 with
+ * extended data only. */
+static void layout_msi(const uint8_t *c, struct captab_layout *lay)
+{
+	unsigned v = le16(c + MSI_CTL);
+
+	if (v & MSI_CTL_64BIT)
+		lay->features |= FT_MSI64;
+	if (v & MSI_CTL_PVM)
+		lay->features |= FT_MSI_PVM;
+	if (v & MSI_CTL_EXT_DATA)
+		lay->features |= FT_MSI_EXT;
+	if (v & MSI_CTL_PVM)
+		lay->length = (v & MSI_CTL_64BIT) ? 24 : 20;
+	else if (v & MSI_CTL_EXT_DATA)
+		lay->length = (v & MSI_CTL_64BIT) ? 16 : 12;
+	else
+		lay->length = (v & MSI_CTL_64BIT) ? 14 : 10;
+}
+
+/* PCI Express capability (PCIe §7.5.3): which register groups exist;
+ * sizes as Linux pci_regs.h has them. */
+static void layout_pcie(const uint8_t *c, struct captab_layout *lay)
+{
+	unsigned v = le16(c + PCIE_FLAGS), t = PCIE_FLAGS_TYPE(v);
+
+	if (PCIE_FLAGS_VERSION(v) >= 2)
+		lay->features |= FT_PCIE_V2;
+	if (t != PCIE_TYPE_RCIEP && t != PCIE_TYPE_RCEC)
+		lay->features |= FT_LINK;
+	if ((t == PCIE_TYPE_ROOT_PORT || t == PCIE_TYPE_DOWNSTREAM) && (v & PCIE_FLAGS_SLOT))
+		lay->features |= FT_SLOT;
+	if (t == PCIE_TYPE_ROOT_PORT || t == PCIE_TYPE_RCEC)
+		lay->features |= FT_ROOT;
+	if (lay->features & FT_PCIE_V2)
+		lay->length = (lay->features & (FT_SLOT | FT_ROOT)) ? 0x3c : (lay->features & FT_LINK) ? 0x34 : 0x2c;
+	else
+		lay->length = (lay->features & FT_ROOT) ? 0x24 : (lay->features & FT_SLOT) ? 0x1c :
+			      (lay->features & FT_LINK) ? 0x14 : 0x0c;
+}
+
 void captab_layout(const struct vpci_cdesc *cd, const uint8_t *cfg,
 		   unsigned off, struct captab_layout *lay)
 {
@@ -68,39 +109,11 @@ void captab_layout(const struct vpci_cdesc *cd, const uint8_t *cfg,
 	case LN_UNKNOWN:
 		lay->length = 0;
 		break;
-	case LN_MSI: /* PCIe §7.7.1: 10/14 bytes, 20/24 with masking */
-		v = le16(c + MSI_CTL);
-		if (v & MSI_CTL_64BIT)
-			lay->features |= FT_MSI64;
-		if (v & MSI_CTL_PVM)
-			lay->features |= FT_MSI_PVM;
-		if (v & MSI_CTL_EXT_DATA)
-			lay->features |= FT_MSI_EXT;
-		if (v & MSI_CTL_PVM)
-			lay->length = (v & MSI_CTL_64BIT) ? 24 : 20;
-		else if (v & MSI_CTL_EXT_DATA)
-			lay->length = (v & MSI_CTL_64BIT) ? 16 : 12;
-		else
-			lay->length = (v & MSI_CTL_64BIT) ? 14 : 10;
+	case LN_MSI:
+		layout_msi(c, lay);
 		break;
-	case LN_PCIE: /* PCIe §7.5.3; sizes as Linux pci_regs.h */
-		v = le16(c + PCIE_FLAGS);
-		t = PCIE_FLAGS_TYPE(v);
-		if (PCIE_FLAGS_VERSION(v) >= 2)
-			lay->features |= FT_PCIE_V2;
-		if (t != PCIE_TYPE_RCIEP && t != PCIE_TYPE_RCEC)
-			lay->features |= FT_LINK;
-		if ((t == PCIE_TYPE_ROOT_PORT || t == PCIE_TYPE_DOWNSTREAM) && (v & PCIE_FLAGS_SLOT))
-			lay->features |= FT_SLOT;
-		if (t == PCIE_TYPE_ROOT_PORT || t == PCIE_TYPE_RCEC)
-			lay->features |= FT_ROOT;
-		if (lay->features & FT_PCIE_V2)
-			lay->length = (lay->features & (FT_SLOT | FT_ROOT)) ? 0x3c :
-				      (lay->features & FT_LINK) ? 0x34 : 0x2c;
-		else
-			lay->length = (lay->features & FT_ROOT) ? 0x24 :
-				      (lay->features & FT_SLOT) ? 0x1c :
-				      (lay->features & FT_LINK) ? 0x14 : 0x0c;
+	case LN_PCIE:
+		layout_pcie(c, lay);
 		break;
 	case LN_BYTE2:
 		lay->length = MAX(c[VNDR_LEN], cd->len);

@@ -192,16 +192,13 @@ static void check_caps(struct vctx *v)
 }
 
 /* Walk the chains in the bytes and compare with the structure: raw bytes
- * can rewrite next pointers, and software sees the bytes. */
-static void check_chain_bytes(struct vctx *v)
+ * can rewrite next pointers, and software sees the bytes.  @seen marks
+ * the DWORDs visited (the two chains cannot share one either). */
+static void check_std_chain_bytes(struct vctx *v, uint8_t *seen)
 {
 	const struct vpci_func *f = v->f;
-	uint8_t seen[VPCI_CFG_SIZE / 4];
 	unsigned ptr, idx = 0;
 
-	if (f->kind == VPCI_KIND_CARDBUS)
-		return;
-	memset(seen, 0, sizeof(seen));
 	ptr = f->val[CFG_CAP_PTR];
 	if (ptr & ~CFG_CAP_PTR_MASK)
 		ERR(v, 0, CFG_CAP_PTR, "capabilities-pointer 0x%x has reserved bits 1:0 set", ptr);
@@ -230,10 +227,13 @@ static void check_chain_bytes(struct vctx *v)
 	if (idx != f->nstd)
 		ERR(v, idx < f->nstd ? f->caps[idx].loc : 0, idx < f->nstd ? f->caps[idx].off : CFG_CAP_PTR,
 		    "the capability chain in the bytes ends after %u of %u capabilities", idx, f->nstd);
+}
 
-	if (f->size < VPCI_CFG_SIZE)
-		return;
-	idx = f->nstd;
+static void check_ext_chain_bytes(struct vctx *v, uint8_t *seen)
+{
+	const struct vpci_func *f = v->f;
+	unsigned ptr, idx = f->nstd;
+
 	ptr = ECAP_START;
 	while (ptr) {
 		uint32_t h = le32(f->val + ptr + ECAP_HEADER);
@@ -260,6 +260,18 @@ static void check_chain_bytes(struct vctx *v)
 		ERR(v, idx < f->ncaps ? f->caps[idx].loc : 0, idx < f->ncaps ? f->caps[idx].off : ECAP_START,
 		    "the extended capability chain in the bytes ends after %u of %u capabilities", idx - f->nstd,
 		    f->ncaps - f->nstd);
+}
+
+static void check_chain_bytes(struct vctx *v)
+{
+	uint8_t seen[VPCI_CFG_SIZE / 4];
+
+	if (v->f->kind == VPCI_KIND_CARDBUS)
+		return;
+	memset(seen, 0, sizeof(seen));
+	check_std_chain_bytes(v, seen);
+	if (v->f->size >= VPCI_CFG_SIZE)
+		check_ext_chain_bytes(v, seen);
 }
 
 /* --- capability-specific rules -------------------------------------------- */

@@ -812,65 +812,91 @@ int quirks_plan(struct vpci_func *f, const struct host_facts *facts, enum vpci_p
 	return 0;
 }
 
+/* Result of running one action on the guest view. */
+enum { ACT_IDLE = 0, ACT_EFFECTIVE = 1, ACT_CHANGED = 2 };
+
+static int run_reserve(struct vpci_func *f, const struct quirk *q, const struct qaction *a, struct diag_pos pos,
+		       vpci_diag *d)
+{
+	struct strbuf offs;
+
+	if (reserve_range(f, a) >= 0)
+		return ACT_EFFECTIVE | ACT_CHANGED;
+	sb_init(&offs);
+	for (unsigned o = 0; o < a->nroff; o++)
+		sb_printf(&offs, "%s0x%x", o ? " or " : "", a->roff[o]);
+	char *list = sb_finish(&offs, NULL);
+	diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, pos,
+		 "quirk %s: %u bytes at %s are not free in the guest view; the VMM has no place for the "
+		 "capability the driver looks for there", q->id, a->rlen, list ? list : "?");
+	free(list);
+	return ACT_IDLE;
+}
+
+static int run_set(struct vpci_func *f, const struct quirk *q, const struct qaction *a, struct diag_pos pos,
+		   vpci_diag *d)
+{
+	struct set_ctx s = { a, 0 };
+
+	if (a->in_header)
+		func_foreach_cap_field(f, -1, set_cb, &s);
+	for (unsigned c = 0; !a->in_header && c < f->ncaps; c++)
+		if (f->caps[c].ext == a->ext && f->caps[c].id == a->id)
+			func_foreach_cap_field(f, (int)c, set_cb, &s);
+	if (!s.done)
+		diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, pos, "quirk %s: field '%s' not found; action skipped",
+			 q->id, a->field);
+	return s.done ? ACT_EFFECTIVE | ACT_CHANGED : ACT_IDLE;
+}
+
+static int run_action(struct vpci_func *f, const struct quirk *q, const struct qaction *a,
+		      const struct quirk_plan *plan, struct diag_pos pos, vpci_diag *d)
+{
+	int r = ACT_IDLE;
+
+	switch (a->kind) {
+	case QA_DEVICE_GAPS:
+		return ACT_EFFECTIVE;
+	case QA_KEEP:
+		for (unsigned c = 0; c < f->ncaps; c++)
+			if (f->caps[c].ext == a->ext && f->caps[c].id == a->id)
+				r = ACT_EFFECTIVE;
+		return r;
+	case QA_HIDE:
+		for (unsigned c = 0; c < f->ncaps;) {
+			if (f->caps[c].ext == a->ext && f->caps[c].id == a->id) {
+				func_remove_cap(f, c);
+				r = ACT_EFFECTIVE | ACT_CHANGED;
+			} else {
+				c++;
+			}
+		}
+		return r;
+	case QA_RESERVE:
+		return run_reserve(f, q, a, pos, d);
+	case QA_REFERENCE:
+		return plan->ref >= 0 && plan->ref_file == a->ref ? ACT_EFFECTIVE : ACT_IDLE;
+	case QA_SET:
+		return run_set(f, q, a, pos, d);
+	}
+	return r;
+}
+
 int quirks_finish(struct vpci_func *f, const struct host_facts *facts, struct quirk_plan *plan, vpci_diag *d)
 {
 	struct diag_pos pos = DIAG_NOPOS;
 	struct strbuf ids;
-	int changed = 0;
+	int changed = 0, rc = 0;
 
 	pos.file = facts ? facts->slot : NULL;
 	sb_init(&ids);
 	for (unsigned i = 0; i < plan->n; i++) {
 		const struct quirk *q = quirk_at(plan->db, plan->idx[i]);
-		int effective = 0;
-		for (unsigned k = 0; k < q->na; k++) {
-			const struct qaction *a = &q->a[k];
-			if (a->kind == QA_DEVICE_GAPS) {
-				effective = 1;
-			} else if (a->kind == QA_KEEP) {
-				for (unsigned c = 0; c < f->ncaps; c++)
-					effective |= f->caps[c].ext == a->ext && f->caps[c].id == a->id;
-			} else if (a->kind == QA_HIDE) {
-				for (unsigned c = 0; c < f->ncaps; c++) {
-					if (f->caps[c].ext == a->ext && f->caps[c].id == a->id) {
-						func_remove_cap(f, c);
-						c--;
-						changed = effective = 1;
-					}
-				}
-			} else if (a->kind == QA_RESERVE) {
-				int at = reserve_range(f, a);
-				if (at < 0) {
-					struct strbuf offs;
-					sb_init(&offs);
-					for (unsigned o = 0; o < a->nroff; o++)
-						sb_printf(&offs, "%s0x%x", o ? " or " : "", a->roff[o]);
-					char *list = sb_finish(&offs, NULL);
-					diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, pos,
-						 "quirk %s: %u bytes at %s are not free in the guest view; the VMM "
-						 "has no place for the capability the driver looks for there",
-						 q->id, a->rlen, list ? list : "?");
-					free(list);
-				} else {
-					changed = effective = 1;
-				}
-			} else if (a->kind == QA_REFERENCE) {
-				effective |= plan->ref >= 0 && plan->ref_file == a->ref;
-			} else if (a->kind == QA_SET) {
-				struct set_ctx s = { a, 0 };
-				if (a->in_header)
-					func_foreach_cap_field(f, -1, set_cb, &s);
-				for (unsigned c = 0; !a->in_header && c < f->ncaps; c++)
-					if (f->caps[c].ext == a->ext && f->caps[c].id == a->id)
-						func_foreach_cap_field(f, (int)c, set_cb, &s);
-				if (!s.done)
-					diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, pos,
-						 "quirk %s: field '%s' not found; action skipped", q->id, a->field);
-				changed |= s.done;
-				effective |= s.done;
-			}
-		}
-		if (!effective)
+		int r = 0;
+		for (unsigned k = 0; k < q->na; k++)
+			r |= run_action(f, q, &q->a[k], plan, pos, d);
+		changed |= r & ACT_CHANGED;
+		if (!(r & ACT_EFFECTIVE))
 			continue;
 		diag_add(d, VPCI_SEV_NOTE, 0, pos, "quirk %s applied (%s:%u)", q->id, q->file, q->line);
 		sb_puts(&ids, ids.len ? ", " : "[");
@@ -880,7 +906,6 @@ int quirks_finish(struct vpci_func *f, const struct host_facts *facts, struct qu
 		func_sync_caplist(f);
 		func_apply_structure(f);
 	}
-	int rc = 0;
 	if (ids.len) {
 		sb_putc(&ids, ']');
 		char *s = sb_finish(&ids, NULL);
@@ -892,71 +917,94 @@ int quirks_finish(struct vpci_func *f, const struct host_facts *facts, struct qu
 	return rc;
 }
 
-int quirks_reference(struct vpci_func **fp, const struct host_facts *facts, const struct quirk_plan *plan,
-		     int *used, vpci_diag *d)
-{
-	struct vpci_func *g = *fp, *r = NULL;
-	struct diag_pos pos = DIAG_NOPOS;
-	int rc, bad = 0;
+/* What a reference is checked against, and where to report. */
+struct ref_check {
+	const struct quirk *q;
+	const char *file;        /* the reference instance */
+	struct diag_pos pos;
+	int sizes_unknown;       /* the source gives no BAR sizes */
+};
 
-	*used = 0;
-	if (plan->ref < 0)
-		return 0;
-	const struct quirk *q = quirk_at(plan->db, plan->idx[plan->ref]);
-	pos.file = facts ? facts->slot : NULL;
-	rc = vpci_parse_file(plan->ref_file, &r, d);
-	if (rc) {
-		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos, "quirk %s: its reference instance %s does not load",
-			 q->id, plan->ref_file);
-		return rc == VPCI_ENOMEM ? rc : VPCI_EDATA;
-	}
-	/* the reference must describe this function: the same identity and
-	 * BARs the device can back (kinds and sizes) */
+/* The reference has the function's identity and header layout. */
+static int reference_ids_fit(const struct vpci_func *g, const struct vpci_func *r, const struct ref_check *rc,
+			     vpci_diag *d)
+{
 	static const struct { unsigned off, width; const char *name; } ids[] = {
 		{ CFG_VENDOR_ID, 2, "vendor-id" }, { CFG_DEVICE_ID, 2, "device-id" },
 		{ CFG_CLASS_CODE, 3, "class-code" },
 	};
+	int fit = 1;
+
 	for (unsigned i = 0; i < ARRAY_SIZE(ids); i++) {
 		uint32_t gv = le_get(g->val + ids[i].off, ids[i].width), rv = le_get(r->val + ids[i].off, ids[i].width);
 		if (gv != rv) {
-			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos,
-				 "quirk %s: reference %s has %s %#x, the function %#x", q->id, plan->ref_file,
-				 ids[i].name, rv, gv);
-			bad = 1;
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, rc->pos, "quirk %s: reference %s has %s %#x, the function %#x",
+				 rc->q->id, rc->file, ids[i].name, rv, gv);
+			fit = 0;
 		}
 	}
 	if (r->kind != g->kind) {
-		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos, "quirk %s: reference %s has another header layout",
-			 q->id, plan->ref_file);
-		bad = 1;
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, rc->pos, "quirk %s: reference %s has another header layout",
+			 rc->q->id, rc->file);
+		fit = 0;
 	}
-	for (unsigned i = 0; !bad && i <= ROM_INDEX; i++) {
+	return fit;
+}
+
+/* Every BAR of the reference is one the device can back: kind and size. */
+static int reference_bars_fit(const struct vpci_func *g, const struct vpci_func *r, const struct ref_check *rc,
+			      vpci_diag *d)
+{
+	for (unsigned i = 0; i <= ROM_INDEX; i++) {
 		const struct barinst *gb = &g->bar[i], *rb = &r->bar[i];
 		const char *what = i == ROM_INDEX ? "ROM" : "BAR";
 		if (rb->type == VPCI_BAR_NONE)
 			continue; /* an instance may leave a BAR out */
-		if (gb->type == VPCI_BAR_NONE && facts && !facts->bar_known) {
+		if (gb->type == VPCI_BAR_NONE && rc->sizes_unknown) {
 			/* bare config bytes: a BAR reading 0 may be unassigned */
-			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, pos,
+			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, rc->pos,
 				 "quirk %s: %s %u of reference %s cannot be checked: the source gives no BAR sizes",
-				 q->id, what, i, plan->ref_file);
+				 rc->q->id, what, i, rc->file);
 			continue;
 		}
 		if (gb->type != rb->type || gb->pref != rb->pref) {
-			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos,
-				 "quirk %s: reference %s has %s %u as %s%s, the function as %s%s", q->id,
-				 plan->ref_file, what, i, vpci_bar_type_name((enum vpci_bar_type)rb->type),
-				 rb->pref ? " prefetchable" : "", vpci_bar_type_name((enum vpci_bar_type)gb->type),
-				 gb->pref ? " prefetchable" : "");
-			bad = 1;
-		} else if (gb->size_known && rb->size_known && gb->size != rb->size) {
-			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos,
-				 "quirk %s: reference %s gives %s %u %#llx bytes, the function has %#llx", q->id,
-				 plan->ref_file, what, i, (unsigned long long)rb->size, (unsigned long long)gb->size);
-			bad = 1;
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, rc->pos,
+				 "quirk %s: reference %s has %s %u as %s%s, the function as %s%s", rc->q->id, rc->file,
+				 what, i, vpci_bar_type_name((enum vpci_bar_type)rb->type), rb->pref ? " prefetchable" : "",
+				 vpci_bar_type_name((enum vpci_bar_type)gb->type), gb->pref ? " prefetchable" : "");
+			return 0;
+		}
+		if (gb->size_known && rb->size_known && gb->size != rb->size) {
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, rc->pos,
+				 "quirk %s: reference %s gives %s %u %#llx bytes, the function has %#llx", rc->q->id,
+				 rc->file, what, i, (unsigned long long)rb->size, (unsigned long long)gb->size);
+			return 0;
 		}
 	}
-	if (bad) {
+	return 1;
+}
+
+int quirks_reference(struct vpci_func **fp, const struct host_facts *facts, const struct quirk_plan *plan,
+		     int *used, vpci_diag *d)
+{
+	struct vpci_func *g = *fp, *r = NULL;
+	struct ref_check chk = { NULL, plan->ref_file, DIAG_NOPOS, facts && !facts->bar_known };
+	int rc;
+
+	*used = 0;
+	if (plan->ref < 0)
+		return 0;
+	chk.q = quirk_at(plan->db, plan->idx[plan->ref]);
+	chk.pos.file = facts ? facts->slot : NULL;
+	rc = vpci_parse_file(plan->ref_file, &r, d);
+	if (rc) {
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, chk.pos, "quirk %s: its reference instance %s does not load",
+			 chk.q->id, plan->ref_file);
+		return rc == VPCI_ENOMEM ? rc : VPCI_EDATA;
+	}
+	/* the reference must describe this function: the same identity and
+	 * BARs the device can back (kinds and sizes) */
+	if (!reference_ids_fit(g, r, &chk, d) || !reference_bars_fit(g, r, &chk, d)) {
 		vpci_func_free(r);
 		return VPCI_EDATA;
 	}
@@ -966,7 +1014,7 @@ int quirks_reference(struct vpci_func **fp, const struct host_facts *facts, cons
 	rc = 0;
 	for (unsigned i = 0; i < g->norigin; i++)
 		rc |= func_add_origin(r, g->origin[i].key, g->origin[i].value);
-	snprintf(note, sizeof(note), "reference instance %s (quirk %s)", plan->ref_file, q->id);
+	snprintf(note, sizeof(note), "reference instance %s (quirk %s)", plan->ref_file, chk.q->id);
 	rc |= func_add_origin(r, "note", note);
 	if (rc) {
 		vpci_func_free(r);

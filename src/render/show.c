@@ -216,12 +216,69 @@ static const char *pcie_type_name(unsigned t)
 	return t < ARRAY_SIZE(n) ? n[t] : "Unknown type";
 }
 
+/* The summary after a standard capability's name (1 when written). */
+static int std_cap_summary(struct strbuf *sb, const struct capinst *c, const uint8_t *p)
+{
+	uint32_t v;
+
+	switch (c->id) {
+	case CAPID_PM:
+		sb_printf(sb, "%s version %u\n", c->desc->name, le16(p + PM_PMC) & PM_PMC_VERSION);
+		return 1;
+	case CAPID_MSI:
+		v = le16(p + MSI_CTL);
+		sb_printf(sb, "MSI: Enable%c Count=%u/%u Maskable%c 64bit%c\n", pm(v, 0),
+			  1u << MSI_CTL_MME(v), 1u << MSI_CTL_MMC(v), pm(v, 8), pm(v, 7));
+		return 1;
+	case CAPID_VENDOR:
+		sb_printf(sb, "Vendor Specific Information: Len=%02x\n", p[VNDR_LEN]);
+		return 1;
+	case CAPID_PCIE:
+		v = le16(p + PCIE_FLAGS);
+		sb_printf(sb, "Express (v%u) %s, MSI %02x\n", PCIE_FLAGS_VERSION(v),
+			  pcie_type_name(PCIE_FLAGS_TYPE(v)), PCIE_FLAGS_MSGNUM(v));
+		return 1;
+	case CAPID_MSIX:
+		v = le16(p + MSIX_CTL);
+		sb_printf(sb, "MSI-X: Enable%c Count=%u Masked%c\n", pm(v, 15),
+			  (v & MSIX_CTL_TABLE_SIZE) + 1, pm(v, 14));
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The same for an extended capability. */
+static int ext_cap_summary(struct strbuf *sb, const struct capinst *c, const uint8_t *p)
+{
+	uint32_t v;
+
+	switch (c->id) {
+	case ECAPID_DSN:
+		sb_printf(sb, "%s", c->desc->name);
+		for (int i = 7; i >= 0; i--)
+			sb_printf(sb, "%c%02x", i == 7 ? ' ' : '-', p[DSN_SERIAL + i]);
+		sb_putc(sb, '\n');
+		return 1;
+	case ECAPID_VSEC:
+		v = le32(p + VSEC_HEADER);
+		sb_printf(sb, "%s: ID=%04x Rev=%u Len=%03x\n", c->desc->name, v & 0xffff, VSEC_REV(v), VSEC_LEN(v));
+		return 1;
+	case ECAPID_DVSEC:
+		v = le32(p + VSEC_HEADER);
+		sb_printf(sb, "%s: Vendor=%04x ID=%04x Rev=%u Len=%u\n", c->desc->name,
+			  v & 0xffff, le16(p + DVSEC_ID), VSEC_REV(v), VSEC_LEN(v));
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* The capability title: its name plus a short summary for a few. */
 static void text_cap_title(struct strbuf *sb, const struct vpci_func *f, const struct capinst *c)
 {
 	const uint8_t *p = f->val + c->off;
 	char buf[64];
-	uint32_t v;
 
 	if (c->ext)
 		sb_printf(sb, "\tCapabilities: [%03x v%u] ", c->off, c->version);
@@ -231,58 +288,8 @@ static void text_cap_title(struct strbuf *sb, const struct vpci_func *f, const s
 		sb_printf(sb, "%s\n", captab_cap_name(c->ext ? CK_EXT : CK_STD, c->id, buf, sizeof(buf)));
 		return;
 	}
-	if (c->off + 16u > VPCI_CFG_SIZE) {
-		sb_printf(sb, "%s\n", c->desc->name);
+	if (c->off + 16u <= VPCI_CFG_SIZE && (c->ext ? ext_cap_summary(sb, c, p) : std_cap_summary(sb, c, p)))
 		return;
-	}
-	if (!c->ext) {
-		switch (c->id) {
-		case CAPID_PM:
-			sb_printf(sb, "%s version %u\n", c->desc->name, le16(p + PM_PMC) & PM_PMC_VERSION);
-			return;
-		case CAPID_MSI:
-			v = le16(p + MSI_CTL);
-			sb_printf(sb, "MSI: Enable%c Count=%u/%u Maskable%c 64bit%c\n", pm(v, 0),
-				  1u << MSI_CTL_MME(v), 1u << MSI_CTL_MMC(v), pm(v, 8), pm(v, 7));
-			return;
-		case CAPID_VENDOR:
-			sb_printf(sb, "Vendor Specific Information: Len=%02x\n", p[VNDR_LEN]);
-			return;
-		case CAPID_PCIE:
-			v = le16(p + PCIE_FLAGS);
-			sb_printf(sb, "Express (v%u) %s, MSI %02x\n", PCIE_FLAGS_VERSION(v),
-				  pcie_type_name(PCIE_FLAGS_TYPE(v)), PCIE_FLAGS_MSGNUM(v));
-			return;
-		case CAPID_MSIX:
-			v = le16(p + MSIX_CTL);
-			sb_printf(sb, "MSI-X: Enable%c Count=%u Masked%c\n", pm(v, 15),
-				  (v & MSIX_CTL_TABLE_SIZE) + 1, pm(v, 14));
-			return;
-		default:
-			break;
-		}
-	} else {
-		switch (c->id) {
-		case ECAPID_DSN:
-			sb_printf(sb, "%s", c->desc->name);
-			for (int i = 7; i >= 0; i--)
-				sb_printf(sb, "%c%02x", i == 7 ? ' ' : '-', p[DSN_SERIAL + i]);
-			sb_putc(sb, '\n');
-			return;
-		case ECAPID_VSEC:
-			v = le32(p + VSEC_HEADER);
-			sb_printf(sb, "%s: ID=%04x Rev=%u Len=%03x\n", c->desc->name,
-				  v & 0xffff, VSEC_REV(v), VSEC_LEN(v));
-			return;
-		case ECAPID_DVSEC:
-			v = le32(p + VSEC_HEADER);
-			sb_printf(sb, "%s: Vendor=%04x ID=%04x Rev=%u Len=%u\n", c->desc->name,
-				  v & 0xffff, le16(p + DVSEC_ID), VSEC_REV(v), VSEC_LEN(v));
-			return;
-		default:
-			break;
-		}
-	}
 	sb_printf(sb, "%s\n", c->desc->name);
 }
 
