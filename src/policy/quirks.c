@@ -24,6 +24,8 @@
 enum qa_kind { QA_HIDE, QA_KEEP, QA_SET, QA_DEVICE_GAPS, QA_RESERVE, QA_REFERENCE };
 
 #define QA_MAX_OFFSETS 4
+#define MAX_QUIRKS 1024         /* per file */
+#define MAX_ACTIONS 16          /* per quirk */
 
 struct qaction {
 	enum qa_kind kind;
@@ -429,10 +431,26 @@ static int parse_about(struct qctx *c, struct fy_node *item, struct quirk *q)
 	return 0;
 }
 
+/* The quirk whose actions are being read, for yr_each(). */
+struct action_ctx {
+	struct qctx *c;
+	struct quirk *q;
+};
+
+static int parse_action_item(void *ctx, struct fy_node *item, unsigned i)
+{
+	struct action_ctx *ac = ctx;
+
+	(void)i;
+	if (!parse_action(ac->c, item, &ac->q->a[ac->q->na]))
+		ac->q->na++;
+	return 0;
+}
+
 static void parse_actions(struct qctx *c, struct fy_node *item, struct quirk *q)
 {
-	struct fy_node *acts = get(c, item, "actions"), *an;
-	void *it = NULL;
+	struct fy_node *acts = get(c, item, "actions");
+	struct action_ctx ac = { c, q };
 
 	q->actions_text = node_text(acts);
 	if (!acts || fy_node_get_type(acts) != FYNT_SEQUENCE || fy_node_is_alias(acts) ||
@@ -440,25 +458,25 @@ static void parse_actions(struct qctx *c, struct fy_node *item, struct quirk *q)
 		QERR(c, acts ? acts : yr_has(item, "actions") ? NULL : item, "quirk '%s' needs a list of 'actions'", q->id);
 		return;
 	}
-	q->a = calloc((size_t)fy_node_sequence_item_count(acts), sizeof(*q->a));
+	q->a = calloc(MAX_ACTIONS, sizeof(*q->a));
 	if (!q->a) {
 		c->nomem = 1;
 		return;
 	}
-	while ((an = fy_node_sequence_iterate(acts, &it)) && !yr_stopped(&c->y))
-		if (!parse_action(c, an, &q->a[q->na]))
-			q->na++;
+	yr_each(&c->y, acts, "actions", MAX_ACTIONS, "actions in a quirk", parse_action_item, &ac);
 }
 
-static void parse_quirk(struct qctx *c, struct fy_node *item)
+static int parse_quirk(void *ctx, struct fy_node *item, unsigned i)
 {
+	struct qctx *c = ctx;
 	struct quirk q;
 
 	memset(&q, 0, sizeof(q));
+	(void)i;
 	if (yr_want(&c->y, item, FYNT_MAPPING, "a quirk") ||
 	    yr_check_keys(&c->y, item, "a quirk", YR_KEYS(quirk_keys)) || parse_about(c, item, &q)) {
 		quirk_free(&q);
-		return;
+		return 0;
 	}
 	parse_match(c, get(c, item, "match"), &q);
 	q.match_text = node_text(get(c, item, "match"));
@@ -469,17 +487,17 @@ static void parse_quirk(struct qctx *c, struct fy_node *item)
 		if (nq)
 			c->db->q = nq;
 		c->nomem = 1;
-		return;
+		return -1;
 	}
 	c->db->q = nq;
 	c->db->q[c->db->n++] = q;
+	return 0;
 }
 
 static void load_text(struct qctx *c, const char *file, const char *text, size_t len, vpci_diag *d)
 {
 	struct yr_opts opts = { file, "a quirk file", 0, 0 };
-	struct fy_node *root, *list, *item, *n;
-	void *it = NULL;
+	struct fy_node *root, *list, *n;
 	uint64_t v;
 
 	if (yr_open(&c->y, text, len, &opts, d))
@@ -504,10 +522,7 @@ static void load_text(struct qctx *c, const char *file, const char *text, size_t
 		goto out;
 	}
 	list = get(c, root, "quirks");
-	if (yr_want(&c->y, list, FYNT_SEQUENCE, "'quirks'"))
-		goto out;
-	while ((item = fy_node_sequence_iterate(list, &it)) && !c->nomem && !yr_stopped(&c->y))
-		parse_quirk(c, item);
+	yr_each(&c->y, list, "'quirks'", MAX_QUIRKS, "quirks in a file", parse_quirk, c);
 out:
 	c->errors += c->y.errors;
 	yr_close(&c->y);

@@ -72,15 +72,6 @@ static void mark_bytes(struct pctx *c, unsigned off, unsigned width, uint32_t lo
 		c->f->byteloc[off + i] = loc;
 }
 
-/* Item @i of a list of @what: false past @max (reported once). */
-static int within_limit(struct pctx *c, struct fy_node *item, unsigned i, unsigned max, const char *what)
-{
-	if (i < max)
-		return 1;
-	PERR(c, item, "more than %u %s: the rest of the list is not read", max, what);
-	return 0;
-}
-
 /* --- access planes from the file --------------------------------------- */
 
 static const char *const field_keys[] = {
@@ -494,22 +485,16 @@ static void parse_cap(struct pctx *c, struct fy_node *item, int ext, unsigned id
 		add_override(c, NULL, off, 0, 1); /* resolved once lengths are known */
 }
 
-static void parse_cap_list(struct pctx *c, struct fy_node *seq, int ext)
+static int parse_std_cap(void *ctx, struct fy_node *item, unsigned i)
 {
-	const char *what = ext ? "extended-capabilities" : "capabilities";
-	void *it = NULL;
-	struct fy_node *item;
-	unsigned i = 0;
+	parse_cap(ctx, item, 0, i);
+	return 0;
+}
 
-	if (yr_want(&c->y, seq, FYNT_SEQUENCE, what))
-		return;
-	while ((item = fy_node_sequence_iterate(seq, &it)) && !yr_stopped(&c->y)) {
-		if (!within_limit(c, item, i, ext ? ECAP_LIST_MAX : CAP_LIST_MAX,
-				  ext ? "extended capabilities (a 4096-byte config space holds at most 960)"
-				      : "capabilities (0x40..0xff holds at most 48)"))
-			return;
-		parse_cap(c, item, ext, i++);
-	}
+static int parse_ext_cap(void *ctx, struct fy_node *item, unsigned i)
+{
+	parse_cap(ctx, item, 1, i);
+	return 0;
 }
 
 /* --- BARs ---------------------------------------------------------------- */
@@ -594,8 +579,9 @@ static int bar_type(struct pctx *c, struct fy_node *item, unsigned i, unsigned *
 	return 0;
 }
 
-static void parse_bar(struct pctx *c, struct fy_node *item)
+static int parse_bar(void *ctx, struct fy_node *item, unsigned idx)
 {
+	struct pctx *c = ctx;
 	struct vpci_func *f = c->f;
 	struct barinst *b;
 	struct fy_node *n;
@@ -604,10 +590,10 @@ static void parse_bar(struct pctx *c, struct fy_node *item)
 	int pf = 0;
 
 	if (yr_want(&c->y, item, FYNT_MAPPING, "a BAR"))
-		return;
+		return 0;
 	yr_check_keys(&c->y, item, "a BAR", YR_KEYS(bar_keys));
 	if (!(b = bar_slot(c, item, &i)) || bar_type(c, item, i, &t))
-		return;
+		return 0;
 	b->type = (uint8_t)t;
 	b->loc = nloc(c, item);
 	if ((n = get(c, item, "prefetchable")) && !yr_bool(&c->y, n, "prefetchable", &pf)) {
@@ -627,22 +613,10 @@ static void parse_bar(struct pctx *c, struct fy_node *item)
 		le_put64(f->val + off, width, v & ~low);
 	}
 	mark_bytes(c, off, width, b->loc);
+	(void)idx;
+	return 0;
 }
 
-static void parse_bars(struct pctx *c, struct fy_node *seq)
-{
-	void *it = NULL;
-	struct fy_node *item;
-	unsigned i = 0;
-
-	if (yr_want(&c->y, seq, FYNT_SEQUENCE, "bars"))
-		return;
-	while ((item = fy_node_sequence_iterate(seq, &it)) && !yr_stopped(&c->y)) {
-		if (!within_limit(c, item, i++, MAX_BARS, "BARs (a header has at most 6)"))
-			return;
-		parse_bar(c, item);
-	}
-}
 
 static void parse_rom(struct pctx *c, struct fy_node *m)
 {
@@ -677,20 +651,26 @@ static void parse_rom(struct pctx *c, struct fy_node *m)
 
 /* --- raw regions -------------------------------------------------------- */
 
+/* A raw region or free range: a mapping of @keys with an 'offset' up to
+ * @max; the offset's node, or NULL after an error. */
+static struct fy_node *region_offset(struct pctx *c, struct fy_node *item, const char *what, struct yr_keys keys,
+				     uint64_t max, uint64_t *off)
+{
+	struct fy_node *n;
+
+	if (yr_want(&c->y, item, FYNT_MAPPING, what))
+		return NULL;
+	yr_check_keys(&c->y, item, what, keys);
+	if (!(n = get(c, item, "offset"))) {
+		PERR(c, item, "%s needs an 'offset'", what);
+		return NULL;
+	}
+	return yr_uint(&c->y, n, "offset", max, off) ? NULL : n;
+}
+
 static const char *const raw_keys[] = {
 	"offset", "bytes", "access", "backing", "rw", "rw1c", "rsvdp", "rsvdz", "hwinit", "sticky", "device"
 };
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
 
 /* "01 02 ff" -> bytes; returns count, -1 (syntax) or -2 (too many). */
 static int parse_hexbytes(const char *s, size_t len, uint8_t *out, unsigned max)
@@ -703,7 +683,7 @@ static int parse_hexbytes(const char *s, size_t len, uint8_t *out, unsigned max)
 			i++;
 			continue;
 		}
-		int hi = hexval(s[i]), lo = i + 1 < len ? hexval(s[i + 1]) : -1;
+		int hi = yr_hex_digit(s[i]), lo = i + 1 < len ? yr_hex_digit(s[i + 1]) : -1;
 		if (hi < 0 || lo < 0 || (i + 2 < len && s[i + 2] != ' ' && s[i + 2] != '\n' && s[i + 2] != '\t'))
 			return -1;
 		if (n >= max)
@@ -765,95 +745,71 @@ static void raw_planes(struct pctx *c, struct fy_node *item, unsigned off, unsig
 	}
 }
 
-static void parse_raw_item(struct pctx *c, struct fy_node *item)
+static int parse_raw_item(void *ctx, struct fy_node *item, unsigned idx)
 {
+	struct pctx *c = ctx;
 	struct vpci_func *f = c->f;
 	struct fy_node *n;
 	uint64_t v;
 
-	if (yr_want(&c->y, item, FYNT_MAPPING, "a raw region"))
-		return;
-	yr_check_keys(&c->y, item, "a raw region", YR_KEYS(raw_keys));
-	if (!(n = get(c, item, "offset"))) {
-		PERR(c, item, "a raw region needs an 'offset'");
-		return;
-	}
-	if (yr_uint(&c->y, n, "offset", f->size - 1u, &v))
-		return;
+	if (!region_offset(c, item, "a raw region", YR_KEYS(raw_keys), f->size - 1u, &v))
+		return 0;
 	unsigned off = (unsigned)v;
 	if (!(n = get(c, item, "bytes"))) {
 		PERR(c, item, "a raw region needs 'bytes'");
-		return;
+		return 0;
 	}
 	int r = get_hexbytes(c, n, "bytes", c->bytes, VPCI_CFG_SIZE);
 	if (r < 0)
-		return;
+		return 0;
 	unsigned len = (unsigned)r;
 	if (off + len > f->size) {
 		PERR(c, n, "raw region 0x%x..0x%x runs past the end of the %u-byte config space", off,
 		     off + len - 1, f->size);
-		return;
+		return 0;
 	}
 	memcpy(f->val + off, c->bytes, len);
 	mark_bytes(c, off, len, nloc(c, n));
 	raw_planes(c, item, off, len);
+	(void)idx;
+	return 0;
 }
 
-static void parse_raw(struct pctx *c, struct fy_node *seq)
-{
-	void *it = NULL;
-	struct fy_node *item;
-	unsigned i = 0;
-
-	if (yr_want(&c->y, seq, FYNT_SEQUENCE, "raw"))
-		return;
-	while ((item = fy_node_sequence_iterate(seq, &it)) && !yr_stopped(&c->y)) {
-		if (!within_limit(c, item, i++, MAX_RAW_REGIONS, "raw regions"))
-			return;
-		parse_raw_item(c, item);
-	}
-}
 
 /* --- free ranges (space a later virtual capability may be placed in) --- */
 
 static const char *const range_keys[] = { "offset", "length" };
 
-static void parse_free_range(struct pctx *c, struct fy_node *item)
+static int parse_free_range(void *ctx, struct fy_node *item, unsigned idx)
 {
+	struct pctx *c = ctx;
 	struct vpci_func *f = c->f;
 	struct fy_node *n, *ln;
 	uint64_t off, len;
 
-	if (yr_want(&c->y, item, FYNT_MAPPING, "a free range"))
-		return;
-	yr_check_keys(&c->y, item, "a free range", YR_KEYS(range_keys));
-	if (!(n = get(c, item, "offset"))) {
-		PERR(c, item, "a free range needs an 'offset'");
-		return;
-	}
-	if (yr_uint(&c->y, n, "offset", VPCI_CFG_SIZE - 1, &off))
-		return;
+	if (!(n = region_offset(c, item, "a free range", YR_KEYS(range_keys), VPCI_CFG_SIZE - 1, &off)))
+		return 0;
 	if (!(ln = get(c, item, "length"))) {
 		PERR(c, item, "a free range needs a 'length'");
-		return;
+		return 0;
 	}
 	size_t sl;
 	const char *s = yr_scalar(&c->y, ln, "length", &sl);
 	if (!s)
-		return;
+		return 0;
 	if (yr_parse_size(s, sl, &len) || !len) {
 		PERR(c, ln, "length must be a positive number of bytes");
-		return;
+		return 0;
 	}
 	if ((off & 3) || (len & 3)) {
 		PERR(c, n, "free range 0x%llx+0x%llx is not DWORD aligned", (unsigned long long)off,
 		     (unsigned long long)len);
-		return;
+		return 0;
 	}
 	if (off + len > f->size) {
 		PERR(c, ln, "free range 0x%llx+0x%llx runs past the end of config space", (unsigned long long)off,
 		     (unsigned long long)len);
-		return;
+		return 0;
 	}
 	uint32_t loc = nloc(c, item);
 	for (unsigned i = (unsigned)off; i < off + len; i++) {
@@ -867,22 +823,10 @@ static void parse_free_range(struct pctx *c, struct fy_node *item)
 	}
 	if (func_add_free_range(f, (uint16_t)off, (uint16_t)len, loc))
 		c->nomem = 1;
+	(void)idx;
+	return 0;
 }
 
-static void parse_free_ranges(struct pctx *c, struct fy_node *seq)
-{
-	void *it = NULL;
-	struct fy_node *item;
-	unsigned i = 0;
-
-	if (yr_want(&c->y, seq, FYNT_SEQUENCE, "free-ranges"))
-		return;
-	while ((item = fy_node_sequence_iterate(seq, &it)) && !yr_stopped(&c->y)) {
-		if (!within_limit(c, item, i++, MAX_FREE_RANGES, "free ranges"))
-			return;
-		parse_free_range(c, item);
-	}
-}
 
 /* --- top level ------------------------------------------------------------ */
 
@@ -990,16 +934,18 @@ static void parse_function(struct pctx *c, struct fy_node *fn)
 	if ((n = get(c, fn, "header")) && f->kind != VPCI_KIND_CARDBUS)
 		parse_fields(c, n, func_header_desc(f), 0, "header");
 	if ((n = get(c, fn, "bars")) && f->kind != VPCI_KIND_CARDBUS)
-		parse_bars(c, n);
+		yr_each(&c->y, n, "bars", MAX_BARS, "BARs (a header has at most 6)", parse_bar, c);
 	if ((n = get(c, fn, "expansion-rom")) && f->kind != VPCI_KIND_CARDBUS)
 		parse_rom(c, n);
 	if ((n = get(c, fn, "capabilities")))
-		parse_cap_list(c, n, 0);
+		yr_each(&c->y, n, "capabilities", CAP_LIST_MAX, "capabilities (0x40..0xff holds at most 48)",
+			parse_std_cap, c);
 	if ((n = get(c, fn, "extended-capabilities"))) {
 		if (f->size < VPCI_CFG_SIZE)
 			PERR(c, n, "extended capabilities need config-size 4096");
 		else
-			parse_cap_list(c, n, 1);
+			yr_each(&c->y, n, "extended-capabilities", ECAP_LIST_MAX,
+				"extended capabilities (a 4096-byte config space holds at most 960)", parse_ext_cap, c);
 	}
 	if (!c->status_given)
 		func_sync_caplist(f);
@@ -1008,9 +954,9 @@ static void parse_function(struct pctx *c, struct fy_node *fn)
 	func_default_planes(f);
 	apply_overrides(c);
 	if ((n = get(c, fn, "raw")))
-		parse_raw(c, n);
+		yr_each(&c->y, n, "raw", MAX_RAW_REGIONS, "raw regions", parse_raw_item, c);
 	if ((n = get(c, fn, "free-ranges")))
-		parse_free_ranges(c, n);
+		yr_each(&c->y, n, "free-ranges", MAX_FREE_RANGES, "free ranges", parse_free_range, c);
 	func_update_lengths(f);
 }
 

@@ -628,6 +628,26 @@ int yr_has(struct fy_node *map, const char *key)
 	return find_pair(map, key) != NULL;
 }
 
+int yr_each(struct yr *r, struct fy_node *seq, const char *what, unsigned max, const char *items,
+	    yr_item_fn fn, void *ctx)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	unsigned i = 0;
+
+	if (yr_want(r, seq, FYNT_SEQUENCE, what))
+		return -1;
+	while ((item = fy_node_sequence_iterate(seq, &it)) && !r->stopped) {
+		if (i == max) {
+			yr_err(r, item, "more than %u %s: the rest of the list is not read", max, items);
+			return -1;
+		}
+		if (fn(ctx, item, i++))
+			return -1;
+	}
+	return 0;
+}
+
 int yr_want(struct yr *r, struct fy_node *n, enum fy_node_type type, const char *what)
 {
 	static const char *const tn[] = { "a scalar", "a sequence", "a mapping" };
@@ -784,7 +804,7 @@ int yr_ident(struct yr *r, struct fy_node *n, const char *what, size_t max, char
 	return 0;
 }
 
-static int digit_value(char c)
+int yr_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -792,7 +812,7 @@ static int digit_value(char c)
 		return c - 'a' + 10;
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
-	return 99;
+	return -1;
 }
 
 enum yr_num yr_parse_uint(const char *s, size_t len, uint64_t *out)
@@ -810,12 +830,12 @@ enum yr_num yr_parse_uint(const char *s, size_t len, uint64_t *out)
 	if (i == len)
 		return YR_NUM_SYNTAX; /* no digits */
 	for (size_t k = i; k < len; k++)
-		if ((unsigned)digit_value(s[k]) >= base)
+		if (yr_hex_digit(s[k]) < 0 || (unsigned)yr_hex_digit(s[k]) >= base)
 			return YR_NUM_SYNTAX;
 	if (base == 10 && len > 1 && s[0] == '0')
 		return YR_NUM_LEADING_ZERO; /* octal in YAML 1.1, decimal in 1.2 */
 	for (; i < len; i++) {
-		unsigned dv = (unsigned)digit_value(s[i]);
+		unsigned dv = (unsigned)yr_hex_digit(s[i]);
 		if (v > (UINT64_MAX - dv) / base)
 			return YR_NUM_OVERFLOW;
 		v = v * base + dv;
@@ -867,56 +887,50 @@ void yr_format_size(uint64_t size, char *buf, unsigned n)
 		snprintf(buf, n, "%llu%s", (unsigned long long)size, suf[u]);
 }
 
+/* Report why @s is not a number of the grammar (@rc), or that it is
+ * larger than @max; -1 when reported, 0 when the number is good. */
+static int num_error(struct yr *r, struct fy_node *n, const char *what, const char *s, size_t len,
+		     enum yr_num rc, const char *syntax, uint64_t v, uint64_t max)
+{
+	int l = (int)MIN(len, 40);
+
+	if (rc == YR_NUM_LEADING_ZERO)
+		yr_err(r, n, "%s: '%.*s' has a leading zero; write 0x%.*s for hex or drop the zero", what, l, s,
+		       l - 1, s + 1);
+	else if (rc == YR_NUM_OVERFLOW)
+		yr_err(r, n, "%s: '%.*s' does not fit 64 bits", what, l, s);
+	else if (rc)
+		yr_err(r, n, "%s must be %s, not '%.*s'", what, syntax, l, s);
+	else if (v > max)
+		yr_err(r, n, "%s: value 0x%llx does not fit (maximum 0x%llx)", what, (unsigned long long)v,
+		       (unsigned long long)max);
+	else
+		return 0;
+	return -1;
+}
+
 int yr_uint(struct yr *r, struct fy_node *n, const char *what, uint64_t max, uint64_t *out)
 {
 	size_t len;
 	const char *s = yr_scalar(r, n, what, &len);
-	enum yr_num rc;
 
 	if (!s)
 		return -1;
-	rc = yr_parse_uint(s, len, out);
-	if (rc == YR_NUM_LEADING_ZERO) {
-		yr_err(r, n, "%s: '%.*s' has a leading zero; write 0x%.*s for hex or drop the zero", what,
-		       (int)MIN(len, 40), s, (int)MIN(len - 1, 40), s + 1);
-		return -1;
-	}
-	if (rc == YR_NUM_OVERFLOW) {
-		yr_err(r, n, "%s: '%.*s' does not fit 64 bits", what, (int)MIN(len, 40), s);
-		return -1;
-	}
-	if (rc) {
-		yr_err(r, n, "%s must be an integer (0x.. hex, 0b.. binary or decimal), not '%.*s'", what,
-		       (int)MIN(len, 40), s);
-		return -1;
-	}
-	if (*out > max) {
-		yr_err(r, n, "%s: value 0x%llx does not fit (maximum 0x%llx)", what, (unsigned long long)*out,
-		       (unsigned long long)max);
-		return -1;
-	}
-	return 0;
+	*out = 0;
+	enum yr_num rc = yr_parse_uint(s, len, out);
+	return num_error(r, n, what, s, len, rc, "an integer (0x.. hex, 0b.. binary or decimal)", *out, max);
 }
 
 int yr_size(struct yr *r, struct fy_node *n, const char *what, uint64_t *out)
 {
 	size_t len;
 	const char *s = yr_scalar(r, n, what, &len);
-	enum yr_num rc;
 
 	if (!s)
 		return -1;
-	rc = yr_parse_size(s, len, out);
-	if (rc == YR_NUM_OVERFLOW) {
-		yr_err(r, n, "%s: '%.*s' does not fit 64 bits", what, (int)MIN(len, 40), s);
-		return -1;
-	}
-	if (rc) {
-		yr_err(r, n, "%s must be a number of bytes such as 4096, 0x1000, 16KiB or 1MiB, not '%.*s'", what,
-		       (int)MIN(len, 40), s);
-		return -1;
-	}
-	return 0;
+	*out = 0;
+	enum yr_num rc = yr_parse_size(s, len, out);
+	return num_error(r, n, what, s, len, rc, "a number of bytes such as 4096, 0x1000, 16KiB or 1MiB", 0, 0);
 }
 
 int yr_bool(struct yr *r, struct fy_node *n, const char *what, int *out)

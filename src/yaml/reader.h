@@ -255,6 +255,28 @@ int yr_has(struct fy_node *map, const char *key);
  */
 int yr_want(struct yr *r, struct fy_node *n, enum fy_node_type type, const char *what);
 
+/** typedef yr_item_fn - called by yr_each() for item @i; non-zero stops */
+typedef int (*yr_item_fn)(void *ctx, struct fy_node *item, unsigned i);
+
+/**
+ * yr_each() - every item of a list, up to a limit
+ * @r: the reader
+ * @seq: the list (anything else is an error: "WHAT must be a sequence")
+ * @what: the name of the list in messages ("raw")
+ * @max: the most items the format allows
+ * @items: the items in the limit's message ("raw regions")
+ * @fn: called for each item, with its 0-based index
+ * @ctx: passed to @fn
+ *
+ * Item @max + 1 is an error at its position ("more than 1024 raw
+ * regions: the rest of the list is not read"); past the error limit the
+ * walk stops too.
+ *
+ * Return: 0, or -1 when the list was not read to its end.
+ */
+int yr_each(struct yr *r, struct fy_node *seq, const char *what, unsigned max, const char *items,
+	    yr_item_fn fn, void *ctx);
+
 /**
  * struct yr_keys - the keys a mapping may have
  * @keys: the keys of the format, in the order of the documentation
@@ -379,6 +401,14 @@ enum yr_num {
 	YR_NUM_LEADING_ZERO = -2, /* decimal with a leading zero ("010") */
 	YR_NUM_OVERFLOW = -3,     /* does not fit 64 bits */
 };
+
+/**
+ * yr_hex_digit() - the value of a hexadecimal digit
+ * @c: the character (0-9, a-f, A-F)
+ *
+ * Return: 0..15, or -1 for any other character.
+ */
+int yr_hex_digit(char c);
 
 /**
  * yr_parse_uint() - the integer grammar of libvpci's formats
