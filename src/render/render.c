@@ -8,7 +8,6 @@
  * "OFF:" printed as at least two lower-case hex digits, each byte as
  * " xx", a newline after every line.
  */
-#include <ctype.h>
 #include <string.h>
 
 #include "model/model_priv.h"
@@ -33,9 +32,8 @@ static unsigned hex_run(const char *s, unsigned long *v)
 	unsigned n = 0;
 
 	*v = 0;
-	while (isxdigit((unsigned char)s[n]) && n < 8) {
-		int c = tolower((unsigned char)s[n]);
-		*v = *v * 16 + (unsigned long)(c <= '9' ? c - '0' : c - 'a' + 10);
+	while (n < 8 && hex_digit(s[n]) >= 0) {
+		*v = *v * 16 + (unsigned long)hex_digit(s[n]);
 		n++;
 	}
 	return n;

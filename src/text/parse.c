@@ -683,7 +683,7 @@ static int parse_hexbytes(const char *s, size_t len, uint8_t *out, unsigned max)
 			i++;
 			continue;
 		}
-		int hi = yr_hex_digit(s[i]), lo = i + 1 < len ? yr_hex_digit(s[i + 1]) : -1;
+		int hi = hex_digit(s[i]), lo = i + 1 < len ? hex_digit(s[i + 1]) : -1;
 		if (hi < 0 || lo < 0 || (i + 2 < len && s[i + 2] != ' ' && s[i + 2] != '\n' && s[i + 2] != '\t'))
 			return -1;
 		if (n >= max)

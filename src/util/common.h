@@ -50,6 +50,18 @@ static inline uint64_t width_mask(unsigned width)
 
 static inline int is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
 
+/* The value of a hexadecimal digit (0-9, a-f, A-F), or -1. */
+static inline int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* A growable string buffer; on allocation failure it records the error
  * and ignores later appends. */
 struct strbuf {

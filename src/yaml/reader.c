@@ -804,17 +804,6 @@ int yr_ident(struct yr *r, struct fy_node *n, const char *what, size_t max, char
 	return 0;
 }
 
-int yr_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum yr_num yr_parse_uint(const char *s, size_t len, uint64_t *out)
 {
 	unsigned base = 10;
@@ -830,12 +819,12 @@ enum yr_num yr_parse_uint(const char *s, size_t len, uint64_t *out)
 	if (i == len)
 		return YR_NUM_SYNTAX; /* no digits */
 	for (size_t k = i; k < len; k++)
-		if (yr_hex_digit(s[k]) < 0 || (unsigned)yr_hex_digit(s[k]) >= base)
+		if (hex_digit(s[k]) < 0 || (unsigned)hex_digit(s[k]) >= base)
 			return YR_NUM_SYNTAX;
 	if (base == 10 && len > 1 && s[0] == '0')
 		return YR_NUM_LEADING_ZERO; /* octal in YAML 1.1, decimal in 1.2 */
 	for (; i < len; i++) {
-		unsigned dv = (unsigned)yr_hex_digit(s[i]);
+		unsigned dv = (unsigned)hex_digit(s[i]);
 		if (v > (UINT64_MAX - dv) / base)
 			return YR_NUM_OVERFLOW;
 		v = v * base + dv;

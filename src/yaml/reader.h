@@ -403,14 +403,6 @@ enum yr_num {
 };
 
 /**
- * yr_hex_digit() - the value of a hexadecimal digit
- * @c: the character (0-9, a-f, A-F)
- *
- * Return: 0..15, or -1 for any other character.
- */
-int yr_hex_digit(char c);
-
-/**
  * yr_parse_uint() - the integer grammar of libvpci's formats
  * @s: the text (not NUL-terminated)
  * @len: its length
