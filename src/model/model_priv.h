@@ -7,6 +7,7 @@
 
 #include "vpci/model.h"
 #include "captab.h"
+#include "names.h"
 #include "regs.h"
 #include "util/common.h"
 #include "util/diag_priv.h"
@@ -83,21 +84,6 @@ int func_declared_len(const struct vpci_func *f, const struct capinst *c, unsign
  * function has standard capabilities. */
 void func_sync_caplist(struct vpci_func *f);
 
-/* --- names of the model's enums (names.c) --------------------------------- */
-
-#define MODEL_KINDS 3             /* enum vpci_kind */
-#define MODEL_BAR_TYPES 6         /* enum vpci_bar_type */
-#define MODEL_BAR_FORMAT_TYPES 5  /* the BAR types a file may name (none..mem1m) */
-
-extern const char *const model_access_names[VPCI_ACC_COUNT];
-extern const char *const model_kind_names[MODEL_KINDS];
-extern const char *const model_bar_type_names[MODEL_BAR_TYPES];
-extern const char *const model_plane_keys[VPCI_PL_COUNT];  /* "rw", "rw1c", ... */
-extern const char *const model_backing_names[2];           /* "virtual", "device" */
-/* The access type a plane stands for (RW for VPCI_PL_RW .. HwInit). */
-enum vpci_access model_plane_access(enum vpci_plane p);
-/* The sticky variant of RO, RW, RW1C (ROS, RWS, RW1CS); VPCI_ACC_COUNT else. */
-enum vpci_access model_sticky_access(enum vpci_access acc);
 
 /* The first capability that overlaps [@off, @off + @len), or -1. */
 int func_cap_overlapping(const struct vpci_func *f, unsigned off, unsigned len);
