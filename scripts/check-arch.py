@@ -39,8 +39,8 @@ DEPS = {
 INTERFACE = {
     "util": {"common.h", "diag_priv.h"},
     "model": {"model_priv.h", "captab.h", "regs.h", "names.h"},
-    "yaml": {"reader.h", "yamlu.h"},
-    "text": {"text_priv.h", "yamlu.h"},
+    "yaml": {"reader.h"},
+    "text": {"text_priv.h"},
     "render": set(),
     "host": {"host.h"},
     "source": {"source.h"},

@@ -5,17 +5,7 @@
 #include <stdio.h>
 
 #include "host.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "util/common.h"
 
 /* 1..@max hex digits at *@s, then *@s points past them; -1 when none */
 static long hexnum(const char **s, unsigned max)
@@ -23,12 +13,12 @@ static long hexnum(const char **s, unsigned max)
 	long v = 0;
 	unsigned n = 0;
 
-	while (n < max && hexval(**s) >= 0) {
-		v = v * 16 + hexval(**s);
+	while (n < max && hex_digit(**s) >= 0) {
+		v = v * 16 + hex_digit(**s);
 		(*s)++;
 		n++;
 	}
-	return n && hexval(**s) < 0 ? v : -1;
+	return n && hex_digit(**s) < 0 ? v : -1;
 }
 
 int host_bdf_parse(const char *s, struct host_bdf *out)
