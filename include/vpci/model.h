@@ -168,7 +168,9 @@ vpci_func *vpci_func_dup(const vpci_func *f);
  * Discovers the header kind, BAR kinds, the capability chains (bounded and
  * cycle-safe) and applies the capability table's default access planes.
  * Bytes no known structure explains are kept as raw bytes, so rendering
- * the model gives @cfg back exactly.  BAR sizes are unknown until set with
+ * the model gives @cfg back exactly.  64 or 128 bytes are a partial
+ * capture (what Linux shows a user who is not root): the model keeps that
+ * size and has no capabilities.  BAR sizes are unknown until set with
  * vpci_func_set_bar_size().
  *
  * Return: 0, VPCI_EINVAL for a bad @len, VPCI_ENOMEM.
@@ -214,7 +216,8 @@ int vpci_func_set_description(vpci_func *f, const char *text);
  * vpci_func_config_size() - size of the config space
  * @f: the function
  *
- * Return: 4096 for PCIe functions, 256 for conventional ones.
+ * Return: 4096 for PCIe functions, 256 for conventional ones, 64 or 128
+ * for a partial capture.
  */
 unsigned vpci_func_config_size(const vpci_func *f);
 

@@ -146,10 +146,30 @@ int vpci_write(const vpci_func *f, unsigned flags, char **out, size_t *len);
  * When @f came from a file, diagnostics carry the file positions of the
  * offending nodes.
  *
+ * A raw capture (origin `policy: raw`, what `vpci derive --policy raw`
+ * writes) describes a real device exactly, including the PCI rules the
+ * device breaks (an MSI-X BAR that reads 0 in a VF, a vendor capability of
+ * length 0, ...): those are reported as warnings, so that a capture checks
+ * and renders back exactly.  Whether the file contradicts itself (planes,
+ * free ranges, bytes past the config size) is an error for every file.
+ *
  * Return: 0 when no error was found, VPCI_EDATA otherwise (warnings do not
  * count).
  */
 int vpci_validate(const vpci_func *f, vpci_diag *d);
+
+/**
+ * vpci_validate_emulation() - check a model for the emulation engine
+ * @f: the function
+ * @d: diagnostics (may be NULL)
+ *
+ * As vpci_validate(), but every broken PCI rule is an error, a raw capture
+ * included, and a partial capture (fewer than 256 bytes) is refused: what
+ * vpci_emu_new() requires of an instance.
+ *
+ * Return: 0 or VPCI_EDATA.
+ */
+int vpci_validate_emulation(const vpci_func *f, vpci_diag *d);
 
 #ifdef __cplusplus
 }

@@ -45,7 +45,8 @@ static const char *no_size_reason(const char *source)
 /* BAR kinds and sizes the bytes cannot tell.  A VF's BARs are read-only
  * zero in its own config space (PCIe §9.3.4.1.11): only a guest view gets
  * them, from the kernel's resources. */
-static void apply_facts(struct vpci_func *f, const struct host_facts *facts, const char *source, vpci_diag *d)
+static void apply_facts(struct vpci_func *f, const struct host_facts *facts, const char *source, int raw,
+			vpci_diag *d)
 {
 	for (unsigned i = 0; i <= ROM_INDEX; i++) {
 		if (!(facts->bar_known & (1u << i)) || !facts->bar_size[i])
@@ -54,6 +55,10 @@ static void apply_facts(struct vpci_func *f, const struct host_facts *facts, con
 		if (i < ROM_INDEX && i >= func_nbars(f))
 			continue;
 		if (b->type == VPCI_BAR_MEM64_HI)
+			continue;
+		/* raw describes the bytes: a BAR that reads 0 stays as it reads
+		 * (giving it a kind would rewrite its type bits) */
+		if (b->type == VPCI_BAR_NONE && raw)
 			continue;
 		if (b->type == VPCI_BAR_NONE) {
 			enum vpci_bar_type t = i == ROM_INDEX ? VPCI_BAR_MEM32 :
@@ -213,7 +218,7 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 			 "a PCI Express function, but only 256 bytes of config space could be read: its extended "
 			 "capabilities are not visible (no extended config access on this host, or a 256-byte dump)");
 	if (!(facts->is_vf && opts->policy == VPCI_POLICY_RAW))
-		apply_facts(f, facts, source_name(s), d);
+		apply_facts(f, facts, source_name(s), opts->policy == VPCI_POLICY_RAW, d);
 	if (!opts->no_quirks) {
 		rc = quirks_plan(f, facts, opts->policy, opts->quirk_dir, &plan, d);
 		if (rc)

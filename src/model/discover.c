@@ -136,10 +136,12 @@ VPCI_EXPORT int vpci_func_from_config(const uint8_t *cfg, size_t len, vpci_func 
 	if (!f)
 		return VPCI_ENOMEM;
 	memcpy(f->val, cfg, len);
-	f->size = len == VPCI_CFG_SIZE ? VPCI_CFG_SIZE : VPCI_CFG_SIZE_CONV;
+	/* 64 or 128 bytes: a partial capture (what Linux shows a user who is
+	 * not root), described as such, never padded */
+	f->size = (uint16_t)len;
 	if (len < VPCI_CFG_SIZE_CONV)
-		warn(d, (int)len, "only %u bytes of config space given; bytes %#x..0xff are taken as zero",
-		     (unsigned)len, (unsigned)len);
+		warn(d, (int)len, "only %u bytes of config space given: a partial capture, without capabilities%.0u",
+		     (unsigned)len, 0u);
 	unsigned ht = f->val[CFG_HEADER_TYPE] & CFG_HEADER_LAYOUT;
 	f->kind = ht <= 2 ? (uint8_t)ht : VPCI_KIND_ENDPOINT;
 	if (ht > 2)

@@ -132,6 +132,14 @@ int func_cap_overlapping(const struct vpci_func *f, unsigned off, unsigned len)
 	return -1;
 }
 
+int func_is_capture(const struct vpci_func *f)
+{
+	for (unsigned i = 0; i < f->norigin; i++)
+		if (!strcmp(f->origin[i].key, "policy") && !strcmp(f->origin[i].value, "raw"))
+			return 1;
+	return 0;
+}
+
 void func_clear_origin(struct vpci_func *f)
 {
 	for (unsigned i = 0; i < f->norigin; i++) {
@@ -431,7 +439,11 @@ void func_link_structure(struct vpci_func *f)
 	uint8_t *v = f->val;
 
 	/* header type: layout in 6:0, multi-function in 7 (PCIe §7.5.1.1.9) */
-	v[CFG_HEADER_TYPE] = (uint8_t)((f->kind & CFG_HEADER_LAYOUT) | (f->multifunction ? CFG_HEADER_MULTIFUNC : 0));
+	/* a layout the model does not know (3..127, a broken device) stays as
+	 * the bytes say: the model describes it as an endpoint plus raw bytes */
+	if ((v[CFG_HEADER_TYPE] & CFG_HEADER_LAYOUT) <= VPCI_KIND_CARDBUS)
+		v[CFG_HEADER_TYPE] = (uint8_t)((f->kind & CFG_HEADER_LAYOUT) |
+					       (f->multifunction ? CFG_HEADER_MULTIFUNC : 0));
 
 	/* BAR type bits (PCI 3.0 §6.2.5.1) */
 	for (unsigned i = 0; i < func_nbars(f); i++) {

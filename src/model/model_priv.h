@@ -96,6 +96,10 @@ struct diag_pos func_pos_off(const struct vpci_func *f, int offset);
 
 /* Append an origin entry (copied); 0 or VPCI_ENOMEM. */
 int func_add_origin(struct vpci_func *f, const char *key, const char *value);
+/* A raw capture: the origin says "policy: raw" (what a device shows, PCI
+ * rule breaks included); vpci_validate() reports its rule breaks as
+ * warnings, vpci_validate_emulation() as errors. */
+int func_is_capture(const struct vpci_func *f);
 /* Drop every origin entry. */
 void func_clear_origin(struct vpci_func *f);
 

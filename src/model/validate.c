@@ -17,10 +17,15 @@ struct vctx {
 	const struct vpci_func *f;
 	vpci_diag *d;
 	unsigned errors;
+	int capture;   /* a raw capture: a PCI rule the device breaks is a fact */
 };
 
+/* Severity of a broken PCI rule: an error, or for a raw capture (what a
+ * device shows, rule breaks included) a warning that says so */
+enum { SEV_RULE = -1 };
+
 PRINTF(5, 6)
-static void report(struct vctx *v, enum vpci_severity sev, uint32_t loc, int off, const char *fmt, ...)
+static void report(struct vctx *v, int sev, uint32_t loc, int off, const char *fmt, ...)
 {
 	char msg[400];
 	va_list ap;
@@ -30,12 +35,22 @@ static void report(struct vctx *v, enum vpci_severity sev, uint32_t loc, int off
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	p = loc ? func_pos(v->f, loc, off) : func_pos_off(v->f, off);
+	if (sev == SEV_RULE && v->capture) {
+		diag_add(v->d, VPCI_SEV_WARNING, VPCI_EDATA, p, "the device breaks a PCI rule (kept as captured): %s",
+			 msg);
+		return;
+	}
+	if (sev == SEV_RULE)
+		sev = VPCI_SEV_ERROR;
 	if (sev == VPCI_SEV_ERROR)
 		v->errors++;
-	diag_add(v->d, sev, VPCI_EDATA, p, "%s", msg);
+	diag_add(v->d, (enum vpci_severity)sev, VPCI_EDATA, p, "%s", msg);
 }
 
-#define ERR(v, loc, off, ...) report(v, VPCI_SEV_ERROR, loc, (int)(off), __VA_ARGS__)
+/* a PCI rule the bytes break (a fact about the device in a raw capture) */
+#define ERR(v, loc, off, ...) report(v, SEV_RULE, loc, (int)(off), __VA_ARGS__)
+/* the file contradicts itself (planes, free ranges): always an error */
+#define FILE_ERR(v, loc, off, ...) report(v, VPCI_SEV_ERROR, loc, (int)(off), __VA_ARGS__)
 #define WARN(v, loc, off, ...) report(v, VPCI_SEV_WARNING, loc, (int)(off), __VA_ARGS__)
 /* an error about register @reg of capability @c */
 #define CAP_ERR(v, c, reg, ...) ERR(v, loc_of((v)->f, (c)->off + (reg), c), (c)->off + (reg), __VA_ARGS__)
@@ -174,7 +189,7 @@ static void check_caps(struct vctx *v)
 		for (unsigned k = 0; k < f->nfree; k++) {
 			const struct freerange *r = &f->free[k];
 			if (c->off < r->off + r->len && r->off < c->off + len)
-				ERR(v, r->loc, r->off, "free range 0x%x+0x%x overlaps %s at 0x%x", r->off, r->len,
+				FILE_ERR(v, r->loc, r->off, "free range 0x%x+0x%x overlaps %s at 0x%x", r->off, r->len,
 				    capname(c), c->off);
 		}
 	}
@@ -453,7 +468,7 @@ static void check_planes_byte(struct vctx *v, unsigned i)
 	for (int a = 0; a < 5; a++)
 		for (int b = a + 1; b < 5; b++)
 			if (pl[a] & pl[b])
-				ERR(v, 0, i, "byte 0x%x: bits 0x%02x are both %s and %s", i, pl[a] & pl[b],
+				FILE_ERR(v, 0, i, "byte 0x%x: bits 0x%02x are both %s and %s", i, pl[a] & pl[b],
 				    vpci_access_name(model_plane_access((enum vpci_plane)a)),
 				    vpci_access_name(model_plane_access((enum vpci_plane)b)));
 	if (f->val[i] & pl[3])
@@ -493,17 +508,18 @@ static void check_planes(struct vctx *v)
 	}
 	for (unsigned i = f->size; i < VPCI_CFG_SIZE; i++)
 		if (f->val[i])
-			ERR(v, 0, i, "byte 0x%x is beyond the %u-byte config space", i, f->size);
+			FILE_ERR(v, 0, i, "byte 0x%x is beyond the %u-byte config space", i, f->size);
 }
 
-VPCI_EXPORT int vpci_validate(const vpci_func *f, vpci_diag *d)
+static int validate(const vpci_func *f, vpci_diag *d, int capture, int emulate)
 {
-	struct vctx v = { f, d, 0 };
+	struct vctx v = { f, d, 0, capture };
 
 	if (f->size < VPCI_CFG_SIZE_CONV) {
-		WARN(&v, 0, 0, "a partial capture of %u bytes: enough to compare, not to emulate", f->size);
+		report(&v, emulate ? VPCI_SEV_ERROR : VPCI_SEV_WARNING, 0, 0,
+		       "a partial capture of %u bytes: enough to compare, not to emulate", f->size);
 		if (f->ncaps)
-			ERR(&v, f->caps[0].loc, f->caps[0].off, "a %u-byte partial capture cannot hold capabilities",
+			FILE_ERR(&v, f->caps[0].loc, f->caps[0].off, "a %u-byte partial capture cannot hold capabilities",
 			    f->size);
 		check_planes(&v);
 		return v.errors ? VPCI_EDATA : 0;
@@ -518,4 +534,14 @@ VPCI_EXPORT int vpci_validate(const vpci_func *f, vpci_diag *d)
 	check_specific(&v);
 	check_planes(&v);
 	return v.errors ? VPCI_EDATA : 0;
+}
+
+VPCI_EXPORT int vpci_validate(const vpci_func *f, vpci_diag *d)
+{
+	return validate(f, d, func_is_capture(f), 0);
+}
+
+VPCI_EXPORT int vpci_validate_emulation(const vpci_func *f, vpci_diag *d)
+{
+	return validate(f, d, 0, 1);
 }

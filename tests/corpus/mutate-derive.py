@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""mutate-derive.py VPCI CORPUS [N] [SEED] - guest derive on damaged dumps.
+"""mutate-derive.py VPCI CORPUS [N] [SEED] - derive on damaged dumps.
 
 Takes N dumps of the corpus (seeded, the seed is printed), damages each:
 random bytes, capability IDs and next pointers set to values real devices
-do not have, and derives its guest view with the plain `vpci derive`.
-Every derive must either write a file that the plain `vpci check`
-accepts, or refuse with an error that says why (exit 65 and an
-"error:" line).  Exit 1 on the first failure, with the input kept.
+do not have, then:
+  guest: the plain `vpci derive` must either write a file that the plain
+         `vpci check` accepts, or refuse with an error that says why (exit
+         65 and an "error:" line);
+  raw:   `vpci derive --policy raw` then the plain `vpci render --format
+         lspci` must give exactly the bytes `lspci -F` reads from the
+         damaged dump (raw means raw, rule breaks included).
+Exit 1 on the first failure, with the input printed.
 """
 import glob
 import os
@@ -40,6 +44,23 @@ def damage(rng, text):
     return "\n".join(lines)
 
 
+def hex_rows(args):
+    r = subprocess.run(args, capture_output=True, text=True)
+    return [l for l in r.stdout.split("\n") if l[:1] in "0123456789abcdef" and ": " in l[:6]]
+
+
+def raw_exact(vpci, src, out, tmp):
+    """The plain render of a raw derive gives the bytes lspci reads."""
+    dump = os.path.join(tmp, "raw.lspci")
+    if subprocess.run([vpci, "derive", "--policy", "raw", "--dump", src, "-o", out],
+                      capture_output=True).returncode != 0:
+        return False
+    if subprocess.run([vpci, "render", out, "--format", "lspci", "-o", dump], capture_output=True).returncode != 0:
+        return False
+    want = hex_rows(["lspci", "-F", src, "-xxxx"])
+    return bool(want) and hex_rows(["lspci", "-F", dump, "-xxxx"]) == want
+
+
 def main():
     vpci, corpus = sys.argv[1], sys.argv[2]
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 300
@@ -50,7 +71,7 @@ def main():
         return 1 if os.environ.get("CI") == "true" else 77
     rng = random.Random(seed)
     print(f"seed {seed}, {n} damaged dumps")
-    ok = refused = 0
+    ok = refused = raw = 0
     with tempfile.TemporaryDirectory() as tmp:
         src, out = os.path.join(tmp, "in.lspci"), os.path.join(tmp, "out.yaml")
         for k in range(n):
@@ -59,6 +80,11 @@ def main():
                 text = damage(rng, fp.read())
             with open(src, "w", encoding="utf-8") as fp:
                 fp.write(text)
+            if not raw_exact(vpci, src, out, tmp):
+                print(f"#{k} ({os.path.basename(f)}): raw derive + render does not give the dump's bytes")
+                print(text)
+                return 1
+            raw += 1
             r = subprocess.run([vpci, "derive", "--dump", src, "-o", out], capture_output=True, text=True)
             if r.returncode != 0:
                 if r.returncode != 65 or "error:" not in r.stderr:
@@ -74,6 +100,7 @@ def main():
                 return 1
             ok += 1
     print(f"guest derive on damaged dumps: {ok} valid, {refused} refused with a reason, 0 invalid")
+    print(f"raw derive + plain render on damaged dumps: {raw} of {raw} byte-exact (lspci -F as the oracle)")
     return 0
 
 

@@ -112,7 +112,8 @@ static void test_bad_args(void **state)
 	assert_int_equal(vpci_func_from_config(cfg, 0, &f, NULL), VPCI_EINVAL);
 	for (size_t len = 64; len <= 256; len *= 2) {
 		f = build(len, NULL);
-		assert_int_equal(vpci_func_config_size(f), 256);
+		/* 64 and 128 bytes: a partial capture, kept at its size */
+		assert_int_equal(vpci_func_config_size(f), len);
 		vpci_func_free(f);
 	}
 	f = build(4096, NULL);
