@@ -14,6 +14,7 @@
 #include "quirks.h"
 #include "registry.h"
 #include "render.h"
+#include "serve.h"
 #include "sriov.h"
 #include "text.h"
 
