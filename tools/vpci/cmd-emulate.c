@@ -134,9 +134,9 @@ static uint64_t ev_member(const struct vpci_event *ev, enum evsrc s)
 	return 0;
 }
 
-static void on_event(void *opaque, const struct vpci_event *ev)
+void cli_put_event(int json, const struct vpci_event *ev)
 {
-	const struct console *c = opaque;
+	const struct console con = { .json = json }, *c = &con;
 	const struct evshape *s = evshapes;
 
 	while (s->kind >= 0 && s->kind != (int)ev->kind)
@@ -148,6 +148,13 @@ static void on_event(void *opaque, const struct vpci_event *ev)
 	for (unsigned i = 0; i < 5 && s->k[i].key; i++)
 		put_kv(c, s->k[i].key, s->k[i].fmt, ev_member(ev, s->k[i].src));
 	line_end(c);
+}
+
+static void on_event(void *opaque, const struct vpci_event *ev)
+{
+	const struct console *c = opaque;
+
+	cli_put_event(c->json, ev);
 }
 
 /* --- the console's commands -------------------------------------------- */

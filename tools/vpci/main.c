@@ -17,6 +17,7 @@ static const struct cli_cmd *const cmds[] = {
 	&cli_cmd_derive,
 	&cli_cmd_quirks,
 	&cli_cmd_emulate,
+	&cli_cmd_serve,
 	&cli_cmd_sriov,
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

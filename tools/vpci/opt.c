@@ -212,6 +212,13 @@ static void set_value(struct parse *p, int i, const char *value)
 		}
 	}
 	p->a->val[i] = value;
+	if (o->repeat) {
+		if (p->a->nrep == CLI_MAX_REP)
+			perr(p, "option '--%s' given too often (options given more than once: at most %d values)",
+			     o->name, CLI_MAX_REP);
+		else
+			p->a->rep[p->a->nrep++] = (struct cli_rep){ i, value, p->a->npos };
+	}
 }
 
 /* One "--name[=value]" word; returns how many following words it used. */

@@ -56,6 +56,8 @@
  * @verbs: for a command with subcommands: the space-separated subcommands
  *         the option goes with, NULL for all
  * @requires: long name of another option this one goes with, or NULL
+ * @repeat: may be given more than once; every value is kept in order, with
+ *          how many operands came before it (struct cli_args.rep)
  */
 struct cli_opt {
 	const char *name;
@@ -65,6 +67,22 @@ struct cli_opt {
 	const char *const *choices;
 	const char *verbs;
 	const char *requires;
+	bool repeat;
+};
+
+/* Most values of repeatable options on one command line. */
+#define CLI_MAX_REP 64
+
+/**
+ * struct cli_rep - one value of a repeatable option
+ * @opt: the option (index of the command's table)
+ * @val: its value
+ * @before: how many operands came before it on the command line
+ */
+struct cli_rep {
+	int opt;
+	const char *val;
+	int before;
 };
 
 /**
@@ -92,6 +110,8 @@ struct cli_cmd;
  * @pos: the operands (for a command with subcommands, after the verb)
  * @npos: their number
  * @verb: the subcommand, or NULL for a command without
+ * @rep: the values of repeatable options, in command-line order
+ * @nrep: their number
  */
 struct cli_args {
 	const struct cli_cmd *cmd;
@@ -99,6 +119,8 @@ struct cli_args {
 	char **pos;
 	int npos;
 	const struct cli_verb *verb;
+	struct cli_rep rep[CLI_MAX_REP];
+	int nrep;
 };
 
 /**
@@ -133,7 +155,7 @@ struct cli_cmd {
 };
 
 extern const struct cli_cmd cli_cmd_check, cli_cmd_show, cli_cmd_render, cli_cmd_derive,
-	cli_cmd_quirks, cli_cmd_emulate, cli_cmd_sriov;
+	cli_cmd_quirks, cli_cmd_emulate, cli_cmd_serve, cli_cmd_sriov;
 
 /* --- opt.c: parsing, help, suggestions ------------------------------- */
 
@@ -159,6 +181,12 @@ static inline const char *cli_get(const struct cli_args *a, int i, const char *d
 {
 	return a->val[i] ? a->val[i] : def;
 }
+
+/* --- cmd-emulate.c: the engine's events as vpci emulate prints them ------ */
+
+/* "event KIND key=value ..." (or its JSON object) and a newline on
+ * standard output; vpci serve prints the same after "NAME: ". */
+void cli_put_event(int json, const struct vpci_event *ev);
 
 /* --- util.c ------------------------------------------------------------ */
 
