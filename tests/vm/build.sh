@@ -92,6 +92,12 @@ else
 	say "no vpci-static in $BUILD: using the dynamically linked vpci"
 	add_prog "$BUILD/tools/vpci/vpci" usr/bin/vpci
 fi
+# the host side of the served-function tests (run.sh starts vpci serve)
+if [ -x "$BUILD/tools/vpci/vpci-static" ]; then
+	ln -sfn "$BUILD/tools/vpci/vpci-static" "$WORK/vpci-host"
+else
+	ln -sfn "$BUILD/tools/vpci/vpci" "$WORK/vpci-host"
+fi
 [ -x "$BUILD/bench/emu-bench" ] && add_prog "$BUILD/bench/emu-bench" usr/bin/emu-bench
 cp "$HERE"/guest/*.sh "$root/vpci/"
 cp "$HERE/../../scripts/capture-sysfs.sh" "$root/vpci/"

@@ -8,6 +8,13 @@
 # has SR-IOV (QEMU nvme + nvme-subsys, sriov_max_vfs), an e1000e and a
 # modern virtio-net.
 #
+# Served functions: for the short and full suites one instance, for the
+# serve suite every example the proxy takes and the corpus-derived files
+# of serve-corpus.txt, are served by the host's `vpci serve` and appear in
+# the guest as QEMU's x-pci-proxy-dev on pcie.0 (serve-host.py; guest RAM
+# is a shared memfd so that QEMU can pass it to the server).
+# VPCI_VM_SERVE=none|short|all overrides.
+#
 # Accelerator: hardware KVM when present; a /dev/kvm backed by a software
 # nested hypervisor (no vmx/svm CPU flag, or the kvm_pvm module) is far
 # slower than TCG, so TCG is used then.  VPCI_VM_ACCEL=kvm|tcg overrides.
@@ -43,12 +50,25 @@ if ! echo quit | timeout 20 qemu-system-x86_64 -machine "${machine%%,*},${machin
 	exit 77
 fi
 
+case "${VPCI_VM_SERVE:-$TEST}" in
+short | full) serve=short ;;
+serve | all) serve=all ;;
+*) serve= ;;
+esac
+launch=() memargs=()
+if [ -n "$serve" ]; then
+	[ -e "$WORK/vpci-host" ] || { echo "run build.sh first (no vpci-host)" >&2; exit 2; }
+	launch=(python3 "$HERE/serve-host.py" --vpci "$WORK/vpci-host" --out "$OUT" --set "$serve" --)
+	memargs=(-object memory-backend-memfd,id=ram0,size=1024M,share=on -machine memory-backend=ram0)
+fi
+rm -f "$OUT/served.tsv"
+
 kver=$(cat "$WORK/kver")
 nvfs=${VPCI_VM_NVME_VFS:-4}
 t0=$(date +%s.%N)
 set +e
-timeout "$TIMEOUT" qemu-system-x86_64 \
-	-machine "$machine" -cpu "$cpu" -smp 2 -m 1024 \
+timeout "$TIMEOUT" "${launch[@]}" qemu-system-x86_64 \
+	-machine "$machine" -cpu "$cpu" -smp 2 -m 1024 "${memargs[@]}" \
 	-nodefaults -nographic -serial stdio -no-reboot \
 	-device intel-iommu,intremap=on,caching-mode=on \
 	-kernel "$WORK/kernel/boot/vmlinuz-$kver" -initrd "$WORK/initramfs.cpio.gz" \

@@ -95,5 +95,12 @@ check "the VF record is re-associated, still assigned" sh -c \
 check "sriov release $vf" vpci sriov release "$vf"
 check "sriov disable" vpci sriov disable "$pf"
 [ ! -e /sys/bus/pci/devices/$vf ] && ok "VFs gone after disable" || bad "VF $vf still present"
+
+# 7. functions served by the host's vpci serve through QEMU's proxy
+#    (run.sh serves one in this suite; the serve suite has them all)
+if [ -f /mnt/out/served.tsv ]; then
+	. /vpci/served.sh
+	served_checks
+fi
 [ -n "${VPCI_FULL:-}" ] && . /vpci/extra.sh
 finish
