@@ -268,9 +268,13 @@ VPCI_EXPORT int vpci_serve_intx(vpci_serve_fn *fn, bool level)
 static void resampled(struct vpci_serve_fn *fn)
 {
 	uint64_t n;
+	ssize_t r = read(fn->resample_fd, &n, sizeof(n));
 
-	if (read(fn->resample_fd, &n, sizeof(n)) < 0 && errno != EAGAIN && errno != EINTR) {
-		serve_log(fn, "resample fd failed: %s; INTx is no longer re-signalled", strerror(errno));
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {
+		/* closed or broken: polling it would spin */
+		serve_log(fn, "resample fd %s; INTx is no longer re-signalled", r ? strerror(errno) : "closed");
 		close_fd(&fn->resample_fd);
 		return;
 	}
@@ -332,6 +336,9 @@ static bool complete(struct vpci_serve_fn *fn)
 		close_fd(&fn->resample_fd);
 		fn->irq_fd = fn->fds[0];
 		fn->resample_fd = fn->fds[1];
+		/* an interrupt fd that is not an eventfd (a full pipe) must not
+		 * block the server */
+		set_nonblock(fn->irq_fd);
 		set_nonblock(fn->resample_fd);
 		fn->nfds = 0;
 		serve_intx_update(fn);
@@ -400,8 +407,12 @@ static void accept_peer(struct vpci_serve_fn *fn)
 	int fd = accept4(fn->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
-			serve_log(fn, "accept on %s failed: %s", fn->path, strerror(errno));
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED)
+			return;
+		/* anything else would repeat on every poll */
+		serve_log(fn, "accept on %s failed: %s; no longer listening", fn->path, strerror(errno));
+		stop_listening(fn);
+		fn->state = FN_DONE;
 		return;
 	}
 	stop_listening(fn);

@@ -449,6 +449,16 @@ static void test_reset_and_intx(void **state)
 	send_msg(x->peer, MPQ_DEVICE_RESET, NULL, 0, NULL, 0);
 	assert_int_equal(reply(x), 0);
 	assert_int_equal(cr(x, 0x3c, 1), 0);
+	/* a resample fd that hangs up is dropped, not polled for ever */
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	int pair[2] = { fds[0], p[0] };
+	send_msg(x->peer, MPQ_SET_IRQFD, NULL, 0, pair, 2);
+	close(p[0]);
+	no_reply(x);
+	close(p[1]);
+	assert_true(vpci_serve_poll(x->s, 1000) > 0);
+	assert_true(logged(x, "resample fd closed"));
 	close(fds[0]);
 	close(fds[1]);
 }
