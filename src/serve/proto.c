@@ -24,22 +24,27 @@ enum {
 	MSIX_ENTRY = 16,       /* bytes per table entry (PCIe r6.0 §7.7.2.5) */
 };
 
-void serve_log(struct vpci_serve_fn *fn, const char *fmt, ...)
+static void vlog(struct vpci_serve_fn *fn, const char *fmt, va_list ap)
 {
 	char buf[256];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	fn->ops.log(fn->opaque, buf);
+}
+
+void serve_log(struct vpci_serve_fn *fn, const char *fmt, ...)
+{
 	va_list ap;
 
 	if (!fn->ops.log)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vlog(fn, fmt, ap);
 	va_end(ap);
-	fn->ops.log(fn->opaque, buf);
 }
 
 void serve_bad(struct vpci_serve_fn *fn, const char *fmt, ...)
 {
-	char buf[256];
 	va_list ap;
 
 	fn->st.bad++;
@@ -50,9 +55,8 @@ void serve_bad(struct vpci_serve_fn *fn, const char *fmt, ...)
 		return;
 	}
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vlog(fn, fmt, ap);
 	va_end(ap);
-	fn->ops.log(fn->opaque, buf);
 }
 
 /* --- wire ------------------------------------------------------------------ */

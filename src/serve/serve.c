@@ -69,6 +69,16 @@ static void stop_listening(struct vpci_serve_fn *fn)
 	}
 }
 
+/* every descriptor the function holds */
+static void release(struct vpci_serve_fn *fn)
+{
+	close_fd(&fn->fd);
+	close_fd(&fn->irq_fd);
+	close_fd(&fn->resample_fd);
+	drop_fds(fn);
+	stop_listening(fn);
+}
+
 static void peer_closed(struct vpci_serve_fn *fn, const char *why)
 {
 	const struct serve_stats *st = &fn->st;
@@ -77,11 +87,7 @@ static void peer_closed(struct vpci_serve_fn *fn, const char *why)
 		  "%lu BAR writes, %lu resets, %lu memory maps, %lu refused messages",
 		  why, st->cfg_reads, st->cfg_writes, st->bar_reads, st->bar_writes, st->resets,
 		  st->sysmem, st->bad);
-	close_fd(&fn->fd);
-	close_fd(&fn->irq_fd);
-	close_fd(&fn->resample_fd);
-	drop_fds(fn);
-	stop_listening(fn);
+	release(fn);
 	fn->state = FN_DONE;
 }
 
@@ -91,17 +97,19 @@ VPCI_EXPORT void vpci_serve_free(vpci_serve *s)
 		return;
 	for (struct vpci_serve_fn *fn = s->fns, *next; fn; fn = next) {
 		next = fn->next;
-		close_fd(&fn->fd);
-		close_fd(&fn->irq_fd);
-		close_fd(&fn->resample_fd);
-		drop_fds(fn);
-		stop_listening(fn);
+		release(fn);
 		vpci_emu_free(fn->emu);
 		free(fn);
 	}
 	free(s->pfd);
 	free(s->pfn);
 	free(s);
+}
+
+static void backend_destroy(const struct vpci_backend *be)
+{
+	if (be && be->ops && be->ops->destroy)
+		be->ops->destroy(be->ctx);
 }
 
 VPCI_EXPORT int vpci_serve_add(vpci_serve *s, const vpci_func *f, const struct vpci_backend *be,
@@ -118,14 +126,12 @@ VPCI_EXPORT int vpci_serve_add(vpci_serve *s, const vpci_func *f, const struct v
 			 "the registers 0x10..0x28 as BARs when it starts and aborts on a bridge's bus number "
 			 "and window registers; only type-0 functions can be served", vpci_func_name(f),
 			 kind == VPCI_KIND_BRIDGE ? "bridge" : "CardBus bridge", (int)kind);
-		if (be && be->ops && be->ops->destroy)
-			be->ops->destroy(be->ctx);
+		backend_destroy(be);
 		return VPCI_EDATA;
 	}
 	struct vpci_serve_fn *fn = calloc(1, sizeof(*fn));
 	if (!fn) {
-		if (be && be->ops && be->ops->destroy)
-			be->ops->destroy(be->ctx);
+		backend_destroy(be);
 		return VPCI_ENOMEM;
 	}
 	struct vpci_emu_ops eops = { serve_on_event };

@@ -185,20 +185,44 @@ static void send_msg(int fd, int32_t cmd, const void *data, size_t len, const in
 	send_raw(fd, b, MPQ_HDR_SIZE + len, fds, nfds);
 }
 
-/* the answer to what was sent: exactly one RET carrying a u64 */
-static uint64_t reply(struct fx *x)
+/* one RET carrying a u64 */
+static uint64_t recv_reply(int fd, int flags)
 {
 	uint8_t b[MPQ_REPLY_SIZE];
 	int32_t cmd;
 	uint64_t size, v;
 
-	assert_true(vpci_serve_poll(x->s, 1000) >= 0);
-	assert_int_equal(recv(x->peer, b, sizeof(b), MSG_DONTWAIT), (ssize_t)sizeof(b));
+	assert_int_equal(recv(fd, b, sizeof(b), flags), (ssize_t)sizeof(b));
 	mpq_hdr_decode(b, &cmd, &size);
 	assert_int_equal(cmd, MPQ_RET);
 	assert_int_equal(size, 8);
 	memcpy(&v, b + MPQ_HDR_SIZE, 8);
 	return v;
+}
+
+/* the answer to what was sent, after the server has run */
+static uint64_t reply(struct fx *x)
+{
+	assert_true(vpci_serve_poll(x->s, 1000) >= 0);
+	return recv_reply(x->peer, MSG_DONTWAIT);
+}
+
+/* the wire data of config and BAR accesses */
+static void cfg_data(uint8_t *d, uint32_t addr, int32_t len, uint32_t val)
+{
+	memset(d, 0, sizeof(struct mpq_wire_cfg));
+	memcpy(d + offsetof(struct mpq_wire_cfg, addr), &addr, 4);
+	memcpy(d + offsetof(struct mpq_wire_cfg, val), &val, 4);
+	memcpy(d + offsetof(struct mpq_wire_cfg, len), &len, 4);
+}
+
+static void bar_data(uint8_t *d, uint64_t addr, uint32_t size, uint64_t val, uint8_t memory)
+{
+	memset(d, 0, sizeof(struct mpq_wire_bar));
+	memcpy(d + offsetof(struct mpq_wire_bar, addr), &addr, 8);
+	memcpy(d + offsetof(struct mpq_wire_bar, val), &val, 8);
+	memcpy(d + offsetof(struct mpq_wire_bar, size), &size, 4);
+	d[offsetof(struct mpq_wire_bar, memory)] = memory;
 }
 
 /* nothing answered */
@@ -213,11 +237,9 @@ static void no_reply(struct fx *x)
 
 static uint64_t cfg(struct fx *x, bool write, uint32_t addr, int len, uint32_t val)
 {
-	uint8_t d[sizeof(struct mpq_wire_cfg)] = { 0 };
+	uint8_t d[sizeof(struct mpq_wire_cfg)];
 
-	memcpy(d + offsetof(struct mpq_wire_cfg, addr), &addr, 4);
-	memcpy(d + offsetof(struct mpq_wire_cfg, val), &val, 4);
-	memcpy(d + offsetof(struct mpq_wire_cfg, len), &len, 4);
+	cfg_data(d, addr, len, val);
 	send_msg(x->peer, write ? MPQ_CFG_WRITE : MPQ_CFG_READ, d, sizeof(d), NULL, 0);
 	return reply(x);
 }
@@ -236,12 +258,9 @@ static void cw(struct fx *x, uint32_t addr, int len, uint32_t val)
 
 static uint64_t bar(struct fx *x, bool write, uint64_t addr, unsigned size, uint64_t val, uint8_t memory)
 {
-	uint8_t d[sizeof(struct mpq_wire_bar)] = { 0 };
+	uint8_t d[sizeof(struct mpq_wire_bar)];
 
-	memcpy(d + offsetof(struct mpq_wire_bar, addr), &addr, 8);
-	memcpy(d + offsetof(struct mpq_wire_bar, val), &val, 8);
-	memcpy(d + offsetof(struct mpq_wire_bar, size), &size, 4);
-	d[offsetof(struct mpq_wire_bar, memory)] = memory;
+	bar_data(d, addr, size, val, memory);
 	send_msg(x->peer, write ? MPQ_BAR_WRITE : MPQ_BAR_READ, d, sizeof(d), NULL, 0);
 	return reply(x);
 }
@@ -485,9 +504,8 @@ static void test_fds_closed(void **state)
 	close(p[1]);
 	/* fds with a config read: answered, fds closed */
 	assert_int_equal(pipe(q), 0);
-	uint8_t d[sizeof(struct mpq_wire_cfg)] = { 0 };
-	int len = 2;
-	memcpy(d + offsetof(struct mpq_wire_cfg, len), &len, 4);
+	uint8_t d[sizeof(struct mpq_wire_cfg)];
+	cfg_data(d, 0, 2, 0);
 	send_msg(x->peer, MPQ_CFG_READ, d, sizeof(d), &q[0], 1);
 	close(q[0]);
 	assert_int_equal(reply(x), 0x1234);
@@ -550,10 +568,9 @@ static void test_bad_messages(void **state)
 	send_msg(x->peer, MPQ_DEVICE_RESET, d, 8, NULL, 0);
 	assert_int_equal(reply(x), 0);
 	/* the same message split in two sends */
-	uint8_t b[MPQ_HDR_SIZE + sizeof(struct mpq_wire_cfg)] = { 0 };
-	int32_t len = 4;
+	uint8_t b[MPQ_HDR_SIZE + sizeof(struct mpq_wire_cfg)];
 	mpq_hdr_encode(b, MPQ_CFG_READ, sizeof(struct mpq_wire_cfg));
-	memcpy(b + MPQ_HDR_SIZE + offsetof(struct mpq_wire_cfg, len), &len, 4);
+	cfg_data(b + MPQ_HDR_SIZE, 0, 4, 0);
 	send_raw(x->peer, b, 5, NULL, 0);
 	assert_true(vpci_serve_poll(x->s, 100) > 0);
 	send_raw(x->peer, b + 5, sizeof(b) - 5, NULL, 0);
@@ -715,6 +732,13 @@ static bool file_has(const char *path, const char *part)
 	return strstr(buf, part) != NULL;
 }
 
+/* a request to another process, and its answer */
+static uint64_t call(int fd, int32_t cmd, const void *data, size_t len)
+{
+	send_msg(fd, cmd, data, len, NULL, 0);
+	return recv_reply(fd, MSG_WAITALL);
+}
+
 static void test_command(void **state)
 {
 	(void)state;
@@ -737,49 +761,27 @@ static void test_command(void **state)
 	assert_true(file_has(out, "nvme.yaml: can be served"));
 	assert_true(file_has(out, "bridge"));
 
-	/* --fd: QEMU's start-up, a BAR placed, MSI-X enabled, then close */
+	/* --fd: the IDs, a BAR placed and decoded, the register file, then close */
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	snprintf(fdarg, sizeof(fdarg), "%d", sv[0]);
 	char *srv[] = { (char *)exe, "serve", "--dump-dir", state_dir, "--trace", "--fd", fdarg, nvme, NULL };
 	pid_t pid = spawn(srv, sv[0], out);
 	close(sv[0]);
-	struct fx x = { .peer = sv[1] };
-	/* answers come from the child: read them directly */
-	uint8_t d[sizeof(struct mpq_wire_cfg)] = { 0 }, r[MPQ_REPLY_SIZE];
-	int32_t len = 4;
-	memcpy(d + offsetof(struct mpq_wire_cfg, len), &len, 4);
-	send_msg(x.peer, MPQ_CFG_READ, d, sizeof(d), NULL, 0);
-	assert_int_equal(recv(x.peer, r, sizeof(r), MSG_WAITALL), (ssize_t)sizeof(r));
-	uint64_t v;
-	memcpy(&v, r + MPQ_HDR_SIZE, 8);
-	assert_int_equal(v, 0x00101b36);
-	uint32_t addr = 0x10, val = 0xfe000000u;
-	memcpy(d + offsetof(struct mpq_wire_cfg, addr), &addr, 4);
-	memcpy(d + offsetof(struct mpq_wire_cfg, val), &val, 4);
-	send_msg(x.peer, MPQ_CFG_WRITE, d, sizeof(d), NULL, 0);
-	assert_int_equal(recv(x.peer, r, sizeof(r), MSG_WAITALL), (ssize_t)sizeof(r));
-	addr = 0x04, val = 2, len = 2;
-	memcpy(d + offsetof(struct mpq_wire_cfg, addr), &addr, 4);
-	memcpy(d + offsetof(struct mpq_wire_cfg, val), &val, 4);
-	memcpy(d + offsetof(struct mpq_wire_cfg, len), &len, 4);
-	send_msg(x.peer, MPQ_CFG_WRITE, d, sizeof(d), NULL, 0);
-	assert_int_equal(recv(x.peer, r, sizeof(r), MSG_WAITALL), (ssize_t)sizeof(r));
+	int peer = sv[1];
+	uint8_t d[sizeof(struct mpq_wire_cfg)], b[sizeof(struct mpq_wire_bar)];
+	/* answers come from the child */
+	cfg_data(d, 0, 4, 0);
+	assert_int_equal(call(peer, MPQ_CFG_READ, d, sizeof(d)), 0x00101b36);
+	cfg_data(d, 0x10, 4, 0xfe000000u);
+	assert_int_equal(call(peer, MPQ_CFG_WRITE, d, sizeof(d)), 0);
+	cfg_data(d, 0x04, 2, 2);
+	assert_int_equal(call(peer, MPQ_CFG_WRITE, d, sizeof(d)), 0);
 	/* a write to the register file reads back */
-	uint8_t b[sizeof(struct mpq_wire_bar)] = { 0 };
-	uint64_t ba = 0xfe000100u, bv = 0xcafe;
-	uint32_t bs = 4;
-	memcpy(b + offsetof(struct mpq_wire_bar, addr), &ba, 8);
-	memcpy(b + offsetof(struct mpq_wire_bar, val), &bv, 8);
-	memcpy(b + offsetof(struct mpq_wire_bar, size), &bs, 4);
-	b[offsetof(struct mpq_wire_bar, memory)] = 1;
-	send_msg(x.peer, MPQ_BAR_WRITE, b, sizeof(b), NULL, 0);
-	assert_int_equal(recv(x.peer, r, sizeof(r), MSG_WAITALL), (ssize_t)sizeof(r));
-	send_msg(x.peer, MPQ_BAR_READ, b, sizeof(b), NULL, 0);
-	assert_int_equal(recv(x.peer, r, sizeof(r), MSG_WAITALL), (ssize_t)sizeof(r));
-	memcpy(&v, r + MPQ_HDR_SIZE, 8);
-	assert_int_equal(v, 0xcafe);
-	close(x.peer);
+	bar_data(b, 0xfe000100u, 4, 0xcafe, 1);
+	assert_int_equal(call(peer, MPQ_BAR_WRITE, b, sizeof(b)), 0);
+	assert_int_equal(call(peer, MPQ_BAR_READ, b, sizeof(b)), 0xcafe);
+	close(peer);
 	assert_int_equal(wait_exit(pid), 0);
 	assert_true(file_has(out, "nvme: serving"));
 	assert_true(file_has(out, "nvme: event bar index=0 addr=0xfe000000 size=0x4000 enabled=1"));
@@ -809,13 +811,8 @@ static void test_command(void **state)
 			usleep(20000);
 	}
 	assert_int_equal(ok, 0);
-	addr = 0, len = 2;
-	memcpy(d + offsetof(struct mpq_wire_cfg, addr), &addr, 4);
-	memcpy(d + offsetof(struct mpq_wire_cfg, len), &len, 4);
-	send_msg(c, MPQ_CFG_READ, d, sizeof(d), NULL, 0);
-	assert_int_equal(recv(c, r, sizeof(r), MSG_WAITALL), (ssize_t)sizeof(r));
-	memcpy(&v, r + MPQ_HDR_SIZE, 8);
-	assert_int_equal(v, 0x1b36);
+	cfg_data(d, 0, 2, 0);
+	assert_int_equal(call(c, MPQ_CFG_READ, d, sizeof(d)), 0x1b36);
 	close(c);
 	assert_int_equal(wait_exit(pid), 0);
 
