@@ -97,4 +97,8 @@ if [ ! -f "$OUT/status" ]; then
 	tail -30 "$OUT/console.log" >&2
 	exit 125
 fi
+# the served-function benchmark's result, when the guest ran it
+if [ -n "$serve" ] && grep -h 'bench |' "$OUT/$TEST.log" 2>/dev/null | grep -i 'serve' >&2; then
+	echo "     bench | (host load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs: each served access waits for vpci serve to be scheduled)" >&2
+fi
 exit "$(cat "$OUT/status")"

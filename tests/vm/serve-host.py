@@ -96,7 +96,7 @@ def main():
         fp.write(''.join(n + '\n' for n in notes))
 
     pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM) for _ in files]
-    cmd = [a.vpci, 'serve', '--state-dir', os.path.join(sdir, 'state')]
+    cmd = [a.vpci, 'serve', '--dump-dir', os.path.join(sdir, 'state')]
     for (mine, _), f in zip(pairs, files):
         cmd += ['--fd', str(mine.fileno()), f]
     log = open(os.path.join(out, 'vpci-serve.log'), 'w', encoding='utf-8')
@@ -134,6 +134,17 @@ def main():
         theirs.close()
 
     def stop(sig, frame):
+        # stopped from outside (run.sh's timeout): record where the server
+        # and QEMU's threads wait, to tell a lost answer from a stuck QEMU
+        with open(os.path.join(out, 'stopped.txt'), 'w', encoding='utf-8') as fp:
+            for what, pid in (('vpci serve', server.pid), ('qemu', vm.pid)):
+                tasks = '/proc/%d/task' % pid
+                for t in sorted(os.listdir(tasks)) if os.path.isdir(tasks) else []:
+                    try:
+                        with open('%s/%s/comm' % (tasks, t)) as c, open('%s/%s/wchan' % (tasks, t)) as w:
+                            fp.write('%s %s %s: %s\n' % (what, t, c.read().strip(), w.read().strip()))
+                    except OSError:
+                        pass
         vm.send_signal(signal.SIGTERM)
         server.send_signal(signal.SIGTERM)
         sys.exit(128 + sig)
@@ -150,13 +161,6 @@ def main():
         fp.write('%d\n' % src)
     if src:
         say('vpci serve exited %d' % src)
-    # the benchmark's lines, when the guest ran it
-    log = os.path.join(out, 'serve.log')
-    if os.path.exists(log):
-        with open(log, encoding='utf-8', errors='replace') as fp:
-            for line in fp:
-                if 'bench |' in line:
-                    say(line.strip())
     return rc
 
 

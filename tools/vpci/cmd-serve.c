@@ -120,11 +120,21 @@ static void save_state(struct served *sv)
 	}
 	if (sv->state_valid && !memcmp(now, sv->state, sv->cfg_size))
 		return;
-	char path[PATH_MAX];
+	/* temp file and rename, so a reader sees the old or the new state;
+	 * no fsync: this runs on every config write QEMU waits for */
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	snprintf(path, sizeof(path), "%s/%s.bin", sopts.dump_dir, sv->name);
-	if (cli_write_output(path, now, sv->cfg_size) == 0) {
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *fp = fopen(tmp, "wb");
+	bool done = fp && fwrite(now, 1, sv->cfg_size, fp) == sv->cfg_size;
+	if (fp && fclose(fp))
+		done = false;
+	if (done && rename(tmp, path) == 0) {
 		memcpy(sv->state, now, sv->cfg_size);
 		sv->state_valid = true;
+	} else {
+		fprintf(stderr, "vpci serve: cannot write %s: %s\n", path, strerror(errno));
+		remove(tmp);
 	}
 }
 
