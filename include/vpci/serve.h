@@ -181,8 +181,8 @@ int vpci_serve_listen(vpci_serve_fn *fn, const char *path, vpci_diag *d);
  * is done; its engine stays available).
  *
  * Return: the number of functions still served or waiting for their peer
- * (0: every peer has closed), or VPCI_EIO when waiting failed.  An
- * interruption by a signal returns the current count.
+ * (0: every peer has closed), VPCI_EIO when waiting failed, VPCI_ENOMEM.
+ * An interruption by a signal returns the current count.
  */
 int vpci_serve_poll(vpci_serve *s, int timeout_ms);
 
@@ -193,7 +193,7 @@ int vpci_serve_poll(vpci_serve *s, int timeout_ms);
  * Calls vpci_serve_poll() until no function is left to serve or
  * vpci_serve_stop() was called.
  *
- * Return: 0, or VPCI_EIO.
+ * Return: 0, VPCI_EIO or VPCI_ENOMEM.
  */
 int vpci_serve_run(vpci_serve *s);
 
