@@ -45,7 +45,7 @@ t "the script loads in bash" bash -c ". '$comp' && complete -p vpci"
 cmds=$("$vpci" help | sed -n '/^Commands:/,/^$/p' | awk 'NF > 1 {print $1}')
 same "commands" "$cmds help --help --version" ""
 same "help COMMAND" "$cmds" help ""
-same "a prefix" "show sriov" s
+same "a prefix" "serve show sriov" s
 for c in $cmds; do
 	opts=$("$vpci" help "$c" | sed -n '/^Options:/,/^$/p' | grep -o -- '--[a-z0-9-]*' | sort -u)
 	same "$c: every option and no other" "$opts" "$c" --

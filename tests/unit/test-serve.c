@@ -694,7 +694,8 @@ static void test_refusals(void **state)
 
 /* --- the command ------------------------------------------------------------ */
 
-static pid_t spawn(char *const argv[], int keep, const char *out)
+/* run argv with output to @out, keeping fds @keep and @keep2 (or -1) */
+static pid_t spawn2(char *const argv[], int keep, int keep2, const char *out)
 {
 	pid_t pid = fork();
 
@@ -704,12 +705,17 @@ static pid_t spawn(char *const argv[], int keep, const char *out)
 		dup2(o, 1);
 		dup2(o, 2);
 		for (int fd = 3; fd < 64; fd++)
-			if (fd != keep)
+			if (fd != keep && fd != keep2)
 				close(fd);
 		execv(argv[0], argv);
 		_exit(127);
 	}
 	return pid;
+}
+
+static pid_t spawn(char *const argv[], int keep, const char *out)
+{
+	return spawn2(argv, keep, -1, out);
 }
 
 static int wait_exit(pid_t pid)
@@ -798,6 +804,27 @@ static void test_command(void **state)
 	assert_int_equal(cfgb[0x04], 2);
 	assert_int_equal(cfgb[0x13], 0xfe);
 
+	/* two functions: each FILE on the fd given just before it */
+	int p1[2], p2[2];
+	char a1[16], a2[16], vnet[512];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, p1), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, p2), 0);
+	snprintf(a1, sizeof(a1), "%d", p1[0]);
+	snprintf(a2, sizeof(a2), "%d", p2[0]);
+	snprintf(vnet, sizeof(vnet), "%s/virtio-net.yaml", ex);
+	char *two[] = { (char *)exe, "serve", "--fd", a1, nvme, "--bars", "zero", "--fd", a2, vnet, NULL };
+	pid = spawn2(two, p1[0], p2[0], out);
+	close(p1[0]);
+	close(p2[0]);
+	cfg_data(d, 0, 4, 0);
+	assert_int_equal(call(p2[1], MPQ_CFG_READ, d, sizeof(d)), 0x10411af4);
+	assert_int_equal(call(p1[1], MPQ_CFG_READ, d, sizeof(d)), 0x00101b36);
+	close(p1[1]);
+	assert_int_equal(call(p2[1], MPQ_CFG_READ, d, sizeof(d)), 0x10411af4);
+	close(p2[1]);
+	assert_int_equal(wait_exit(pid), 0);
+	assert_true(file_has(out, "virtio-net: peer closed"));
+
 	/* --socket: listens, one peer */
 	char *lsn[] = { (char *)exe, "serve", "--socket", sock, nvme, NULL };
 	pid = spawn(lsn, -1, out);
@@ -823,6 +850,11 @@ static void test_command(void **state)
 	assert_int_equal(wait_exit(spawn(u2, -1, out)), 64);
 	char *u3[] = { (char *)exe, "serve", "--fd", "0", NULL };
 	assert_int_equal(wait_exit(spawn(u3, -1, out)), 64);
+	char *u5[] = { (char *)exe, "serve", nvme, "--fd", "3", NULL };
+	assert_int_equal(wait_exit(spawn(u5, -1, out)), 64);
+	assert_true(file_has(out, "must come just before its FILE"));
+	char *u6[] = { (char *)exe, "serve", "--check", "--fd", "3", nvme, NULL };
+	assert_int_equal(wait_exit(spawn(u6, -1, out)), 64);
 	char *u4[] = { (char *)exe, "serve", "--fd", "63", nvme, NULL };
 	assert_int_equal(wait_exit(spawn(u4, -1, out)), 64);
 	assert_true(file_has(out, "not a connected stream socket"));

@@ -30,8 +30,9 @@ static const struct cli_opt opts[] = {
 		     "(first 64 KiB of each BAR; default), or zero", bar_modes, NULL, NULL, false },
 	[O_DUMP_DIR] = { "dump-dir", 0, "DIR", "keep DIR/NAME.bin equal to the engine's config\n"
 			 "space after every write and reset", NULL, NULL, NULL, false },
-	[O_TRACE] = { "trace", 0, NULL, "print every access: 'NAME: r OFF SIZE = VALUE',\n"
-		      "'NAME: w OFF SIZE VALUE', 'NAME: barI r|w OFF SIZE ...'", NULL, NULL, NULL, false },
+	[O_TRACE] = { "trace", 0, NULL, "print every access ('NAME: r OFF SIZE = VALUE',\n"
+		      "'NAME: w OFF SIZE VALUE', 'NAME: barI r OFF SIZE\n"
+		      "= VALUE', ...) and every reset", NULL, NULL, NULL, false },
 	[O_CHECK] = { "check", 0, NULL, "only check that each FILE can be served", NULL, NULL, NULL, false },
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL, false },
 };
