@@ -612,16 +612,25 @@ static void test_peer_close(void **state)
 	assert_int_equal(v, 0x1234);
 }
 
+/* a new directory under $TMPDIR (short: socket paths are limited) */
+static void scratch_dir(char *buf, size_t size)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(buf, size, "%s/vpci-serve-XXXXXX", t && *t && strlen(t) < 80 ? t : "/tmp");
+	assert_non_null(mkdtemp(buf));
+}
+
 static void test_listen(void **state)
 {
 	(void)state;
 	vpci_serve *s;
 	vpci_serve_fn *fn;
 	vpci_func *f = parse(ENDPOINT);
-	char path[] = "/tmp/vpci-serve-test-XXXXXX";
+	char path[200];
 	struct fx x = { 0 };
 
-	assert_non_null(mkdtemp(path));
+	scratch_dir(path, sizeof(path));
 	char sock[sizeof(path) + 8];
 	snprintf(sock, sizeof(sock), "%s/s", path);
 	assert_int_equal(vpci_serve_new(&s), 0);
@@ -749,12 +758,12 @@ static void test_command(void **state)
 {
 	(void)state;
 	const char *exe = getenv("VPCI_EXE"), *ex = getenv("VPCI_EXAMPLES");
-	char dir[] = "/tmp/vpci-serve-cmd-XXXXXX";
+	char dir[200];
 
 	if (!exe || !ex)
 		skip();
-	assert_non_null(mkdtemp(dir));
-	char nvme[512], port[512], out[64], state_dir[64], sock[64], fdarg[16];
+	scratch_dir(dir, sizeof(dir));
+	char nvme[512], port[512], out[256], state_dir[256], sock[256], fdarg[16];
 	snprintf(nvme, sizeof(nvme), "%s/nvme.yaml", ex);
 	snprintf(port, sizeof(port), "%s/root-port.yaml", ex);
 	snprintf(out, sizeof(out), "%s/out", dir);
@@ -794,7 +803,7 @@ static void test_command(void **state)
 	assert_true(file_has(out, "nvme: r 0x0 4 = 0x00101b36"));
 	assert_true(file_has(out, "nvme: bar0 r 0x100 4 = 0x0000cafe"));
 	assert_true(file_has(out, "nvme: peer closed"));
-	char st[128];
+	char st[300];
 	snprintf(st, sizeof(st), "%s/nvme.bin", state_dir);
 	uint8_t cfgb[4096];
 	FILE *fp = fopen(st, "rb");
@@ -858,7 +867,7 @@ static void test_command(void **state)
 	char *u4[] = { (char *)exe, "serve", "--fd", "63", nvme, NULL };
 	assert_int_equal(wait_exit(spawn(u4, -1, out)), 64);
 	assert_true(file_has(out, "not a connected stream socket"));
-	char rm[128];
+	char rm[300];
 	snprintf(rm, sizeof(rm), "rm -rf '%s'", dir);
 	assert_int_equal(system(rm), 0);
 }
