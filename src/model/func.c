@@ -28,6 +28,9 @@ VPCI_EXPORT void vpci_func_free(vpci_func *f)
 	free(f->caps);
 	free(f->free);
 	func_clear_origin(f);
+	for (unsigned i = 0; i < f->nnotes; i++)
+		free(f->notes[i]);
+	free(f->notes);
 	free(f->file);
 	free(f->locs);
 	free(f);
@@ -54,6 +57,8 @@ VPCI_EXPORT vpci_func *vpci_func_dup(const vpci_func *f)
 	n->free = NULL;
 	n->origin = NULL;
 	n->norigin = 0;
+	n->notes = NULL;
+	n->nnotes = 0;
 	n->acaps = n->ncaps;
 	n->alocs = 0;
 	if (dup_str(&n->name, f->name) || dup_str(&n->description, f->description) ||
@@ -67,6 +72,9 @@ VPCI_EXPORT vpci_func *vpci_func_dup(const vpci_func *f)
 	}
 	for (unsigned i = 0; i < f->norigin; i++)
 		if (func_add_origin(n, f->origin[i].key, f->origin[i].value))
+			goto fail;
+	for (unsigned i = 0; i < f->nnotes; i++)
+		if (func_add_note(n, f->notes[i]))
 			goto fail;
 	if (f->nfree) {
 		n->free = malloc(f->nfree * sizeof(*n->free));
@@ -166,6 +174,20 @@ int func_add_origin(struct vpci_func *f, const char *key, const char *value)
 		return VPCI_ENOMEM;
 	}
 	f->norigin++;
+	return 0;
+}
+
+int func_add_note(struct vpci_func *f, const char *text)
+{
+	char **n = realloc(f->notes, (f->nnotes + 1) * sizeof(*n));
+
+	if (!n)
+		return VPCI_ENOMEM;
+	f->notes = n;
+	n[f->nnotes] = xstrdup(text);
+	if (!n[f->nnotes])
+		return VPCI_ENOMEM;
+	f->nnotes++;
 	return 0;
 }
 

@@ -58,6 +58,10 @@ struct vpci_func {
 	/* declared free ranges: space for virtual capabilities placed later */
 	struct freerange { uint16_t off, len; uint32_t loc; } *free;
 	unsigned nfree;
+	/* notes: free text the canonical writer emits as comment lines
+	 * (what a tool changed and why); never read back */
+	char **notes;
+	unsigned nnotes;
 	/* source positions, when the function came from a file */
 	char *file;
 	struct vpci_loc *locs;     /* locs[0] is "unknown" */
@@ -102,6 +106,9 @@ int func_add_origin(struct vpci_func *f, const char *key, const char *value);
 int func_is_capture(const struct vpci_func *f);
 /* Drop every origin entry. */
 void func_clear_origin(struct vpci_func *f);
+
+/* Append a note (copied): a comment line for the canonical writer. */
+int func_add_note(struct vpci_func *f, const char *text);
 
 /* Make BAR @i implemented with the given kind (and the next one the upper
  * half of a 64-bit BAR); keeps the register's address bits. */

@@ -74,13 +74,12 @@ static void put_quoted(struct strbuf *sb, const char *s)
 	sb_putc(sb, '"');
 }
 
-/* Names from the ID database go into comments: one line of text, with
+/* Names from the ID database and notes go into comments: one line of text, with
  * anything that could end the comment's line made a space. */
-static void put_comment(struct strbuf *sb, const char *text)
+static void put_comment_text(struct strbuf *sb, const char *text)
 {
 	size_t n = strlen(text);
 
-	sb_puts(sb, "  # ");
 	for (size_t i = 0; i < n;) {
 		unsigned char ch = (unsigned char)text[i];
 		size_t k = yr_utf8_len(text + i, n - i);
@@ -90,6 +89,12 @@ static void put_comment(struct strbuf *sb, const char *text)
 			sb_putn(sb, text + i, k);
 		i += k ? k : 1;
 	}
+}
+
+static void put_comment(struct strbuf *sb, const char *text)
+{
+	sb_puts(sb, "  # ");
+	put_comment_text(sb, text);
 }
 
 static void put_hex(struct strbuf *sb, uint64_t v, unsigned width)
@@ -258,6 +263,13 @@ static void write_structured(struct wctx *w)
 	const struct vpci_func *f = w->f;
 
 	sb_puts(&w->sb, "# vPCI instance (format v1, see docs/format.md)\n");
+	/* notes of the tool that made the model (e.g. vpci common: what it
+	 * dropped and why); comments, so the reader never sees them */
+	for (unsigned i = 0; i < f->nnotes; i++) {
+		sb_puts(&w->sb, "# ");
+		put_comment_text(&w->sb, f->notes[i]);
+		sb_putc(&w->sb, '\n');
+	}
 	sb_printf(&w->sb, "vpci: %d\n", VPCI_FORMAT_VERSION);
 	sb_puts(&w->sb, "name: ");
 	put_quoted(&w->sb, f->name && *f->name ? f->name : "unnamed");
