@@ -146,6 +146,26 @@ int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_opts *opts,
 		vpci_func **out, vpci_diag *d);
 
 /**
+ * vpci_derive_physical() - the function as it is, to bind instances to it
+ * @s: the source
+ * @i: index of the function
+ * @out: receives the model
+ * @d: diagnostics (may be NULL), as vpci_derive()
+ *
+ * The raw description (every byte as the device shows it, no quirks)
+ * plus what the source knows that config space does not say: BAR and ROM
+ * kinds and sizes, also of a VF (whose BAR registers read 0; the kernel
+ * knows them).  A VF keeps (or, through VFIO, which shows the PF's IDs,
+ * gets back) the 0xffff Vendor and Device ID of its hardware, so that
+ * vpci_bind() knows it is a VF.  This is what vpci_bind() and
+ * `vpci can-back` take as the physical side.
+ *
+ * Return: 0, VPCI_EIO, VPCI_EDATA (the function reads all-ones),
+ * VPCI_ENOENT, VPCI_ENOMEM.
+ */
+int vpci_derive_physical(vpci_source *s, size_t i, vpci_func **out, vpci_diag *d);
+
+/**
  * vpci_policy_name() - "guest" or "raw"
  * @p: the policy
  *

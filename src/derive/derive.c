@@ -169,12 +169,67 @@ static int record_origin(struct vpci_func *f, const struct vpci_source *s, const
 	return rc ? VPCI_ENOMEM : 0;
 }
 
+/* Is the function a VF?  sysfs says so in its facts; vfio-pci shows a VF
+ * with its PF's IDs, and the host's sysfs tells. */
+static int is_vf(vpci_source *s, const struct host_facts *facts)
+{
+	char pf[HOST_SLOT_LEN] = "";
+
+	if (!facts->is_vf && !strcmp(source_name(s), "vfio"))
+		host_dev_link(NULL, facts->slot, "physfn", pf, sizeof(pf));
+	return facts->is_vf || pf[0];
+}
+
+VPCI_EXPORT int vpci_derive_physical(vpci_source *s, size_t i, vpci_func **out, vpci_diag *d)
+{
+	struct host_facts *facts;
+	struct vpci_func *f = NULL;
+	int rc;
+
+	*out = NULL;
+	if (i >= vpci_source_count(s))
+		return VPCI_ENOENT;
+	facts = calloc(1, sizeof(*facts));
+	if (!facts)
+		return VPCI_ENOMEM;
+	rc = source_read(s, i, facts, d);
+	if (!rc && all_ones(facts->cfg, facts->len)) {
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, spos(facts),
+			 "the function reads all-ones: it is gone from the bus and backs nothing");
+		rc = VPCI_EDATA;
+	}
+	if (!rc && is_vf(s, facts))
+		memset(facts->cfg, 0xff, 4); /* a VF's IDs read 0xffff (PCIe §9.3.4.1.1) */
+	size_t len = facts->len >= 4096 ? 4096 : facts->len >= 256 ? 256 : facts->len >= 128 ? 128 : 64;
+	if (!rc)
+		rc = vpci_func_from_config(facts->cfg, len, &f, d);
+	if (!rc) {
+		apply_facts(f, facts, source_name(s), d);
+		rc = record_origin(f, s, facts, VPCI_POLICY_RAW);
+		rc = rc ? rc : func_add_origin(f, "note", "physical: raw config, BAR kinds and sizes from the source");
+		char name[64];
+		snprintf(name, sizeof(name), "physical-%s", facts->slot);
+		for (char *p = name; *p; p++)
+			if (*p == ':')
+				*p = '-';
+		rc = rc ? rc : vpci_func_set_name(f, name);
+	}
+	free(facts);
+	if (rc) {
+		vpci_func_free(f);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}
+
 VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_opts *opts,
 			    vpci_func **out, vpci_diag *d)
 {
 	static const struct vpci_derive_opts defaults = { VPCI_POLICY_GUEST, false, NULL, NULL, NULL, 0 };
 	struct host_facts *facts;
 	struct vpci_func *f = NULL;
+	struct vpci_func *phys = NULL;
 	struct quirk_plan plan;
 	int rc;
 
@@ -224,6 +279,15 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 		if (rc)
 			goto out;
 	}
+	/* a reference instance is checked against the function as it is */
+	if (plan.ref >= 0 && opts->policy == VPCI_POLICY_GUEST) {
+		if (!(phys = vpci_func_dup(f))) {
+			rc = VPCI_ENOMEM;
+			goto out;
+		}
+		if (is_vf(s, facts))
+			memset(phys->val, 0xff, 4); /* a VF's IDs read 0xffff (PCIe §9.3.4.1.1) */
+	}
 	if (opts->policy == VPCI_POLICY_GUEST) {
 		rc = policy_guest(f, facts, opts->no_quirks ? NULL : &plan, d);
 		if (rc)
@@ -234,7 +298,7 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 		rc = quirks_finish(f, facts, &plan, d);
 	int referenced = 0;
 	if (!rc && !opts->no_quirks)
-		rc = quirks_reference(&f, facts, &plan, &referenced, d);
+		rc = quirks_reference(&f, phys, facts, &plan, &referenced, d);
 	if (rc)
 		goto out;
 	func_update_lengths(f);
@@ -254,6 +318,7 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 		rc = check_output(f, facts, d);
 out:
 	quirks_plan_free(&plan);
+	vpci_func_free(phys);
 	free(facts);
 	if (rc) {
 		vpci_func_free(f);

@@ -40,11 +40,14 @@ int quirks_plan(struct vpci_func *f, const struct host_facts *facts, enum vpci_p
 /* Run the hide/set actions and record the applied quirks in the origin. */
 int quirks_finish(struct vpci_func *f, const struct host_facts *facts, struct quirk_plan *plan,
 		  vpci_diag *d);
-/* When a matching quirk names a reference instance, check that it fits the
- * derived guest view *@f (IDs, BAR kinds and sizes) and replace *@f with it,
- * keeping the derived origin.  Sets *@used.  0 or VPCI_EDATA/VPCI_ENOMEM. */
-int quirks_reference(struct vpci_func **f, const struct host_facts *facts, const struct quirk_plan *plan,
-		     int *used, vpci_diag *d);
+/* When a matching quirk names a reference instance, check that it
+ * describes this function (IDs, class, header layout) and that @phys (the
+ * function as it is: raw config with BAR kinds and sizes) can back it
+ * (vpci_bind(), every can-back rule of docs/binding.md), then replace *@f
+ * with it, keeping the derived origin.  Sets *@used.  0 or
+ * VPCI_EDATA/VPCI_ENOMEM. */
+int quirks_reference(struct vpci_func **f, const struct vpci_func *phys, const struct host_facts *facts,
+		     const struct quirk_plan *plan, int *used, vpci_diag *d);
 void quirks_plan_free(struct quirk_plan *plan);
 
 /* The guest view of a derived function; @plan may be NULL. */

@@ -18,6 +18,7 @@
 #include "quirks_builtin.h"
 #include "host/host.h"
 #include "text/text_priv.h"
+#include "vpci/bind.h"
 #include "vpci/quirks.h"
 #include "yaml/reader.h"
 
@@ -937,7 +938,6 @@ struct ref_check {
 	const struct quirk *q;
 	const char *file;        /* the reference instance */
 	struct diag_pos pos;
-	int sizes_unknown;       /* the source gives no BAR sizes */
 };
 
 /* The reference has the function's identity and header layout. */
@@ -966,44 +966,35 @@ static int reference_ids_fit(const struct vpci_func *g, const struct vpci_func *
 	return fit;
 }
 
-/* Every BAR of the reference is one the device can back: kind and size. */
-static int reference_bars_fit(const struct vpci_func *g, const struct vpci_func *r, const struct ref_check *rc,
-			      vpci_diag *d)
+/* The function, as it is (raw config with BAR kinds and sizes), can back
+ * the reference: every can-back rule (vpci_bind(), docs/binding.md), every
+ * reason reported at its line of the reference file.  1, 0, or
+ * VPCI_ENOMEM. */
+static int reference_binds(const struct vpci_func *phys, const struct vpci_func *r, const struct ref_check *rc,
+			   vpci_diag *d)
 {
-	for (unsigned i = 0; i <= ROM_INDEX; i++) {
-		const struct barinst *gb = &g->bar[i], *rb = &r->bar[i];
-		const char *what = i == ROM_INDEX ? "ROM" : "BAR";
-		if (rb->type == VPCI_BAR_NONE)
-			continue; /* an instance may leave a BAR out */
-		if (gb->type == VPCI_BAR_NONE && rc->sizes_unknown) {
-			/* bare config bytes: a BAR reading 0 may be unassigned */
-			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, rc->pos,
-				 "quirk %s: %s %u of reference %s cannot be checked: the source gives no BAR sizes",
-				 rc->q->id, what, i, rc->file);
-			continue;
-		}
-		if (gb->type != rb->type || gb->pref != rb->pref) {
-			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, rc->pos,
-				 "quirk %s: reference %s has %s %u as %s%s, the function as %s%s", rc->q->id, rc->file,
-				 what, i, vpci_bar_type_name((enum vpci_bar_type)rb->type), rb->pref ? " prefetchable" : "",
-				 vpci_bar_type_name((enum vpci_bar_type)gb->type), gb->pref ? " prefetchable" : "");
-			return 0;
-		}
-		if (gb->size_known && rb->size_known && gb->size != rb->size) {
-			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, rc->pos,
-				 "quirk %s: reference %s gives %s %u %#llx bytes, the function has %#llx", rc->q->id,
-				 rc->file, what, i, (unsigned long long)rb->size, (unsigned long long)gb->size);
-			return 0;
-		}
+	vpci_binding *b = NULL;
+	int st;
+
+	if (!phys)
+		return 1;
+	st = vpci_bind(r, phys, &b, d);
+	vpci_binding_free(b);
+	if (st == VPCI_ENOMEM)
+		return st;
+	if (st) {
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, rc->pos,
+			 "quirk %s: the function cannot back reference %s (reasons above)", rc->q->id, rc->file);
+		return 0;
 	}
 	return 1;
 }
 
-int quirks_reference(struct vpci_func **fp, const struct host_facts *facts, const struct quirk_plan *plan,
-		     int *used, vpci_diag *d)
+int quirks_reference(struct vpci_func **fp, const struct vpci_func *phys, const struct host_facts *facts,
+		     const struct quirk_plan *plan, int *used, vpci_diag *d)
 {
 	struct vpci_func *g = *fp, *r = NULL;
-	struct ref_check chk = { NULL, plan->ref_file, DIAG_NOPOS, facts && !facts->bar_known };
+	struct ref_check chk = { NULL, plan->ref_file, DIAG_NOPOS };
 	int rc;
 
 	*used = 0;
@@ -1017,11 +1008,14 @@ int quirks_reference(struct vpci_func **fp, const struct host_facts *facts, cons
 			 chk.q->id, plan->ref_file);
 		return rc == VPCI_ENOMEM ? rc : VPCI_EDATA;
 	}
-	/* the reference must describe this function: the same identity and
-	 * BARs the device can back (kinds and sizes) */
-	if (!reference_ids_fit(g, r, &chk, d) || !reference_bars_fit(g, r, &chk, d)) {
+	/* the reference must describe this function (the same identity), and
+	 * the function must be able to back it */
+	int fit = reference_ids_fit(g, r, &chk, d);
+	if (fit)
+		fit = reference_binds(phys, r, &chk, d);
+	if (fit != 1) {
 		vpci_func_free(r);
-		return VPCI_EDATA;
+		return fit < 0 ? fit : VPCI_EDATA;
 	}
 	/* where it was derived from, plus which reference it is */
 	char note[300];
