@@ -19,6 +19,8 @@ static const struct cli_cmd *const cmds[] = {
 	&cli_cmd_emulate,
 	&cli_cmd_serve,
 	&cli_cmd_sriov,
+	&cli_cmd_canback,
+	&cli_cmd_common,
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
