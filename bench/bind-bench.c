@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bind-bench.c - the cost of bindings, as ratios to a baseline measured in
+ * the same run: the parse (and validation) of the same instance files.
+ *   - can-back: vpci_bind() of one file's instance to another file's
+ *     function, per pair;
+ *   - common: vpci_common() over N files, per file (goal: 1000 files in at
+ *     most 1 s on one core).
+ * The files are N variants of a NIC-like instance (other vector counts
+ * and BAR sizes, AER moved behind a VSEC, DSN on some), or the given
+ * FILEs.  Times are CPU time of the one thread; rounds are interleaved
+ * and the median is reported.
+ *
+ *   bind-bench [--rounds R] [-n N] [FILE...]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <vpci/vpci.h>
+
+/* CPU time of this thread: "on one core", whatever else the machine runs */
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_d);
+	return v[n / 2];
+}
+
+/* Variant @i of the instance: what a fleet of one NIC model looks like
+ * after firmware updates and board revisions. */
+static char *variant(unsigned n)
+{
+	static const char *const sizes[] = { "16KiB", "32KiB", "64KiB" };
+	char *t = malloc(4096);
+	unsigned i = n + 1; /* the first file is not the smallest: common has work */
+	int moved = i % 2, dsn = i % 5 != 0;
+
+	if (!t)
+		return NULL;
+	snprintf(t, 4096,
+		 "vpci: 1\nname: nic-%u\nfunction:\n  kind: endpoint\n  config-size: 4096\n"
+		 "  header:\n    vendor-id: 0x8086\n    device-id: 0x10d3\n    class-code: 0x020000\n"
+		 "    command: {value: 0x0000, device: 0x0547}\n    status: {value: 0x0010, device: 0xf908}\n"
+		 "    interrupt-pin: 0x01\n"
+		 "  bars:\n    - {index: 0, type: mem32, size: %s}\n    - {index: 3, type: mem32, size: 16KiB}\n"
+		 "  capabilities:\n"
+		 "    - {type: pm, offset: 0x40, fields: {pmc: 0xc803, pmcsr: {value: 0x0000, device: 0x8103}}}\n"
+		 "    - {type: msi, offset: 0x50, fields: {message-control: 0x0086}}\n"
+		 "    - {type: msix, offset: 0x70, fields: {message-control: 0x%04x, table: 0x00000003, pba: 0x00002003}}\n"
+		 "    - type: pcie\n      offset: 0xa0\n      fields:\n        pcie-capabilities: 0x0002\n"
+		 "        device-capabilities: 0x10008cc2\n        device-control: {value: 0x2810, device: 0x081f}\n"
+		 "        device-status: {value: 0x0000, backing: device}\n        link-capabilities: 0x0042ec42\n"
+		 "        link-status: {value: 0x1042, device: 0xefff}\n"
+		 "  extended-capabilities:\n%s"
+		 "    - type: aer\n      offset: %s\n      version: 2\n      fields:\n"
+		 "        uncorrectable-status: {value: 0x00000000, backing: device}\n"
+		 "        uncorrectable-mask: {value: 0x00000000, backing: device}\n"
+		 "        correctable-status: {value: 0x00000000, backing: device}\n%s",
+		 n, sizes[i % 3], 3 + i % 5,
+		 moved ? "    - {type: vsec, offset: 0x100, version: 1, fields: {vsec-header: 0x01000001}}\n" : "",
+		 moved ? "0x200" : "0x100",
+		 dsn ? (moved ? "    - {type: dsn, offset: 0x140, version: 1}\n" : "    - {type: dsn, offset: 0x140, version: 1}\n") : "");
+	return t;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	char *t = NULL;
+	long n;
+
+	if (!fp)
+		return NULL;
+	if (!fseek(fp, 0, SEEK_END) && (n = ftell(fp)) >= 0 && !fseek(fp, 0, SEEK_SET) && (t = malloc((size_t)n + 1))) {
+		if (fread(t, 1, (size_t)n, fp) != (size_t)n) {
+			free(t);
+			t = NULL;
+		} else {
+			t[n] = '\0';
+		}
+	}
+	fclose(fp);
+	return t;
+}
+
+int main(int argc, char **argv)
+{
+	int rounds = 5;
+	unsigned n = 1000;
+	int first = argc;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--rounds") && i + 1 < argc) {
+			rounds = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "-n") && i + 1 < argc) {
+			n = (unsigned)atoi(argv[++i]);
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "usage: bind-bench [--rounds R] [-n N] [FILE...]\n");
+			return 64;
+		} else {
+			first = i;
+			break;
+		}
+	}
+	if (first < argc)
+		n = (unsigned)(argc - first);
+	if (rounds < 1 || rounds > 101 || n < 2)
+		return 64;
+	char **text = calloc(n, sizeof(*text));
+	vpci_func **f = calloc(n, sizeof(*f));
+	if (!text || !f)
+		return 70;
+	for (unsigned i = 0; i < n; i++) {
+		text[i] = first < argc ? slurp(argv[first + (int)i]) : variant(i);
+		if (!text[i]) {
+			fprintf(stderr, "bind-bench: cannot read %s\n", first < argc ? argv[first + (int)i] : "a variant");
+			return 66;
+		}
+	}
+	double tp[101], tb[101], tc[101];
+	size_t ok = 0, notes = 0;
+	for (int r = 0; r < rounds; r++) {
+		/* baseline: parse (and validate) every file */
+		double t0 = now_ns();
+		for (unsigned i = 0; i < n; i++) {
+			vpci_func_free(f[i]);
+			f[i] = NULL;
+			if (vpci_parse_buffer_flags(text[i], strlen(text[i]), "bench", VPCI_PARSE_NO_VALIDATE, &f[i], NULL)) {
+				fprintf(stderr, "bind-bench: file %u does not parse\n", i);
+				return 65;
+			}
+		}
+		double t1 = now_ns();
+		/* can-back: each file's instance on the next file's function */
+		ok = 0;
+		for (unsigned i = 0; i < n; i++) {
+			vpci_binding *b = NULL;
+			vpci_bind(f[i], f[(i + 1) % n], &b, NULL);
+			ok += vpci_binding_ok(b);
+			vpci_binding_free(b);
+		}
+		double t2 = now_ns();
+		/* common over all of them */
+		vpci_func *c = NULL;
+		if (vpci_common((const vpci_func *const *)f, n, NULL, &c, NULL)) {
+			fprintf(stderr, "bind-bench: no common instance\n");
+			return 65;
+		}
+		double t3 = now_ns();
+		char *out = NULL;
+		size_t len;
+		notes = 0;
+		if (!vpci_write(c, VPCI_WRITE_NO_NAMES, &out, &len))
+			for (const char *p = out; (p = strstr(p, "\n# ")); p++)
+				notes++;
+		free(out);
+		vpci_func_free(c);
+		tp[r] = (t1 - t0) / n;
+		tb[r] = (t2 - t1) / n;
+		tc[r] = (t3 - t2) / n;
+	}
+	double p = median(tp, rounds), b = median(tb, rounds), c = median(tc, rounds);
+	printf("%u files (%s); %zu of %u pairs can back; common: %zu change(s)\n", n,
+	       first < argc ? "given" : "NIC variants: vectors, BAR sizes, AER moved, DSN", ok, n, notes);
+	printf("parse + read of one file (baseline):   %9.0f ns\n", p);
+	printf("can-back, one pair:                    %9.0f ns  ratio %.2fx to the parse\n", b, b / p);
+	printf("common, per file:                      %9.0f ns  ratio %.2fx to the parse\n", c, c / p);
+	printf("common over 1000 files:                %9.1f ms  (goal <= 1000 ms on one core)\n", c * 1000 / 1e6);
+	for (unsigned i = 0; i < n; i++) {
+		vpci_func_free(f[i]);
+		free(text[i]);
+	}
+	free(f);
+	free(text);
+	return 0;
+}
