@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bind.h"
 #include "diag.h"
 #include "model.h"
 
@@ -46,6 +47,24 @@ enum vpci_reset {
 };
 
 /**
+ * struct vpci_backend_desc - what a backend on a real function knows that
+ * its config space does not say
+ * @bar: BARs 0..5 and the expansion ROM (6): .size and .size_known (false:
+ *       unknown); .type and .prefetchable where the kind is known (a VF's
+ *       BAR registers read 0), VPCI_BAR_NONE to take the kind from the
+ *       config register
+ * @is_vf: the function is an SR-IOV VF (through VFIO it shows its PF's IDs)
+ */
+struct vpci_backend_desc {
+	struct vpci_bar_info bar[7];
+	bool is_vf;
+};
+
+/** VPCI_BACKEND_REAL - a backend flag: @read shows a real function, whose
+ * layout the engine reads and binds the instance to (docs/binding.md) */
+#define VPCI_BACKEND_REAL 0x1u
+
+/**
  * struct vpci_backend_ops - what backs device-backed bits
  * @read: read @size (1, 2 or 4) bytes at @off into @val
  * @write: write @size bytes at @off; only bits in @mask are the guest's
@@ -53,21 +72,36 @@ enum vpci_reset {
  *         write-1-to-clear bits) so that nothing else changes
  * @reset: perform a reset of the real function (may be NULL)
  * @destroy: free @ctx (may be NULL)
+ * @flags: VPCI_BACKEND_* (0 for a simulated device)
+ * @describe: a real function's BAR kinds and sizes and whether it is a VF
+ *            (may be NULL: config space alone is read then)
  *
  * Each returns 0 or a negative VPCI_E* code.  @read and @write may be
- * called from several threads at once.
+ * called from several threads at once.  Offsets are the function's own:
+ * with VPCI_BACKEND_REAL the engine relocates the guest's offsets.
  */
 struct vpci_backend_ops {
 	int (*read)(void *ctx, unsigned off, unsigned size, uint32_t *val);
 	int (*write)(void *ctx, unsigned off, unsigned size, uint32_t val, uint32_t mask);
 	int (*reset)(void *ctx, enum vpci_reset kind);
 	void (*destroy)(void *ctx);
+	unsigned flags;
+	int (*describe)(void *ctx, struct vpci_backend_desc *out);
 };
 
-/** struct vpci_backend - a backend: ops plus their context */
+/**
+ * struct vpci_backend - a backend: ops plus their context
+ * @ops: the operations
+ * @ctx: their context
+ * @binding: optional: the instance bound to the function behind @ops
+ *           (vpci_bind()); read during vpci_emu_new() only.  NULL: the
+ *           engine binds itself (VPCI_BACKEND_REAL) or backs every
+ *           device-backed byte at its own offset (a simulated device)
+ */
 struct vpci_backend {
 	const struct vpci_backend_ops *ops;
 	void *ctx;
+	const struct vpci_binding *binding;
 };
 
 /**
@@ -171,9 +205,15 @@ const char *vpci_event_kind_name(enum vpci_event_kind kind);
  * @d: diagnostics (may be NULL): why the instance cannot be emulated
  *
  * Refuses an instance with a BAR of unknown size (the guest could not
- * size it).
+ * size it).  On a backend with VPCI_BACKEND_REAL it reads the function's
+ * layout through the backend (config space, and @describe) and binds the
+ * instance to it (vpci_bind()): device-backed accesses then go to the
+ * physical registers that back them, wherever they sit, and an instance
+ * the function cannot back is refused with every reason.  A binding given
+ * in @be must have been made for @f.
  *
- * Return: 0, VPCI_EDATA, VPCI_ENOMEM.
+ * Return: 0, VPCI_EDATA (not emulatable, or the function cannot back it),
+ * VPCI_EIO (the function's layout cannot be read), VPCI_ENOMEM.
  */
 int vpci_emu_new(const vpci_func *f, const struct vpci_backend *be,
 		 const struct vpci_emu_ops *ops, void *opaque, vpci_emu **out,

@@ -364,6 +364,12 @@ static void map_run(struct bctx *c, unsigned lo, unsigned hi, int cap)
 		unsigned rel = lo - gc->off;
 		unsigned plen = pcap->len;
 		cap_label(gc, lab, sizeof(lab));
+		if (!plen && pcap->off == gc->off && owner(p, lo) == pc && owner(p, hi - 1) == pc) {
+			/* a body of unknown length at the same offset, inside what
+			 * the function's capability spans: kept in place */
+			add_piece(c, lo, lo, hi - lo, cap, NULL, 0, 0);
+			return;
+		}
 		if (!plen || pcap->off + rel + (hi - lo) > pcap->off + plen || pcap->off + rel + (hi - lo) > p->size) {
 			reason(c, R_CAP_BODY, 1, cap, (int)lo, (int)(pcap->off + rel), hi - lo, -1, plen, g->byteloc[lo],
 			       plen ? "bytes %#x..%#x of %s are device-backed, past the end of the function's (%u bytes)"

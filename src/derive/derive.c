@@ -176,7 +176,7 @@ static int is_vf(vpci_source *s, const struct host_facts *facts)
 	char pf[HOST_SLOT_LEN] = "";
 
 	if (!facts->is_vf && !strcmp(source_name(s), "vfio"))
-		host_dev_link(NULL, facts->slot, "physfn", pf, sizeof(pf));
+		host_dev_link("/sys", facts->slot, "physfn", pf, sizeof(pf));
 	return facts->is_vf || pf[0];
 }
 

@@ -69,6 +69,7 @@ struct vpci_emu {
 	uint32_t init[NDW];         /* reset values (the instance) */
 	uint32_t rw[NDW], w1c[NDW], sticky[NDW], dev[NDW];
 	uint8_t dev_dw[NDW];        /* a DWORD with device-backed bits */
+	uint16_t reloc[VPCI_CFG_SIZE]; /* physical offset of each device-backed byte (relocate.c) */
 	uint16_t watch[NDW];
 	unsigned size;
 	struct vpci_func *f;        /* the instance (a copy) */
@@ -92,6 +93,20 @@ struct vpci_emu {
 /* Index into last[] per event kind (BARs use bar[]). */
 enum { L_CMD, L_MSI_CTL, L_MSI_ADDR, L_MSI_ADDR_HI, L_MSI_DATA, L_MSI_MASK, L_MSIX, L_PM,
        L_LINK, L_PASID, L_ATS, L_PRI, L_SRIOV_CTL, L_SRIOV_NUM };
+
+/* The binding (relocate.c): read the function's layout through a real
+ * backend and bind @f to it, or take the backend's binding, or back every
+ * device-backed byte at its own offset; fills e->reloc.  0, VPCI_EDATA
+ * (the function cannot back @f, every reason in @d), VPCI_EIO, VPCI_ENOMEM. */
+int emu_bind(struct vpci_emu *e, const struct vpci_func *f, const struct vpci_binding *given, vpci_diag *d);
+/* The device's bytes of the piece [@off, @off + @size) (inside one DWORD),
+ * read from the physical registers that back them: only bytes with
+ * device-backed bits; the value is aligned to @off, other bytes 0. */
+int emu_dev_read(struct vpci_emu *e, unsigned off, unsigned size, uint32_t *val);
+/* Write the bytes of the piece that hold @devbits (aligned to @off) to the
+ * physical registers: @val where @devbits, the device's current value
+ * where @keep (read first), 0 elsewhere. */
+int emu_dev_write(struct vpci_emu *e, unsigned off, unsigned size, uint32_t val, uint32_t devbits, uint32_t keep);
 
 /* Read the guest's view of @size bytes at @off (device bits merged). */
 int emu_read_merged(struct vpci_emu *e, unsigned off, unsigned size, uint32_t *val);

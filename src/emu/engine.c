@@ -50,7 +50,7 @@ static int read_piece(struct vpci_emu *e, unsigned off, unsigned size, uint32_t 
 
 	if (e->dev[dw] & m) {
 		uint32_t b = 0;
-		int rc = e->be.ops->read(e->be.ctx, off, size, &b);
+		int rc = emu_dev_read(e, off, size, &b); /* through the binding */
 		if (rc)
 			return rc;
 		v = (v & ~e->dev[dw]) | ((b << sh) & e->dev[dw]);
@@ -111,15 +111,9 @@ static int write_piece(struct vpci_emu *e, unsigned off, unsigned size, uint32_t
 	if (devbits) {
 		/* the backend sees the guest's bits only where they are
 		 * device-backed; elsewhere the device's own value (RW1C: 0) */
-		uint32_t keep = m & ~devbits & ~e->w1c[dw], cur = 0;
-		if (keep) {
-			int rc = e->be.ops->read(e->be.ctx, off, size, &cur);
-			if (rc)
-				return rc;
-			cur <<= sh;
-		}
-		uint32_t out = (cur & keep) | (v & devbits);
-		int rc = e->be.ops->write(e->be.ctx, off, size, out >> sh, devbits >> sh);
+		uint32_t keep = m & ~devbits & ~e->w1c[dw];
+		/* through the binding, only the bytes that hold devbits */
+		int rc = emu_dev_write(e, off, size, v >> sh, devbits >> sh, keep >> sh);
 		if (rc)
 			return rc;
 	}
@@ -551,6 +545,12 @@ VPCI_EXPORT int vpci_emu_new(const vpci_func *f, const struct vpci_backend *be,
 	} else if ((rc = vpci_backend_snapshot(f, &e->be))) {
 		vpci_func_free(e->f);
 		free(e);
+		return rc;
+	}
+	/* bound before a single access: device-backed bytes go to the
+	 * registers that back them (relocate.c, docs/binding.md) */
+	if ((rc = emu_bind(e, f, be ? be->binding : NULL, d))) {
+		vpci_emu_free(e);
 		return rc;
 	}
 	if (ops)

@@ -96,5 +96,6 @@ VPCI_EXPORT int vpci_backend_snapshot(const vpci_func *f, struct vpci_backend *o
 	}
 	out->ops = &snap_ops;
 	out->ctx = s;
+	out->binding = NULL; /* a simulated device of the instance itself */
 	return 0;
 }

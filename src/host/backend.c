@@ -21,6 +21,8 @@ struct osbe {
 	int fd;
 	int fds[3];       /* VFIO container, group, device; -1 when unused */
 	uint64_t base;    /* offset of the config region in fd */
+	char root[4096];  /* sysfs root ("" = /sys) */
+	char slot[HOST_SLOT_LEN];
 };
 
 static int os_read(void *ctx, unsigned off, unsigned size, uint32_t *val)
@@ -64,10 +66,63 @@ static void os_destroy(void *ctx)
 	free(b);
 }
 
+/* What config space does not say, from the kernel's view in sysfs: BAR
+ * kinds and sizes (resource), VF-ness (physfn).  0; 1 when the function
+ * has no sysfs entry (nothing is known then); VPCI_ENOMEM. */
+static int sysfs_desc(const struct osbe *b, struct vpci_backend_desc *out)
+{
+	struct host_facts *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return VPCI_ENOMEM;
+	if (host_sysfs_facts(b->root[0] ? b->root : "/sys", b->slot, f, NULL)) {
+		free(f);
+		return 1;
+	}
+	for (unsigned i = 0; i < 7; i++) {
+		struct vpci_bar_info *bi = &out->bar[i];
+		bi->index = i;
+		bi->size_known = (f->bar_known >> i) & 1;
+		bi->size = f->bar_size[i];
+		if (!bi->size_known || !bi->size)
+			continue;
+		bi->type = i == 6 ? VPCI_BAR_MEM32 : (f->bar_io >> i) & 1 ? VPCI_BAR_IO :
+			   (f->bar_64 >> i) & 1 ? VPCI_BAR_MEM64 : VPCI_BAR_MEM32;
+		bi->prefetchable = (f->bar_pref >> i) & 1;
+	}
+	out->is_vf = f->is_vf;
+	free(f);
+	return 0;
+}
+
+static int sysfs_describe(void *ctx, struct vpci_backend_desc *out)
+{
+	return sysfs_desc(ctx, out) < 0 ? VPCI_ENOMEM : 0;
+}
+
+/* VFIO: region sizes are vfio-pci's (authoritative); kinds and VF-ness
+ * from the host's sysfs when the function has an entry there. */
+static int vfio_describe(void *ctx, struct vpci_backend_desc *out)
+{
+	struct osbe *b = ctx;
+	if (sysfs_desc(b, out) < 0)
+		return VPCI_ENOMEM;
+	for (unsigned i = 0; i < 7; i++) {
+		uint64_t off, size;
+		if (host_vfio_region(b->fd, VFIO_PCI_BAR0_REGION_INDEX + i, &off, &size) == 0) {
+			out->bar[i].size = size;        /* 0: known to be absent */
+			out->bar[i].size_known = true;
+		}
+	}
+	return 0;
+}
+
 static const struct vpci_backend_ops sysfs_ops = {
 	.read = os_read,
 	.write = os_write,
 	.destroy = os_destroy,
+	.flags = VPCI_BACKEND_REAL,
+	.describe = sysfs_describe,
 };
 
 static const struct vpci_backend_ops vfio_ops = {
@@ -75,6 +130,8 @@ static const struct vpci_backend_ops vfio_ops = {
 	.write = os_write,
 	.reset = vfio_reset,
 	.destroy = os_destroy,
+	.flags = VPCI_BACKEND_REAL,
+	.describe = vfio_describe,
 };
 
 VPCI_EXPORT int vpci_backend_sysfs(const char *root, const char *slot, struct vpci_backend *out,
@@ -100,8 +157,11 @@ VPCI_EXPORT int vpci_backend_sysfs(const char *root, const char *slot, struct vp
 		free(b);
 		return VPCI_EIO;
 	}
+	snprintf(b->root, sizeof(b->root), "%s", root ? root : "");
+	snprintf(b->slot, sizeof(b->slot), "%s", norm);
 	out->ops = &sysfs_ops;
 	out->ctx = b;
+	out->binding = NULL;
 	return 0;
 }
 
@@ -133,7 +193,9 @@ VPCI_EXPORT int vpci_backend_vfio(const char *group, const char *slot, struct vp
 		free(b);
 		return VPCI_EIO;
 	}
+	snprintf(b->slot, sizeof(b->slot), "%s", norm);
 	out->ops = &vfio_ops;
 	out->ctx = b;
+	out->binding = NULL;
 	return 0;
 }

@@ -9,7 +9,12 @@
  *   - every reason is listed (not the first only), at its line;
  *   - printing (text and JSON);
  *   - vpci_common(): each meet action, notes as comments, determinism,
- *     and the result binds to every input.
+ *     and the result binds to every input;
+ *   - the engine on a real backend: it binds before it serves an access;
+ *     a recorder proves, over every offset 0..4095, size 1, 2, 4 and both
+ *     directions, that no backend access reaches a physical byte that is
+ *     not a matched register; a function that cannot back the instance is
+ *     refused with every reason; the moved AER on a crafted sysfs tree.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -143,7 +150,10 @@ static const struct rcase cases[] = {
 	/* link registers do not exist on an RCiEP (type 9) */
 	{ "field-present", 2, 0, { .caps = PCIE("0x00000000", ", link-status: {value: 0x0000, backing: device}") },
 	  { .caps = "    - {type: pcie, offset: 0x40, fields: {pcie-capabilities: 0x0092}}\n" } },
+	/* a body of unknown length: kept at its offset, never relocated */
 	{ "cap-body", 2, 0, { .caps = "    - {type: ht, offset: 0x40}\n", .raw = DEVRAW("0x44", "00 00") },
+	  { .caps = "    - {type: pm, offset: 0x40}\n    - {type: ht, offset: 0x50}\n" } },
+	{ "cap-body", 0, 0, { .caps = "    - {type: ht, offset: 0x40}\n", .raw = DEVRAW("0x44", "00 00") },
 	  { .caps = "    - {type: ht, offset: 0x40}\n" } },
 	{ "cap-body", 0, 0, { .caps = "    - {type: vendor, offset: 0x40, fields: {length: 0x08}}\n", .raw = DEVRAW("0x44", "00 00 00 00") },
 	  { .caps = "    - {type: pm, offset: 0x40}\n    - {type: vendor, offset: 0x50, fields: {length: 0x08}}\n" } },
@@ -634,6 +644,321 @@ static void test_common_cases(void **state)
 	vpci_diag_free(d);
 }
 
+
+/* --- the engine on a real backend --------------------------------------- */
+
+/* A real function in memory that records every access. */
+struct rec {
+	uint8_t cfg[VPCI_CFG_SIZE];
+	unsigned size;
+	unsigned naccess, nwrites;
+	uint8_t touched[VPCI_CFG_SIZE];
+	struct vpci_backend_desc desc;
+	int destroyed;
+};
+
+static int rec_read(void *ctx, unsigned off, unsigned size, uint32_t *val)
+{
+	struct rec *r = ctx;
+
+	if (off + size > r->size)
+		return VPCI_EIO;
+	r->naccess++;
+	for (unsigned i = 0; i < size; i++)
+		r->touched[off + i] |= 1;
+	*val = 0;
+	memcpy(val, r->cfg + off, size); /* little-endian host */
+	return 0;
+}
+
+static int rec_write(void *ctx, unsigned off, unsigned size, uint32_t val, uint32_t mask)
+{
+	struct rec *r = ctx;
+
+	(void)mask;
+	if (off + size > r->size)
+		return VPCI_EIO;
+	r->naccess++;
+	r->nwrites++;
+	for (unsigned i = 0; i < size; i++) {
+		r->touched[off + i] |= 2;
+		r->cfg[off + i] = (uint8_t)(val >> (8 * i));
+	}
+	return 0;
+}
+
+static int rec_describe(void *ctx, struct vpci_backend_desc *out)
+{
+	*out = ((struct rec *)ctx)->desc;
+	return 0;
+}
+
+static void rec_destroy(void *ctx)
+{
+	((struct rec *)ctx)->destroyed++;
+}
+
+static const struct vpci_backend_ops rec_ops = {
+	.read = rec_read, .write = rec_write, .destroy = rec_destroy,
+	.flags = VPCI_BACKEND_REAL, .describe = rec_describe,
+};
+
+static void rec_init(struct rec *r, const vpci_func *p)
+{
+	memset(r, 0, sizeof(*r));
+	r->size = vpci_func_config_size(p);
+	assert_int_equal(vpci_render_bin(p, r->cfg, sizeof(r->cfg)), (int)r->size);
+	for (unsigned i = 0; i < 7; i++) {
+		struct vpci_bar_info bi;
+		if (vpci_func_bar(p, i, &bi) == 0)
+			r->desc.bar[i] = bi;
+	}
+}
+
+/* The instance of the moved-AER case with more device-backed registers:
+ * Command, Status, PCIe Device Control/Status, a 32-bit MSI data word
+ * backed by a 64-bit MSI's, and the AER registers. */
+static const struct side wide_g = {
+	.hdr = IDS ", command: {value: 0x0000, device: 0x0547}, status: {value: 0x0010, device: 0xf908}",
+	.bars = BAR0,
+	.caps = "    - {type: msi, offset: 0x50, fields: {message-control: 0x0000, message-data: {value: 0x0000, backing: device}}}\n"
+		"    - {type: pcie, offset: 0x60, fields: {pcie-capabilities: 0x0002, device-control: {value: 0x2810, device: 0x081f}, "
+		"device-status: {value: 0x0000, backing: device}}}\n",
+	.ext = "    - type: aer\n      offset: 0x100\n      version: 2\n      fields:\n"
+	       "        uncorrectable-status: {value: 0x00000000, backing: device}\n"
+	       "        uncorrectable-mask: {value: 0x00000000, backing: device}\n"
+	       "        correctable-status: {value: 0x00000000, backing: device}\n",
+};
+static const struct side wide_p = {
+	.bars = BAR0,
+	.caps = "    - {type: pm, offset: 0x40}\n"
+		"    - {type: pcie, offset: 0x48, fields: {pcie-capabilities: 0x0002, device-status: 0x0004}}\n"
+		"    - {type: msi, offset: 0x90, fields: {message-control: 0x0080, message-data: 0x4321}}\n",
+	.ext = "    - {type: vsec, offset: 0x100, version: 1, fields: {vsec-header: 0x01000001}}\n"
+	       "    - {type: aer, offset: 0x200, version: 2, fields: {uncorrectable-status: 0x00001000}}\n",
+};
+
+static void test_engine_recorder(void **state)
+{
+	vpci_func *g = guest(&wide_g), *p = phys(&wide_p);
+	vpci_binding *b = NULL;
+	struct rec r;
+	vpci_emu *e = NULL;
+	vpci_diag *d = vpci_diag_new();
+	uint8_t allowed[VPCI_CFG_SIZE] = { 0 }, before[VPCI_CFG_SIZE];
+
+	(void)state;
+	rec_init(&r, p);
+	memcpy(before, r.cfg, sizeof(before));
+	/* the matched registers: what the binding maps */
+	assert_int_equal(vpci_bind(g, p, &b, NULL), 0);
+	for (unsigned o = 0; o < VPCI_CFG_SIZE; o++)
+		if (vpci_binding_lookup(b, o) >= 0)
+			allowed[vpci_binding_lookup(b, o)] = 1;
+	struct vpci_backend be = { &rec_ops, &r, NULL };
+	assert_int_equal(vpci_emu_new(g, &be, NULL, NULL, &e, d), 0);
+	/* the device's values reach the guest at the guest's offsets */
+	uint32_t v;
+	assert_int_equal(vpci_emu_read(e, 0x104, 4, &v), 0);
+	assert_int_equal(v, 0x00001000);                /* physical AER at 0x204 */
+	assert_int_equal(vpci_emu_read(e, 0x6a, 2, &v), 0);
+	assert_int_equal(v, 0x0004);                    /* physical PCIe at 0x48 */
+	assert_int_equal(vpci_emu_read(e, 0x58, 2, &v), 0);
+	assert_int_equal(v, 0x4321);                    /* MSI data at 0x9c, not 0x98 */
+	/* the whole matrix: every offset, size, direction, two patterns */
+	static const unsigned sizes[] = { 1, 2, 4 };
+	for (unsigned o = 0; o < VPCI_CFG_SIZE; o++) {
+		for (unsigned k = 0; k < 3; k++) {
+			unsigned sz = sizes[k];
+			if (o + sz > VPCI_CFG_SIZE)
+				continue;
+			assert_int_equal(vpci_emu_read(e, o, sz, &v), 0);
+			assert_int_equal(vpci_emu_write(e, o, sz, 0xffffffffu), 0);
+			assert_int_equal(vpci_emu_write(e, o, sz, 0x5a5aa5a5u ^ o), 0);
+			assert_int_equal(vpci_emu_read(e, o, sz, &v), 0);
+		}
+	}
+	vpci_emu_free(e);
+	assert_int_equal(r.destroyed, 1);
+	unsigned reads = 0, writes = 0;
+	for (unsigned o = 0; o < VPCI_CFG_SIZE; o++)
+		writes += (r.touched[o] & 2) != 0;
+	assert_true(writes > 0);
+	/* nothing outside a matched register was ever written; the VSEC at
+	 * 0x100 and the rest of the function are as they were */
+	for (unsigned o = 0; o < VPCI_CFG_SIZE; o++) {
+		if (r.touched[o] & 2)
+			assert_true(allowed[o]);
+		if (!allowed[o])
+			assert_int_equal(r.cfg[o], before[o]);
+	}
+	/* reads too: a second engine on a recorder whose binding-time reads
+	 * are cleared before the matrix runs */
+	rec_init(&r, p);
+	be.ctx = &r;
+	assert_int_equal(vpci_emu_new(g, &be, NULL, NULL, &e, d), 0);
+	memset(r.touched, 0, sizeof(r.touched));
+	r.naccess = 0;
+	unsigned want = 0;  /* reads that hold a device-backed byte: each reaches the backend */
+	const uint8_t *dev = vpci_func_plane(g, VPCI_PL_DEVICE);
+	for (unsigned o = 0; o < VPCI_CFG_SIZE; o++)
+		for (unsigned k = 0; k < 3; k++)
+			if (o + sizes[k] <= VPCI_CFG_SIZE) {
+				for (unsigned i = 0; i < sizes[k]; i++)
+					if (dev[o + i]) {
+						want++;
+						break;
+					}
+				assert_int_equal(vpci_emu_read(e, o, sizes[k], &v), 0);
+				assert_int_equal(vpci_emu_write(e, o, sizes[k], ~v), 0);
+			}
+	vpci_emu_free(e);
+	reads = 0;
+	for (unsigned o = 0; o < VPCI_CFG_SIZE; o++) {
+		if (r.touched[o]) {
+			if (!allowed[o])
+				print_error("physical %#x touched (%u), not a matched register\n", o, r.touched[o]);
+			assert_true(allowed[o]);
+			reads++;
+		}
+		assert_true(o < 0x100 || o >= 0x200 || !r.touched[o]); /* the VSEC */
+	}
+	assert_true(want > 50 && r.naccess >= want);
+	print_message("recorder: %u backend accesses (%u guest reads hold device-backed bytes) over the 4 KiB x "
+		      "{1,2,4} matrix, %u physical bytes touched, all matched\n", r.naccess, want, reads);
+	vpci_binding_free(b);
+	vpci_diag_free(d);
+	vpci_func_free(g);
+	vpci_func_free(p);
+}
+
+static void test_engine_refuses(void **state)
+{
+	/* the function lacks AER, has a smaller BAR and no pin */
+	struct side g = moved_g;
+	g.bars = "    - {index: 0, type: mem32, size: 32KiB}\n";
+	g.hdr = PF_CMD ", interrupt-pin: 0x01";
+	struct side ps = { .bars = BAR0 };
+	vpci_func *gf = guest(&g), *pf = phys(&ps);
+	struct rec r;
+	vpci_emu *e = NULL;
+	vpci_diag *d = vpci_diag_new();
+
+	(void)state;
+	rec_init(&r, pf);
+	struct vpci_backend be = { &rec_ops, &r, NULL };
+	assert_int_equal(vpci_emu_new(gf, &be, NULL, NULL, &e, d), VPCI_EDATA);
+	assert_null(e);
+	assert_int_equal(r.destroyed, 1);   /* the backend was taken over */
+	assert_int_equal(r.nwrites, 0);     /* nothing reached the device */
+	int cap = 0, bar = 0, pin = 0, last = 0;
+	for (size_t i = 0; i < vpci_diag_count(d); i++) {
+		const char *m = vpci_diag_get(d, i)->message;
+		cap |= strstr(m, "[cap-device]") != NULL;
+		bar |= strstr(m, "[bar-size]") != NULL;
+		pin |= strstr(m, "[interrupt-pin]") != NULL;
+		last |= strstr(m, "cannot back instance 'g'") != NULL;
+	}
+	assert_true(cap && bar && pin && last);
+
+	/* a binding made for another instance is refused */
+	vpci_binding *b = NULL;
+	vpci_func *other = guest(&(struct side){ .hdr = PF_CMD });
+	assert_int_equal(vpci_bind(other, pf, &b, NULL), 0);
+	rec_init(&r, pf);
+	struct vpci_backend be2 = { &rec_ops, &r, b };
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_emu_new(gf, &be2, NULL, NULL, &e, d), VPCI_EDATA);
+	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "not made for this instance"));
+	/* ... and one made for it is used as given */
+	rec_init(&r, pf);
+	assert_int_equal(vpci_emu_new(other, &be2, NULL, NULL, &e, NULL), 0);
+	vpci_emu_free(e);
+	vpci_binding_free(b);
+	/* a simulated device (no VPCI_BACKEND_REAL) backs the instance itself */
+	struct vpci_backend_ops sim = rec_ops;
+	sim.flags = 0;
+	rec_init(&r, gf);
+	struct vpci_backend be3 = { &sim, &r, NULL };
+	assert_int_equal(vpci_emu_new(gf, &be3, NULL, NULL, &e, NULL), 0);
+	uint32_t v;
+	assert_int_equal(vpci_emu_write(e, 0x108, 4, 0x1000), 0);
+	assert_int_equal(vpci_emu_read(e, 0x108, 4, &v), 0);
+	assert_int_equal(v, 0x1000);
+	assert_int_equal(r.cfg[0x109], 0x10);
+	vpci_emu_free(e);
+	vpci_func_free(other);
+	vpci_func_free(gf);
+	vpci_func_free(pf);
+	vpci_diag_free(d);
+}
+
+/* The moved-capability case through the sysfs backend on a crafted tree:
+ * the instance has AER at 0x100, the function a VSEC at 0x100 and AER at
+ * 0x200; a guest write to AER reaches 0x2xx, never 0x1xx. */
+static void test_sysfs_moved_aer(void **state)
+{
+	char root[] = "/tmp/vpci-bind-XXXXXX", path[512];
+	uint8_t cfg[VPCI_CFG_SIZE], after[VPCI_CFG_SIZE];
+	vpci_func *g = guest(&moved_g), *p = phys(&moved_p);
+	struct vpci_backend be;
+	vpci_emu *e = NULL;
+	vpci_diag *d = vpci_diag_new();
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	const char *dirs[] = { "/bus", "/bus/pci", "/bus/pci/devices", "/bus/pci/devices/0000:01:00.0" };
+	for (unsigned i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s%s", root, dirs[i]);
+		assert_int_equal(mkdir(path, 0755), 0);
+	}
+	assert_int_equal(vpci_render_bin(p, cfg, sizeof(cfg)), 4096);
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.0/config", root);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(cfg, 1, sizeof(cfg), fp), sizeof(cfg));
+	fclose(fp);
+	assert_int_equal(vpci_backend_sysfs(root, "0000:01:00.0", &be, d), 0);
+	assert_int_equal(vpci_emu_new(g, &be, NULL, NULL, &e, d), 0);
+	/* AER Uncorrectable Error Mask, bit 12 (Poisoned TLP), at guest 0x108 */
+	assert_int_equal(vpci_emu_write(e, 0x108, 4, 0x00001000), 0);
+	uint32_t v;
+	assert_int_equal(vpci_emu_read(e, 0x108, 4, &v), 0);
+	assert_int_equal(v, 0x00001000);
+	vpci_emu_free(e);
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	assert_int_equal(fread(after, 1, sizeof(after), fp), sizeof(after));
+	fclose(fp);
+	assert_int_equal(le32(after + 0x208), 0x00001000);          /* the physical AER */
+	assert_memory_equal(after + 0x100, cfg + 0x100, 0x100);      /* the VSEC untouched */
+	after[0x208 + 1] = cfg[0x208 + 1];
+	assert_memory_equal(after, cfg, sizeof(cfg));                /* nothing else */
+
+	/* a function that cannot back it: no AER at all */
+	vpci_func *bad = phys(&(struct side){ .ext = "    - {type: vsec, offset: 0x100, version: 1, fields: {vsec-header: 0x01000001}}\n" });
+	assert_int_equal(vpci_render_bin(bad, cfg, sizeof(cfg)), 4096);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(cfg, 1, sizeof(cfg), fp), sizeof(cfg));
+	fclose(fp);
+	vpci_diag_clear(d);
+	assert_int_equal(vpci_backend_sysfs(root, "0000:01:00.0", &be, d), 0);
+	assert_int_equal(vpci_emu_new(g, &be, NULL, NULL, &e, d), VPCI_EDATA);
+	assert_true(vpci_diag_errors(d) >= 2);
+	vpci_func_free(bad);
+	unlink(path);
+	for (int i = 3; i >= 0; i--) {
+		snprintf(path, sizeof(path), "%s%s", root, dirs[i]);
+		rmdir(path);
+	}
+	rmdir(root);
+	vpci_diag_free(d);
+	vpci_func_free(g);
+	vpci_func_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -645,6 +970,9 @@ int main(void)
 		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_common),
 		cmocka_unit_test(test_common_cases),
+		cmocka_unit_test(test_engine_recorder),
+		cmocka_unit_test(test_engine_refuses),
+		cmocka_unit_test(test_sysfs_moved_aer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

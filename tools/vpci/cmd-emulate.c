@@ -667,11 +667,18 @@ static int start(struct cli_args *a, struct console *con)
 		vpci_func_free(f);
 		return rc;
 	}
+	/* --passthrough is the backend's own view: every offset backed by the
+	 * same offset, whatever the function's layout (the instance bound to
+	 * itself, docs/binding.md) */
+	vpci_binding *self = NULL;
+	if (cli_has(a, O_PASSTHROUGH) && have_be && vpci_bind(f, f, &self, NULL) != VPCI_ENOMEM)
+		be.binding = self;
 	struct vpci_emu_ops ops = { on_event };
 	vpci_diag *d = vpci_diag_new();
 	int st = vpci_emu_new(f, have_be ? &be : NULL, &ops, con, &con->e, d);
 	cli_print_diags(d);
 	vpci_diag_free(d);
+	vpci_binding_free(self);
 	vpci_func_free(f);
 	return cli_exit_code(st);
 }
