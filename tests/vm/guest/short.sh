@@ -102,5 +102,8 @@ if [ -f /mnt/out/served.tsv ]; then
 	. /vpci/served.sh
 	served_checks
 fi
+
+# 8. an instance with another layout than the device's (tests/vm/guest/bind.sh)
+. /vpci/bind.sh
 [ -n "${VPCI_FULL:-}" ] && . /vpci/extra.sh
 finish
