@@ -53,6 +53,22 @@ static int dev_any(const struct vpci_func *f, unsigned off, unsigned len)
 	return 0;
 }
 
+/* Room for one more element of a growing array; 0 or -1. */
+static int grow(void *arrp, size_t *cap, size_t n, size_t elem)
+{
+	void **arr = arrp;
+
+	if (n < *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : 16;
+	void *na = realloc(*arr, nc * elem);
+	if (!na)
+		return -1;
+	*arr = na;
+	*cap = nc;
+	return 0;
+}
+
 static const char *cap_name(const struct capinst *c)
 {
 	if (c->desc)
@@ -77,15 +93,9 @@ static void reason(struct bctx *c, unsigned rule, int blocker, int gcap, int gof
 	char msg[400], full[512], where[64];
 	va_list ap;
 
-	if (b->nreasons == b->areasons) {
-		size_t n = b->areasons ? b->areasons * 2 : 8;
-		struct bind_reason *r = realloc(b->reasons, n * sizeof(*r));
-		if (!r) {
-			c->nomem = 1;
-			return;
-		}
-		b->reasons = r;
-		b->areasons = n;
+	if (grow(&b->reasons, &b->areasons, b->nreasons, sizeof(*b->reasons))) {
+		c->nomem = 1;
+		return;
 	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -129,15 +139,9 @@ static void add_piece(struct bctx *c, unsigned g, unsigned p, unsigned len, int 
 		c->b->map[g + i] = (uint16_t)(p + i);
 		c->covered[g + i] = 1;
 	}
-	if (c->npieces == c->apieces) {
-		size_t n = c->apieces ? c->apieces * 2 : 32;
-		struct piece *np = realloc(c->pieces, n * sizeof(*np));
-		if (!np) {
-			c->nomem = 1;
-			return;
-		}
-		c->pieces = np;
-		c->apieces = n;
+	if (grow(&c->pieces, &c->apieces, c->npieces, sizeof(*c->pieces))) {
+		c->nomem = 1;
+		return;
 	}
 	c->pieces[c->npieces++] = (struct piece){ (uint16_t)g, (uint16_t)p, (uint16_t)len, cap, fd,
 						  (uint8_t)inst, (uint8_t)gap };

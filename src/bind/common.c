@@ -147,30 +147,11 @@ static int meet(struct mctx *m, const struct bind_reason *r)
 	return VPCI_EDATA;
 }
 
-/* The extended list starts at 0x100 (PCIe §7.6.3): when the capability
- * there is gone, an empty header leads to the rest. */
-static int anchor_ext(struct vpci_func *o)
-{
-	if (o->ncaps == o->nstd || o->caps[o->nstd].off == 0x100)
-		return 0;
-	struct capinst *c = func_add_cap(o, 1);
-	if (!c)
-		return VPCI_ENOMEM;
-	struct capinst tmp = *c;
-	memmove(&o->caps[o->nstd + 1], &o->caps[o->nstd], (o->ncaps - o->nstd - 1) * sizeof(tmp));
-	tmp.off = 0x100;
-	tmp.desc = captab_find(CK_EXT, 0);
-	o->caps[o->nstd] = tmp;
-	return 0;
-}
-
 static int apply_drops(struct mctx *m)
 {
 	struct vpci_func *o = m->o;
 
-	for (unsigned c = o->ncaps; c-- > 0;)
-		if (m->drop[c])
-			func_remove_cap(o, c);
+	func_remove_caps(o, m->drop);
 	memset(m->drop, 0, sizeof(m->drop));
 	if (o->size < VPCI_CFG_SIZE) {
 		zero_bytes(o, VPCI_CFG_SIZE_CONV, VPCI_CFG_SIZE - VPCI_CFG_SIZE_CONV);
@@ -180,7 +161,7 @@ static int apply_drops(struct mctx *m)
 				o->free[k++] = o->free[i];
 		o->nfree = k;
 	}
-	int rc = anchor_ext(o);
+	int rc = func_link_ext_list(o);
 	/* Status.Capabilities List follows the standard list (PCI §6.7) */
 	o->val[0x06] = (uint8_t)((o->val[0x06] & ~0x10u) | (o->nstd ? 0x10u : 0));
 	func_apply_structure(o);

@@ -8,29 +8,14 @@
 
 #include "bind_priv.h"
 
-static void json_str(struct strbuf *sb, const char *s)
-{
-	sb_putc(sb, '"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			sb_printf(sb, "\\%c", ch);
-		else if (ch < 0x20)
-			sb_printf(sb, "\\u%04x", ch);
-		else
-			sb_putc(sb, (char)ch);
-	}
-	sb_putc(sb, '"');
-}
-
 static void print_json(const struct vpci_binding *b, struct strbuf *sb)
 {
 	sb_puts(sb, "{\"instance\": ");
-	json_str(sb, b->gname);
+	sb_json_str(sb, b->gname);
 	sb_puts(sb, ", \"file\": ");
-	json_str(sb, b->gfile);
+	sb_json_str(sb, b->gfile);
 	sb_puts(sb, ", \"physical\": ");
-	json_str(sb, b->pname);
+	sb_json_str(sb, b->pname);
 	sb_printf(sb, ", \"can_back\": %s, \"config_size\": {\"instance\": %u, \"physical\": %u}",
 		  b->ok ? "true" : "false", b->gsize, b->psize);
 	sb_puts(sb, ", \"relocations\": [");
@@ -38,7 +23,7 @@ static void print_json(const struct vpci_binding *b, struct strbuf *sb)
 		const struct bind_range *r = &b->ranges[i];
 		sb_printf(sb, "%s{\"guest\": %u, \"physical\": %u, \"length\": %u, \"what\": ", i ? ", " : "", r->g,
 			  r->p, r->len);
-		json_str(sb, r->what);
+		sb_json_str(sb, r->what);
 		sb_putc(sb, '}');
 	}
 	sb_puts(sb, "], \"reasons\": [");
@@ -47,10 +32,10 @@ static void print_json(const struct vpci_binding *b, struct strbuf *sb)
 		vpci_binding_reason(b, i, &r);
 		sb_printf(sb, "%s{\"rule\": \"%s\", \"severity\": \"%s\", \"file\": ", i ? ", " : "", r.rule,
 			  r.blocker ? "error" : "warning");
-		json_str(sb, r.file);
+		sb_json_str(sb, r.file);
 		sb_printf(sb, ", \"line\": %u, \"column\": %u, \"guest\": %d, \"physical\": %d, \"message\": ", r.line,
 			  r.column, r.guest, r.physical);
-		json_str(sb, r.message);
+		sb_json_str(sb, r.message);
 		sb_putc(sb, '}');
 	}
 	sb_puts(sb, "]}\n");

@@ -169,6 +169,24 @@ static int record_origin(struct vpci_func *f, const struct vpci_source *s, const
 	return rc ? VPCI_ENOMEM : 0;
 }
 
+/* The facts of function @i of @s, into a new *@out. */
+static int read_facts(vpci_source *s, size_t i, struct host_facts **out, vpci_diag *d)
+{
+	*out = NULL;
+	if (i >= vpci_source_count(s))
+		return VPCI_ENOENT;
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return VPCI_ENOMEM;
+	return source_read(s, i, *out, d);
+}
+
+/* How much of the config space a model gets: 4096, 256, 128 or 64. */
+static size_t cfg_len(const struct host_facts *f)
+{
+	return f->len >= 4096 ? 4096 : f->len >= 256 ? 256 : f->len >= 128 ? 128 : 64;
+}
+
 /* Is the function a VF?  sysfs says so in its facts; vfio-pci shows a VF
  * with its PF's IDs, and the host's sysfs tells. */
 static int is_vf(vpci_source *s, const struct host_facts *facts)
@@ -187,12 +205,7 @@ VPCI_EXPORT int vpci_derive_physical(vpci_source *s, size_t i, vpci_func **out, 
 	int rc;
 
 	*out = NULL;
-	if (i >= vpci_source_count(s))
-		return VPCI_ENOENT;
-	facts = calloc(1, sizeof(*facts));
-	if (!facts)
-		return VPCI_ENOMEM;
-	rc = source_read(s, i, facts, d);
+	rc = read_facts(s, i, &facts, d);
 	if (!rc && all_ones(facts->cfg, facts->len)) {
 		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, spos(facts),
 			 "the function reads all-ones: it is gone from the bus and backs nothing");
@@ -200,9 +213,8 @@ VPCI_EXPORT int vpci_derive_physical(vpci_source *s, size_t i, vpci_func **out, 
 	}
 	if (!rc && is_vf(s, facts))
 		memset(facts->cfg, 0xff, 4); /* a VF's IDs read 0xffff (PCIe §9.3.4.1.1) */
-	size_t len = facts->len >= 4096 ? 4096 : facts->len >= 256 ? 256 : facts->len >= 128 ? 128 : 64;
 	if (!rc)
-		rc = vpci_func_from_config(facts->cfg, len, &f, d);
+		rc = vpci_func_from_config(facts->cfg, cfg_len(facts), &f, d);
 	if (!rc) {
 		apply_facts(f, facts, source_name(s), d);
 		rc = record_origin(f, s, facts, VPCI_POLICY_RAW);
@@ -237,12 +249,7 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 	memset(&plan, 0, sizeof(plan));
 	if (!opts)
 		opts = &defaults;
-	if (i >= vpci_source_count(s))
-		return VPCI_ENOENT;
-	facts = calloc(1, sizeof(*facts));
-	if (!facts)
-		return VPCI_ENOMEM;
-	rc = source_read(s, i, facts, d);
+	rc = read_facts(s, i, &facts, d);
 	if (!rc)
 		rc = given_bars(facts, opts, d);
 	if (rc)
@@ -258,7 +265,7 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 			goto out;
 		}
 	}
-	size_t len = facts->len >= 4096 ? 4096 : facts->len >= 256 ? 256 : facts->len >= 128 ? 128 : 64;
+	size_t len = cfg_len(facts);
 	if (len < 256 && opts->policy == VPCI_POLICY_GUEST) {
 		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, spos(facts),
 			 "only %zu bytes of config space are known (not root?): a guest view needs at least 256", len);

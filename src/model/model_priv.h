@@ -143,6 +143,7 @@ int func_add_free_range(struct vpci_func *f, uint16_t off, uint16_t len, uint32_
 /* Append a capability (kept in chain order). */
 struct capinst *func_add_cap(struct vpci_func *f, int ext);
 
+
 /* Write the bytes that structure determines: header type, capabilities
  * pointer, capability headers and next pointers, BAR type bits and the
  * ROM/BAR writable masks.  Field values elsewhere are left alone. */

@@ -344,33 +344,6 @@ static void show_text(const struct vpci_func *f, unsigned flags, struct strbuf *
 
 /* --- JSON ------------------------------------------------------------ */
 
-static void json_str(struct strbuf *sb, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	sb_putc(sb, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		switch (c) {
-		case '"': sb_puts(sb, "\\\""); break;
-		case '\\': sb_puts(sb, "\\\\"); break;
-		case '\n': sb_puts(sb, "\\n"); break;
-		case '\r': sb_puts(sb, "\\r"); break;
-		case '\t': sb_puts(sb, "\\t"); break;
-		case '\b': sb_puts(sb, "\\b"); break;
-		case '\f': sb_puts(sb, "\\f"); break;
-		default:
-			if (c < 0x20 || c == 0x7f) {
-				char u[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf], 0 };
-				sb_puts(sb, u);
-			} else {
-				sb_putc(sb, (char)c);
-			}
-		}
-	}
-	sb_putc(sb, '"');
-}
-
 static const char *json_bool(bool b)
 {
 	return b ? "true" : "false";
@@ -413,7 +386,7 @@ static int json_field_cb(struct vpci_func *f, const struct field_ref *r, void *a
 	if (!header_field_shown(f, r))
 		return 0;
 	sb_printf(sb, "%s\n%s{\"name\": ", ctx->n++ ? "," : "", ctx->indent);
-	json_str(sb, r->name);
+	sb_json_str(sb, r->name);
 	sb_printf(sb, ", \"offset\": %u, \"width\": %u, \"value\": %" PRIu64, r->off,
 		  r->fd->width, field_value(f, r->off, r->fd->width));
 	json_access(sb, f, ctx->flags, r->off, r->fd->width);
@@ -437,7 +410,7 @@ static void show_json(const struct vpci_func *f, unsigned flags, struct strbuf *
 	struct json_ctx hc = { sb, 0, flags, "    " };
 
 	sb_puts(sb, "{\n  \"name\": ");
-	json_str(sb, vpci_func_name(f));
+	sb_json_str(sb, vpci_func_name(f));
 	sb_printf(sb, ",\n  \"kind\": \"%s\",\n  \"config_size\": %u,\n", vpci_kind_name((enum vpci_kind)f->kind),
 		  f->size);
 	sb_printf(sb, "  \"vendor_id\": %u,\n  \"device_id\": %u,\n  \"class_code\": %u,\n  \"revision\": %u,\n",
@@ -483,9 +456,9 @@ static void show_json(const struct vpci_func *f, unsigned flags, struct strbuf *
 		sb_printf(sb, "%s\n    {\n      \"offset\": %u,\n      \"id\": %u,\n      \"extended\": %s,\n"
 			  "      \"version\": %u,\n      \"key\": ",
 			  i ? "," : "", c->off, c->id, json_bool(c->ext), c->version);
-		json_str(sb, ci.key);
+		sb_json_str(sb, ci.key);
 		sb_puts(sb, ",\n      \"name\": ");
-		json_str(sb, c->desc ? c->desc->name :
+		sb_json_str(sb, c->desc ? c->desc->name :
 			 captab_cap_name(c->ext ? CK_EXT : CK_STD, c->id, buf, sizeof(buf)));
 		sb_printf(sb, ",\n      \"length\": %u,\n      \"fields\": [", c->len);
 		func_foreach_cap_field(f, (int)i, json_field_cb, &jc);

@@ -75,6 +75,8 @@ void sb_putc(struct strbuf *sb, char c);
 void sb_puts(struct strbuf *sb, const char *s);
 void sb_putn(struct strbuf *sb, const char *s, size_t n);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) PRINTF(2, 3);
+/* A JSON string (RFC 8259 §7): quoted, with escapes. */
+void sb_json_str(struct strbuf *sb, const char *s);
 /* Returns the string (caller frees) or NULL after a failure. */
 char *sb_finish(struct strbuf *sb, size_t *len);
 void sb_free(struct strbuf *sb);

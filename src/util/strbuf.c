@@ -105,3 +105,30 @@ char *xstrdup(const char *s)
 		memcpy(d, s, n);
 	return d;
 }
+
+void sb_json_str(struct strbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	sb_putc(sb, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		switch (c) {
+		case '"': sb_puts(sb, "\\\""); break;
+		case '\\': sb_puts(sb, "\\\\"); break;
+		case '\n': sb_puts(sb, "\\n"); break;
+		case '\r': sb_puts(sb, "\\r"); break;
+		case '\t': sb_puts(sb, "\\t"); break;
+		case '\b': sb_puts(sb, "\\b"); break;
+		case '\f': sb_puts(sb, "\\f"); break;
+		default:
+			if (c < 0x20 || c == 0x7f) {
+				char u[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf], 0 };
+				sb_puts(sb, u);
+			} else {
+				sb_putc(sb, (char)c);
+			}
+		}
+	}
+	sb_putc(sb, '"');
+}
