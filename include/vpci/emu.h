@@ -54,10 +54,14 @@ enum vpci_reset {
  *       BAR registers read 0), VPCI_BAR_NONE to take the kind from the
  *       config register
  * @is_vf: the function is an SR-IOV VF (through VFIO it shows its PF's IDs)
+ * @vf_memory: a VF's Memory Space Enable, which the hardware does not
+ *             implement (PCIe §9.3.4.1.3), is emulated by the backend
+ *             (vfio-pci does): a PF view of the function works
  */
 struct vpci_backend_desc {
 	struct vpci_bar_info bar[7];
 	bool is_vf;
+	bool vf_memory;
 };
 
 /** VPCI_BACKEND_REAL - a backend flag: @read shows a real function, whose

@@ -147,6 +147,8 @@ static void add_piece(struct bctx *c, unsigned g, unsigned p, unsigned len, int 
 						  (uint8_t)inst, (uint8_t)gap };
 }
 
+/* A physical VF whose backend implements its Memory Space Enable (vfio-pci
+ * emulates it) says so with that bit of its device plane. */
 int bind_function_type(const struct vpci_func *f, int physical)
 {
 	/* a VF's Vendor and Device ID read 0xffff (PCIe §9.3.4.1.1) */
@@ -232,10 +234,14 @@ static void check_structure(struct bctx *c)
 		       kinds[p->kind % 3]);
 	}
 	int gt = bind_function_type(g, 0), pt = bind_function_type(p, 1);
-	if (gt >= 0 && gt != pt)
-		reason(c, R_FUNCTION_TYPE, 1, -1, 0x04, 0x04, 2, -1, (uint64_t)pt, 0,
-		       "the instance is a %s view (Command bits 2:1 device-backed: %s), the function is a %s",
-		       gt ? "VF" : "PF", gt ? "bus master only" : "memory and bus master", pt ? "VF" : "PF");
+	if (gt == 0 && pt == 1 && !(le16(p->pl[VPCI_PL_DEVICE] + 0x04) & 0x2))
+		reason(c, R_FUNCTION_TYPE, 1, -1, 0x04, 0x04, 2, -1, (uint64_t)pt, g->byteloc[0x04],
+		       "the instance is a PF view (Memory Space Enable device-backed), the function is a VF: it does "
+		       "not implement that bit and its backend does not emulate it");
+	else if (gt == 1 && pt == 0)
+		reason(c, R_FUNCTION_TYPE, 1, -1, 0x04, 0x04, 2, -1, (uint64_t)pt, g->byteloc[0x04],
+		       "the instance is a VF view (Memory Space Enable virtual, Bus Master device-backed), the function "
+		       "is a PF: its memory decode would never be enabled");
 }
 
 /* --- pass 2: capabilities --------------------------------------------- */

@@ -216,6 +216,10 @@ VPCI_EXPORT int vpci_derive_physical(vpci_source *s, size_t i, vpci_func **out, 
 	if (!rc)
 		rc = vpci_func_from_config(facts->cfg, cfg_len(facts), &f, d);
 	if (!rc) {
+		/* vfio-pci emulates a VF's Memory Space Enable (PCIe §9.3.4.1.3
+		 * has none): a PF view of it works (docs/binding.md) */
+		if (facts->cfg[0] == 0xff && facts->cfg[1] == 0xff && !strcmp(source_name(s), "vfio"))
+			f->pl[VPCI_PL_DEVICE][0x04] |= 0x2;
 		apply_facts(f, facts, source_name(s), d);
 		rc = record_origin(f, s, facts, VPCI_POLICY_RAW);
 		rc = rc ? rc : func_add_origin(f, "note", "physical: raw config, BAR kinds and sizes from the source");

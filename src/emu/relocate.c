@@ -146,6 +146,8 @@ static int read_physical(const struct vpci_backend *be, struct vpci_func **out, 
 	if (rc)
 		return rc;
 	struct vpci_func *f = *out;
+	if (desc.is_vf && desc.vf_memory)
+		f->pl[VPCI_PL_DEVICE][0x04] |= 0x2; /* the backend backs its Memory Space Enable */
 	for (unsigned i = 0; i <= ROM_INDEX; i++) {
 		const struct vpci_bar_info *b = &desc.bar[i];
 		if (!b->size_known || !b->size || (i < ROM_INDEX && i >= func_nbars(f)))

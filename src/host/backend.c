@@ -101,7 +101,8 @@ static int sysfs_describe(void *ctx, struct vpci_backend_desc *out)
 }
 
 /* VFIO: region sizes are vfio-pci's (authoritative); kinds and VF-ness
- * from the host's sysfs when the function has an entry there. */
+ * from the host's sysfs when the function has an entry there; vfio-pci
+ * emulates a VF's Memory Space Enable. */
 static int vfio_describe(void *ctx, struct vpci_backend_desc *out)
 {
 	struct osbe *b = ctx;
@@ -114,6 +115,7 @@ static int vfio_describe(void *ctx, struct vpci_backend_desc *out)
 			out->bar[i].size_known = true;
 		}
 	}
+	out->vf_memory = out->is_vf;
 	return 0;
 }
 

@@ -139,6 +139,9 @@ static const struct rcase cases[] = {
 	{ "function-type", 2, 0, { .hdr = PF_CMD }, { .hdr = VF_IDS } },
 	{ "function-type", 2, 0, { .hdr = VF_CMD }, { 0 } },
 	{ "function-type", 0, 0, { .hdr = VF_CMD }, { .hdr = VF_IDS } },
+	/* a VF whose backend emulates Memory Space Enable (vfio-pci) backs both */
+	{ "function-type", 0, 0, { .hdr = PF_CMD }, { .hdr = VF_IDS ", command: {value: 0x0000, device: 0x0002}" } },
+	{ "function-type", 0, 0, { .hdr = VF_CMD }, { .hdr = VF_IDS ", command: {value: 0x0000, device: 0x0002}" } },
 	{ "cap-device", 2, 0, { .caps = PCIE("0x00000000", ", device-status: {value: 0x0000, backing: device}") }, { 0 } },
 	{ "cap-present", 2, 1, { .ext = "    - {type: dsn, offset: 0x100, version: 1}\n" }, { 0 } },
 	{ "cap-present", 0, 0, { .ext = "    - {type: dsn, offset: 0x100, version: 1}\n" }, { 0 } },

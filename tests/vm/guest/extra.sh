@@ -27,8 +27,12 @@ on=$(tr -d ' ' < /tmp/cmd.on) off=$(tr -d ' ' < /tmp/cmd.off)
 diff_test() {
 	label=$1 dev=$2 yaml=$3 script=$4
 	g=$(group "$dev")
-	vpci emulate "$yaml" --passthrough --backend vfio:/dev/vfio/$g,$dev --script "$script" | grep '^r ' > /tmp/d.vfio
-	vpci emulate "$yaml" --backend vfio:/dev/vfio/$g,$dev --script "$script" | grep '^r ' > /tmp/d.vpci
+	# the engine binds before it serves: a refusal must fail the test, not
+	# leave an empty side that nothing can differ from
+	check "differential $label: emulate --passthrough" sh -c "vpci emulate $yaml --passthrough --backend vfio:/dev/vfio/$g,$dev --script $script > /tmp/d.vfio.all"
+	check "differential $label: emulate" sh -c "vpci emulate $yaml --backend vfio:/dev/vfio/$g,$dev --script $script > /tmp/d.vpci.all"
+	grep '^r ' /tmp/d.vfio.all > /tmp/d.vfio
+	grep '^r ' /tmp/d.vpci.all > /tmp/d.vpci
 	if cmp -s /tmp/d.vfio /tmp/d.vpci; then
 		ok "differential $label: $(wc -l < /tmp/d.vpci) read-backs agree with vfio-pci"
 	else
