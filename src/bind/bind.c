@@ -441,13 +441,6 @@ static void map_rest(struct bctx *c)
 
 /* --- pass 5: BARs and the ROM ----------------------------------------- */
 
-static const char *bar_kind(unsigned t)
-{
-	static const char *const n[] = { "none", "I/O", "32-bit memory", "64-bit memory", "below-1MiB memory",
-					 "upper half" };
-	return t < ARRAY_SIZE(n) ? n[t] : "?";
-}
-
 static void check_bars(struct bctx *c)
 {
 	const struct vpci_func *g = c->g, *p = c->p;
@@ -479,13 +472,14 @@ static void check_bars(struct bctx *c)
 			else
 				reason(c, kr, 1, -1, (int)off, (int)off, 4, (int)i, 0, gb->loc,
 				       "%s (%s) has nothing behind it: the function has none there", what,
-				       bar_kind(gb->type));
+				       vpci_bar_type_name((enum vpci_bar_type)gb->type));
 			continue;
 		}
 		if (i < ROM_INDEX && pb->type != gb->type) {
 			reason(c, R_BAR_KIND, 1, -1, (int)off, (int)off, 4, (int)i, pb->type, gb->loc,
-			       "%s is %s in the instance, %s on the function", what, bar_kind(gb->type),
-			       bar_kind(pb->type));
+			       "%s is %s in the instance, %s on the function", what,
+			       vpci_bar_type_name((enum vpci_bar_type)gb->type),
+			       vpci_bar_type_name((enum vpci_bar_type)pb->type));
 			continue;
 		}
 		if (i < ROM_INDEX && gb->pref && !pb->pref)

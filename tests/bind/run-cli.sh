@@ -118,7 +118,7 @@ fi
 # common: the first file's layout, met with the others; comments say why
 expect 0 "common" "$vpci" common -q "$tmp/guest.yaml" "$tmp/bad.yaml" -o "$tmp/common.yaml" --name fleet
 grep -q "^# dropped the capability (.*bad.yaml): \[cap-device\] Advanced Error Reporting" "$tmp/common.yaml" && ok || bad "common says what it dropped"
-grep -q "^name: fleet" "$tmp/common.yaml" && ok || bad "common --name"
+grep -q "^name: \"fleet\"" "$tmp/common.yaml" && ok || bad "common --name"
 expect 0 "common passes vpci check" "$vpci" check "$tmp/common.yaml"
 expect 0 "can-back accepts common on every input" "$vpci" can-back "$tmp/common.yaml" "$tmp/guest.yaml" "$tmp/bad.yaml"
 expect 0 "common --ids" "$vpci" common -q --ids "$tmp/phys.yaml" "$tmp/guest.yaml" "$tmp/phys.yaml"

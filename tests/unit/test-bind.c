@@ -550,7 +550,7 @@ static void test_common(void **state)
 	assert_non_null(strstr(t, "\n# dropped the ROM (b.yaml): [rom]"));
 	assert_non_null(strstr(t, "\n# removed the gap registers (b.yaml): [gap]"));
 	assert_non_null(strstr(t, "\n# set to 0 (b.yaml): [interrupt-pin]"));
-	assert_non_null(strstr(t, "source: common"));
+	assert_non_null(strstr(t, "source: \"common\""));
 	/* notes are comments: the text reads back to the same model */
 	vpci_func *back = parse_flags(t, "c.yaml", 0);
 	char *t2 = write_text(back), *stripped = calloc(1, strlen(t) + 1);
