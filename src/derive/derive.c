@@ -220,7 +220,7 @@ VPCI_EXPORT int vpci_derive_physical(vpci_source *s, size_t i, vpci_func **out, 
 		 * has none): a PF view of it works (docs/binding.md) */
 		if (facts->cfg[0] == 0xff && facts->cfg[1] == 0xff && !strcmp(source_name(s), "vfio"))
 			f->pl[VPCI_PL_DEVICE][0x04] |= 0x2;
-		apply_facts(f, facts, source_name(s), d);
+		apply_facts(f, facts, source_name(s), 0, d); /* kinds of BARs that read 0 too */
 		rc = record_origin(f, s, facts, VPCI_POLICY_RAW);
 		rc = rc ? rc : func_add_origin(f, "note", "physical: raw config, BAR kinds and sizes from the source");
 		char name[64];
