@@ -748,3 +748,32 @@ const char *captab_cap_name(int kind, uint16_t id, char *buf, unsigned size)
 	snprintf(buf, size, kind == CK_EXT ? "Extended Capability ID %#x" : "Capability ID %#x", id);
 	return buf;
 }
+
+int captab_field_match(const struct vpci_fdesc *fd, const char *name)
+{
+	const char *pat = fd->name, *pc = strstr(pat, "%u");
+
+	if (!pc)
+		return strcmp(pat, name) ? -1 : 0;
+	size_t pre = (size_t)(pc - pat), post = strlen(pc + 2);
+	size_t nl = strlen(name);
+	if (nl <= pre + post || strncmp(pat, name, pre) || strcmp(name + nl - post, pc + 2))
+		return -1;
+	unsigned v = 0;
+	for (size_t i = pre; i < nl - post; i++) {
+		if (name[i] < '0' || name[i] > '9' || v > 1000)
+			return -1;
+		v = v * 10 + (unsigned)(name[i] - '0');
+	}
+	if (nl - post - pre > 1 && name[pre] == '0')
+		return -1;
+	return (int)v;
+}
+
+const struct vpci_fdesc *captab_find_field(const struct vpci_cdesc *cd, const char *name)
+{
+	for (const struct vpci_fdesc *fd = cd ? cd->fields : NULL; fd && fd->name; fd++)
+		if (captab_field_match(fd, name) >= 0)
+			return fd;
+	return NULL;
+}

@@ -214,6 +214,12 @@ void captab_access_planes(enum vpci_access acc, unsigned width,
 void captab_field_name(const struct vpci_fdesc *fd, unsigned i, char *buf,
 		       unsigned size);
 
+/* Does @name name an instance of @fd ("header-log2" for "header-log%u")?
+ * The instance number, or -1. */
+int captab_field_match(const struct vpci_fdesc *fd, const char *name);
+/* The field of @cd that @name names (any instance), or NULL. */
+const struct vpci_fdesc *captab_find_field(const struct vpci_cdesc *cd, const char *name);
+
 /* Name of a capability ID, even an unknown one (static or in @buf). */
 const char *captab_cap_name(int kind, uint16_t id, char *buf, unsigned size);
 

@@ -292,6 +292,31 @@ static int parse_keep(struct qctx *c, struct fy_node *m, struct qaction *a)
 	return 0;
 }
 
+/* The register a 'set' names: it must be a field of the table (of either
+ * header layout for a header field) that the structure does not manage
+ * (IDs of capabilities, next pointers, BARs are computed: setting them
+ * would do nothing or break the chain).  NULL after an error. */
+static const struct vpci_fdesc *set_field(struct qctx *c, struct fy_node *n, const struct qaction *a)
+{
+	const struct vpci_cdesc *cds[2] = { captab_find(CK_HDR, CAPTAB_HDR_TYPE0), captab_find(CK_HDR, CAPTAB_HDR_TYPE1) };
+	const struct vpci_fdesc *fd = NULL;
+
+	if (!a->in_header)
+		cds[0] = captab_find(a->ext ? CK_EXT : CK_STD, a->id), cds[1] = NULL;
+	for (int k = 0; k < 2 && !fd; k++)
+		fd = captab_find_field(cds[k], a->field);
+	if (!fd) {
+		QERR(c, n, "'set': %s has no field '%s'", a->in_header ? "the header" : cds[0]->name, a->field);
+		return NULL;
+	}
+	if (fd->flags & FD_MANAGED) {
+		QERR(c, n, "'set': '%s' is computed from the structure (capability lists, BARs); a quirk cannot set it",
+		     a->field);
+		return NULL;
+	}
+	return fd;
+}
+
 static int parse_set(struct qctx *c, struct fy_node *m, struct qaction *a)
 {
 	static const char *const k[] = { "capability", "field", "value", "mask" };
@@ -312,14 +337,18 @@ static int parse_set(struct qctx *c, struct fy_node *m, struct qaction *a)
 	}
 	if (yr_str(&c->y, n, "field", a->field, sizeof(a->field)))
 		return -1;
+	const struct vpci_fdesc *fd = set_field(c, n, a);
+	if (!fd)
+		return -1;
+	uint64_t full = width_mask(fd->width);
 	if (!(n = get(c, m, "value"))) {
 		QERR(c, yr_has(m, "value") ? NULL : m, "'set' needs a 'value'");
 		return -1;
 	}
-	if (yr_uint(&c->y, n, "value", UINT64_MAX, &a->value))
+	if (yr_uint(&c->y, n, "value", full, &a->value))
 		return -1;
-	a->mask = UINT64_MAX;
-	if ((n = get(c, m, "mask")) && yr_uint(&c->y, n, "mask", UINT64_MAX, &a->mask))
+	a->mask = full;
+	if ((n = get(c, m, "mask")) && yr_uint(&c->y, n, "mask", full, &a->mask))
 		return -1;
 	return 0;
 }
@@ -369,7 +398,16 @@ static int parse_action(struct qctx *c, struct fy_node *item, struct qaction *a)
 	case VERB_HIDE: {
 		static const char *const k[] = { "capability" };
 		a->kind = QA_HIDE;
-		return yr_check_keys(&c->y, m, "hide", YR_KEYS(k)) || cap_ref(c, m, a) ? -1 : 0;
+		if (yr_check_keys(&c->y, m, "hide", YR_KEYS(k)) || cap_ref(c, m, a))
+			return -1;
+		if (!a->ext && a->id == CAPID_PCIE) {
+			/* software walks extended capabilities only on a PCIe
+			 * function (PCIe r6.0 §7.6) */
+			QERR(c, m, "'hide': the PCI Express capability cannot be hidden: the extended capabilities "
+			     "would be unreachable and the function no longer PCI Express");
+			return -1;
+		}
+		return 0;
 	}
 	case VERB_KEEP: return parse_keep(c, m, a);
 	case VERB_SET: return parse_set(c, m, a);

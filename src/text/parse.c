@@ -153,27 +153,6 @@ static void apply_overrides(struct pctx *c)
 /* --- fields of the header and of capabilities -------------------------- */
 
 /* Match "bar2-control" against "bar%u-control"; returns instance or -1. */
-static int match_name(const char *pat, const char *name)
-{
-	const char *pc = strstr(pat, "%u");
-
-	if (!pc)
-		return strcmp(pat, name) ? -1 : 0;
-	size_t pre = (size_t)(pc - pat), post = strlen(pc + 2);
-	size_t nl = strlen(name);
-	if (nl <= pre + post || strncmp(pat, name, pre) || strcmp(name + nl - post, pc + 2))
-		return -1;
-	unsigned v = 0;
-	for (size_t i = pre; i < nl - post; i++) {
-		if (name[i] < '0' || name[i] > '9' || v > 1000)
-			return -1;
-		v = v * 10 + (unsigned)(name[i] - '0');
-	}
-	if (nl - post - pre > 1 && name[pre] == '0')
-		return -1;
-	return (int)v;
-}
-
 /* Candidate names for did-you-mean: the first instance of each field. */
 static unsigned field_names(const struct vpci_cdesc *cd, const char **out, char (*bufs)[48],
 			    unsigned max)
@@ -209,7 +188,7 @@ static void match_field(const struct vpci_cdesc *cd, const char *key, const stru
 	memset(m, 0, sizeof(*m));
 	m->inst = -1;
 	for (const struct vpci_fdesc *fd = cd->fields; fd && fd->name; fd++) {
-		int i = match_name(fd->name, key);
+		int i = captab_field_match(fd, key);
 		if (i < 0)
 			continue;
 		m->any = fd;

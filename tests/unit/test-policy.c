@@ -696,6 +696,18 @@ static void test_quirk_file_errors(void **state)
 		  "vendor holds a NUL character" },
 		{ "    match: {device: 010}\n    actions: [{hide: {capability: pm}}]\n", 5, 21,
 		  "device: '010' has a leading zero" },
+		/* actions that would do nothing or break the guest view are
+		 * refused when the file loads, not reported as applied */
+		{ "    match: {}\n    actions: [{set: {field: capabilities-pointer, value: 0}}]\n", 6, 29,
+		  "'set': 'capabilities-pointer' is computed from the structure" },
+		{ "    match: {}\n    actions: [{set: {capability: pm, field: pmcx, value: 0}}]\n", 6, 45,
+		  "'set': Power Management has no field 'pmcx'" },
+		{ "    match: {}\n    actions: [{set: {field: interrupt-pin, value: 0x100}}]\n", 6, 51,
+		  "value 0x100 does not fit (maximum 0xff)" },
+		{ "    match: {}\n    actions: [{set: {capability: pcie, field: device-control, value: 0, mask: 0x10000}}]\n",
+		  6, 79, "value 0x10000 does not fit (maximum 0xffff)" },
+		{ "    match: {}\n    actions: [{hide: {capability: pcie}}]\n", 6, 23,
+		  "'hide': the PCI Express capability cannot be hidden" },
 	};
 	char dir[300];
 	vpci_diag *d = vpci_diag_new();
