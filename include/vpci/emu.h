@@ -8,18 +8,34 @@
  * vpci_emu_write(): virtual bits are served from the engine's state,
  * device-backed bits (the instance's "device" plane) from the backend,
  * and every write obeys the per-bit access of the instance (RO, RW,
- * RW1C, RsvdP, RsvdZ, HwInit; sticky bits survive resets).  Side effects
- * the VMM must act on (BAR placement, MSI/MSI-X, power states, FLR, link
- * control, PASID/ATS/PRI control) are reported as events.
+ * RW1C, RsvdP, RsvdZ, HwInit; sticky bits survive resets).  RsvdZ bits
+ * read 0 even where the instance backs them by the device, and the device
+ * is written 0 there.  Side effects the VMM must act on (BAR placement,
+ * MSI/MSI-X, power states, FLR, link control, PASID/ATS/PRI control) are
+ * reported as events.
  *
- * Concurrency: any number of threads may call vpci_emu_read() and
- * vpci_emu_write() on one function at once.  Reads of virtual bits take
- * no lock (each naturally aligned access is one atomic load); writes are
- * serialised by a mutex and each aligned DWORD is published atomically,
- * so a read sees a register either before or after a write, never torn.
- * Events are delivered on the writing thread while the write lock is
- * held: an event handler must not call vpci_emu_write() on the same
- * function.  vpci_emu_free() must not race with other calls.
+ * Concurrency: any number of threads may call every function below on one
+ * function at once, except vpci_emu_free(), which must not race with other
+ * calls.  Reads of virtual bits take no lock (each naturally aligned access
+ * is one atomic load).  Writes, resets, loads and MSI-X table and PBA
+ * accesses are serialised by a mutex (a blocking C11 mtx_t: a waiter
+ * sleeps while the holder is in a backend call); each aligned DWORD is
+ * published atomically, so a read sees a register either before or after
+ * a write, never torn.
+ *
+ * Events are delivered on a calling thread after the mutex is released,
+ * one thread at a time and in the order the state changed, in rounds:
+ * each round reports what changed since the previous one (Command, BARs,
+ * MSI, MSI-X, PM, Link, PASID, ATS, PRI, SR-IOV, FLR, then MSI-X vector
+ * masks), so the last event of each kind always describes the current
+ * state; with several writers at once, changes between two rounds may be
+ * merged into one event.  An event handler may call any function of this
+ * header on the same function (vpci_emu_read(), vpci_emu_write(),
+ * vpci_emu_msix_table_read() and _write(), vpci_emu_reset(), save, load):
+ * what it changes is reported in the next round, on the same thread,
+ * before the outermost call returns.  A handler must not wait for another
+ * thread that calls into the same function: that thread may be waiting
+ * for the handler's round to end.
  */
 #ifndef VPCI_EMU_H
 #define VPCI_EMU_H
@@ -165,7 +181,9 @@ enum vpci_event_kind {
 /**
  * struct vpci_event - one event; fields that do not apply are zero
  * @kind: what happened
- * @index: BAR index (0..5, 6 = ROM), MSI-X/MSI: number of vectors
+ * @index: BAR index (0..5, 6 = ROM); MSI: vectors enabled (Multiple
+ *         Message Enable, which never exceeds Multiple Message Capable);
+ *         MSI-X: the table size, or the vector whose Mask changed
  * @addr: BAR address, MSI address
  * @size: BAR size
  * @enabled: BAR decode / MSI / MSI-X / PASID / ATS / PRI / VF enable
@@ -173,6 +191,17 @@ enum vpci_event_kind {
  * @data: MSI data, Command, Link Control, PM state, control registers,
  *        SR-IOV NumVFs
  * @old: the previous value of @data where that is useful
+ *
+ * BAR events: a BAR (or the ROM) is mapped (@enabled) only while its
+ * decode is on (Command I/O or Memory Space; the ROM also needs its
+ * enable bit), its address is not 0 and its region ends below the top of
+ * its address space (4 GiB for I/O, 32-bit memory BARs and the ROM, 2^64
+ * for 64-bit BARs).  So the sizing value (all ones written) never maps,
+ * even with decode on: the BAR is reported unmapped until an address is
+ * written back.  While the two halves of a 64-bit BAR are written one at a
+ * time the intermediate address maps, as it does on hardware.  The VMM
+ * still checks that an address fits its own guest physical (or I/O) space
+ * and does not overlap RAM or another device.
  */
 struct vpci_event {
 	enum vpci_event_kind kind;
@@ -201,11 +230,13 @@ const char *vpci_event_kind_name(enum vpci_event_kind kind);
 /**
  * vpci_emu_new() - create an emulated function
  * @f: the instance (copied: the caller may free it)
- * @be: the backend (taken over: vpci_emu_free() destroys it); NULL means a
- *      snapshot backend of @f
+ * @be: the backend, or NULL for a snapshot backend of @f.  It is taken
+ *      over whatever happens: vpci_emu_free() destroys it, and when
+ *      vpci_emu_new() fails it has destroyed it (ops->destroy, if any)
+ *      before returning.  @be->ops, its @read and @write must be set.
  * @ops: event callbacks (copied; may be NULL)
  * @opaque: passed to the callbacks
- * @out: receives the function
+ * @out: receives the function (NULL on failure)
  * @d: diagnostics (may be NULL): why the instance cannot be emulated
  *
  * Refuses an instance with a BAR of unknown size (the guest could not
@@ -214,10 +245,12 @@ const char *vpci_event_kind_name(enum vpci_event_kind kind);
  * instance to it (vpci_bind()): device-backed accesses then go to the
  * physical registers that back them, wherever they sit, and an instance
  * the function cannot back is refused with every reason.  A binding given
- * in @be must have been made for @f.
+ * in @be must have been made for @f.  The instance's initial state is the
+ * baseline of events: only later changes are reported.
  *
  * Return: 0, VPCI_EDATA (not emulatable, or the function cannot back it),
- * VPCI_EIO (the function's layout cannot be read), VPCI_ENOMEM.
+ * VPCI_EIO (the function's layout cannot be read), VPCI_EINVAL (a backend
+ * without read or write), VPCI_ENOMEM.
  */
 int vpci_emu_new(const vpci_func *f, const struct vpci_backend *be,
 		 const struct vpci_emu_ops *ops, void *opaque, vpci_emu **out,
@@ -251,7 +284,13 @@ int vpci_emu_read(vpci_emu *e, unsigned off, unsigned size, uint32_t *val);
  * @size: 1, 2 or 4
  * @val: the value (low @size bytes)
  *
- * Return: 0, VPCI_ERANGE, or the backend's error.
+ * Initiate FLR (PCIe Device Control, or AF Control) acts when a 1 is
+ * written to it on an FLR-capable function and always reads 0: the state
+ * is reset as by vpci_emu_reset(VPCI_RESET_FLR).  MSI Multiple Message
+ * Enable written above Multiple Message Capable is set to Capable.
+ *
+ * Return: 0, VPCI_ERANGE (nothing is touched), or the backend's error
+ * (of the write, or of the reset an FLR makes).
  */
 int vpci_emu_write(vpci_emu *e, unsigned off, unsigned size, uint32_t val);
 
@@ -271,14 +310,15 @@ int vpci_emu_reset(vpci_emu *e, enum vpci_reset kind);
  * vpci_emu_msix_table_read() - guest read of the MSI-X table or PBA
  * @e: the function
  * @pba: false for the table, true for the PBA
- * @off: offset inside the table or PBA
- * @size: 4 or 8
+ * @off: offset inside the table or PBA (any value: an access that does
+ *       not lie wholly inside is refused)
+ * @size: 4 or 8, and @off aligned to it
  * @val: receives the value
  *
  * The table is virtual (the VMM routes vectors); the PBA reads the
  * pending bits set with vpci_emu_msix_set_pending().
  *
- * Return: 0, VPCI_ERANGE, VPCI_ENOENT (no MSI-X).
+ * Return: 0, VPCI_ERANGE (nothing is read), VPCI_ENOENT (no MSI-X).
  */
 int vpci_emu_msix_table_read(vpci_emu *e, bool pba, unsigned off, unsigned size,
 			     uint64_t *val);
@@ -286,12 +326,14 @@ int vpci_emu_msix_table_read(vpci_emu *e, bool pba, unsigned off, unsigned size,
 /**
  * vpci_emu_msix_table_write() - guest write of the MSI-X table
  * @e: the function
- * @off: offset inside the table
- * @size: 4 or 8
+ * @off: offset inside the table (any value, as for the read)
+ * @size: 4 or 8, and @off aligned to it
  * @val: the value
  *
- * A change of a vector's Mask bit is reported as an MSI-X event with
- * @index = the vector.  PBA writes are ignored (it is read-only).
+ * Reserved Vector Control bits are stored as 0 (only Mask, bit 0, is
+ * defined).  A change of a vector's Mask bit is reported as an MSI-X
+ * event with @index = the vector.  The PBA is read-only: the VMM does not
+ * forward guest writes to it.
  *
  * Return: 0, VPCI_ERANGE, VPCI_ENOENT.
  */
@@ -329,8 +371,13 @@ int vpci_emu_save(vpci_emu *e, void **blob, size_t *len);
  * @d: diagnostics (may be NULL): why a blob is refused, precisely (which
  *     capability or offset differs)
  *
- * Refuses a blob of another format version or another guest ABI.  Events
- * for the restored BARs, MSI and MSI-X state are reported.
+ * Refuses a blob of another format version or another guest ABI.  Only
+ * bits the guest can write are taken from the blob, and with the masks a
+ * guest write has: reserved MSI-X Vector Control bits and PBA bits of
+ * vectors that do not exist are 0, MSI Multiple Message Enable is at most
+ * Capable, Initiate FLR reads 0.  Loading has no side effect of its own
+ * (loading a D0 state into a function in D3hot does not reset it); every
+ * change, BARs, MSI, MSI-X and vector masks included, is reported.
  *
  * Return: 0, VPCI_EDATA (refused), VPCI_EINVAL (not a blob).
  */

@@ -17,33 +17,56 @@
 
 #define NDW (VPCI_CFG_SIZE / 4)
 
-/* The write lock: a C11 atomic flag, so that it needs no OS header and
- * ThreadSanitizer understands it.  Writes are rare next to reads and short
- * (a backend access at most), so waiting spins a little, then yields. */
-struct wlock {
-	atomic_flag f;
+/*
+ * The engine's locks: C11 mutexes, which block (a waiter sleeps while the
+ * holder is in a backend's system call or a reset) and need no OS header.
+ * ThreadSanitizer does not intercept C11 mtx_* (LLVM 14, GCC 12: glibc's
+ * mtx_lock calls its pthread code internally), so under TSan the
+ * happens-before edges a mutex makes are declared to it by hand.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define EMU_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define EMU_TSAN 1
+#endif
+#endif
+#ifdef EMU_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#endif
+
+struct elock {
+	mtx_t m;
 };
 
-static inline void wlock_init(struct wlock *l)
+static inline int elock_init(struct elock *l)
 {
-	atomic_flag_clear(&l->f);
+	return mtx_init(&l->m, mtx_plain) == thrd_success ? 0 : VPCI_ENOMEM;
 }
 
-static inline void wlock_lock(struct wlock *l)
+static inline void elock_destroy(struct elock *l)
 {
-	unsigned n = 0;
-
-	while (atomic_flag_test_and_set_explicit(&l->f, memory_order_acquire))
-		if (++n > 64)
-			thrd_yield();
+	mtx_destroy(&l->m);
 }
 
-static inline void wlock_unlock(struct wlock *l)
+static inline void elock_lock(struct elock *l)
 {
-	atomic_flag_clear_explicit(&l->f, memory_order_release);
+	mtx_lock(&l->m);
+#ifdef EMU_TSAN
+	__tsan_acquire(l);
+#endif
 }
 
-/* What a write to a DWORD may change (watch[] bits). */
+static inline void elock_unlock(struct elock *l)
+{
+#ifdef EMU_TSAN
+	__tsan_release(l);
+#endif
+	mtx_unlock(&l->m);
+}
+
+/* What a write to a DWORD may change (watch[] bits, dirty bits). */
 enum {
 	W_BAR = 1u << 0,
 	W_CMD = 1u << 1,
@@ -57,6 +80,8 @@ enum {
 	W_ATS = 1u << 9,
 	W_PRI = 1u << 10,
 	W_SRIOV = 1u << 11,
+	W_VEC = 1u << 12,          /* dirty only: an MSI-X vector's Mask */
+	W_ALL = W_BAR | W_CMD | W_MSI | W_MSIX | W_PM | W_LINK | W_PASID | W_ATS | W_PRI | W_SRIOV,
 };
 
 struct barstate {
@@ -67,7 +92,10 @@ struct barstate {
 struct vpci_emu {
 	_Atomic uint32_t cur[NDW];  /* virtual state; device-backed bits unused */
 	uint32_t init[NDW];         /* reset values (the instance) */
-	uint32_t rw[NDW], w1c[NDW], sticky[NDW], dev[NDW];
+	uint32_t rw[NDW], w1c[NDW], sticky[NDW];
+	uint32_t dev[NDW];          /* device-backed, RsvdZ bits excluded */
+	uint32_t rsvdz[NDW];
+	uint32_t trig[NDW];         /* write-only triggers (Initiate FLR): read 0 */
 	uint8_t dev_dw[NDW];        /* a DWORD with device-backed bits */
 	uint16_t reloc[VPCI_CFG_SIZE]; /* physical offset of each device-backed byte (relocate.c) */
 	uint16_t watch[NDW];
@@ -76,7 +104,12 @@ struct vpci_emu {
 	struct vpci_backend be;
 	struct vpci_emu_ops ops;
 	void *opaque;
-	struct wlock lock;
+	/* lock: the state (writes, resets, loads, the MSI-X table and PBA,
+	 * everything below up to "dlock").  dlock: delivery of events, one
+	 * thread at a time, so that they reach the VMM in state order; taken
+	 * before lock when both are held. */
+	struct elock lock, dlock;
+	uint8_t nlocks;             /* how many of them are initialised */
 	/* layout, from the instance: where each watched register is (the
 	 * capability table's roles, first instance; 0 = none) */
 	uint16_t reg[RL_COUNT];
@@ -84,10 +117,16 @@ struct vpci_emu {
 	unsigned msix_n;
 	uint32_t *msix_table;       /* 4 DWORDs per vector */
 	uint64_t *msix_pba;
-	/* last reported state, to report changes only */
+	uint64_t *msix_dirty;       /* vectors whose Vector Control was written */
+	/* side effects: the power state the engine last acted on */
+	uint8_t pm_state;
+	/* what to report: groups changed since the last delivery, FLRs */
+	unsigned dirty;
+	unsigned flr_pending;
+	/* the state last reported (changed with both locks held) */
 	struct barstate bar[7];
 	uint32_t last[16];
-	uint8_t in_reset;
+	uint64_t *msix_seen;        /* vector Mask bits last reported */
 };
 
 /* Index into last[] per event kind (BARs use bar[]). */
@@ -110,9 +149,16 @@ int emu_dev_write(struct vpci_emu *e, unsigned off, unsigned size, uint32_t val,
 
 /* Read the guest's view of @size bytes at @off (device bits merged). */
 int emu_read_merged(struct vpci_emu *e, unsigned off, unsigned size, uint32_t *val);
-/* Report every state change since the last report (called locked). */
-void emu_update(struct vpci_emu *e, unsigned kinds);
-/* Reset the virtual state (called locked). */
-int emu_reset_locked(struct vpci_emu *e, enum vpci_reset kind, int call_backend);
+/* Store a guest or restored value into MSI-X table DWORD @i, masked as a
+ * guest write is; marks the vector when its Vector Control changes
+ * (called locked).  Returns the value stored. */
+uint32_t emu_msix_store(struct vpci_emu *e, unsigned i, uint32_t v);
+/* The PBA bits of existing vectors in PBA QWORD @i. */
+uint64_t emu_pba_valid(const struct vpci_emu *e, unsigned i);
+/* After the state was replaced wholesale (a load): take it as the
+ * current state without side effects, report every change (locked). */
+void emu_restored(struct vpci_emu *e);
+/* Release the state lock and report what changed since the last report. */
+void emu_unlock_deliver(struct vpci_emu *e);
 
 #endif

@@ -5,13 +5,18 @@
  * State is one atomic DWORD per config DWORD.  A read of virtual bits is
  * a bounds check and one atomic load (no lock).  A read touching
  * device-backed bits merges (virtual & ~device) | (backend & device).
- * Writes take the function's mutex, apply the access rules plane by
+ * Writes take the function's state lock, apply the access rules plane by
  * plane (PCIe r6.0 §7.4):
  *   RW: takes the written value      RW1C: a written 1 clears
- *   RO, HwInit, RsvdP: unchanged      RsvdZ: stays 0
+ *   RO, HwInit, RsvdP: unchanged      RsvdZ: stays 0, also when the
+ *                                     instance backs it by the device
  * send device-backed bits to the backend (and only those: the other bits
- * of the access carry the device's current value, RW1C bits 0), publish
- * each DWORD atomically, and then report what changed as events.
+ * of the access carry the device's current value, RW1C and RsvdZ bits 0),
+ * publish each DWORD atomically, act on side effects (FLR, a power state
+ * transition that resets, MSI Multiple Message Enable above Capable), and
+ * mark what changed.  After the state lock is released the changes are
+ * reported as events, by one thread at a time (the delivery lock), so a
+ * handler may call back into the same function.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +38,20 @@ static inline void cur_set(struct vpci_emu *e, unsigned dw, uint32_t v)
 	atomic_store_explicit(&e->cur[dw], v, memory_order_release);
 }
 
-static void emit(struct vpci_emu *e, struct vpci_event *ev)
+/* Mark event groups for the next delivery (locked).  Without an event
+ * callback nobody listens and nothing is tracked. */
+static void mark(struct vpci_emu *e, unsigned kinds)
 {
 	if (e->ops.event)
-		e->ops.event(e->opaque, ev);
+		e->dirty |= kinds;
+}
+
+static void mark_vector(struct vpci_emu *e, unsigned v)
+{
+	if (!e->ops.event)
+		return;
+	e->msix_dirty[v / 64] |= 1ull << (v % 64);
+	e->dirty |= W_VEC;
 }
 
 /* --- reads ----------------------------------------------------------------- */
@@ -82,9 +97,15 @@ int emu_read_merged(struct vpci_emu *e, unsigned off, unsigned size, uint32_t *v
 	return 0;
 }
 
+/* An access of @size bytes at @off inside config space (0..4095). */
+static int cfg_range_ok(unsigned off, unsigned size)
+{
+	return (size == 1 || size == 2 || size == 4) && off < VPCI_CFG_SIZE && size <= VPCI_CFG_SIZE - off;
+}
+
 VPCI_EXPORT int vpci_emu_read(vpci_emu *e, unsigned off, unsigned size, uint32_t *val)
 {
-	if ((size != 1 && size != 2 && size != 4) || off >= VPCI_CFG_SIZE || off + size > VPCI_CFG_SIZE)
+	if (!cfg_range_ok(off, size))
 		return VPCI_ERANGE;
 	unsigned dw = off >> 2, sh = (off & 3) * 8;
 	/* fast path: inside one DWORD, no device-backed bit, inside the space */
@@ -95,9 +116,89 @@ VPCI_EXPORT int vpci_emu_read(vpci_emu *e, unsigned off, unsigned size, uint32_t
 	return emu_read_merged(e, off, size, val);
 }
 
+static uint32_t rd(struct vpci_emu *e, unsigned off, unsigned size)
+{
+	uint32_t v = 0;
+
+	emu_read_merged(e, off, size, &v);
+	return v;
+}
+
+/* --- side effects ------------------------------------------------------------ */
+
+/* MSI Multiple Message Enable above Multiple Message Capable (or above 32
+ * vectors, the largest encoding that is not reserved) is clamped to it, as
+ * a function allocates at most what it is capable of (PCIe §7.7.1.2):
+ * the guest never reads back a reserved or impossible value.  A
+ * device-backed field is the device's. */
+static void clamp_msi(struct vpci_emu *e)
+{
+	unsigned reg = e->reg[RL_MSI_CTL];
+
+	if (!reg)
+		return;
+	uint32_t ctl = rd(e, reg, 2);
+	unsigned mmc = (ctl >> 1) & 7, mme = (ctl >> 4) & 7;
+	if (mmc > 5)
+		mmc = 5;
+	unsigned dw = reg >> 2, sh = (reg & 3) * 8 + 4;
+	uint32_t bits = 7u << sh;
+	if (mme <= mmc || (e->dev[dw] & bits))
+		return;
+	cur_set(e, dw, (cur_get(e, dw) & ~bits) | (mmc << sh));
+}
+
+static unsigned pm_state_now(struct vpci_emu *e)
+{
+	return e->reg[RL_PMCSR] ? rd(e, e->reg[RL_PMCSR], 2) & 3 : 0;
+}
+
+/* Restore the instance's values (sticky bits kept unless cold), mask
+ * every MSI-X vector and clear the PBA (PCIe §7.7.2.5), reset the backend
+ * when asked (locked). */
+static int reset_state(struct vpci_emu *e, enum vpci_reset kind, int call_backend)
+{
+	int rc = 0;
+
+	for (unsigned dw = 0; dw < NDW; dw++) {
+		uint32_t keep = kind == VPCI_RESET_COLD ? 0 : e->sticky[dw];
+		cur_set(e, dw, (e->init[dw] & ~keep) | (cur_get(e, dw) & keep));
+	}
+	for (unsigned v = 0; v < e->msix_n; v++) {
+		memset(&e->msix_table[4 * v], 0, 12);
+		e->msix_table[4 * v + 3] = 1;
+		mark_vector(e, v);
+	}
+	if (e->msix_n)
+		memset(e->msix_pba, 0, ((e->msix_n + 63) / 64) * sizeof(uint64_t));
+	if (call_backend && e->be.ops->reset)
+		rc = e->be.ops->reset(e->be.ctx, kind);
+	clamp_msi(e);
+	e->pm_state = (uint8_t)pm_state_now(e);
+	mark(e, W_ALL);
+	return rc;
+}
+
+/* D3hot -> D0 without No_Soft_Reset: the function resets its state
+ * (PCI-PM 1.2 §5.4; PCIe §5.3.1.4).  The device, if it backs the power
+ * state, resets itself. */
+static void pm_transition(struct vpci_emu *e)
+{
+	unsigned reg = e->reg[RL_PMCSR];
+
+	if (!reg)
+		return;
+	uint32_t pmcsr = rd(e, reg, 2);
+	unsigned st = pmcsr & 3;
+	if (e->pm_state == 3 && st == 0 && !(pmcsr & 0x8))
+		reset_state(e, VPCI_RESET_HOT, 0);
+	else
+		e->pm_state = (uint8_t)st;
+}
+
 /* --- writes ---------------------------------------------------------------- */
 
-static int write_piece(struct vpci_emu *e, unsigned off, unsigned size, uint32_t val)
+static int write_piece(struct vpci_emu *e, unsigned off, unsigned size, uint32_t val, int *flr)
 {
 	unsigned dw = off >> 2, sh = (off & 3) * 8;
 	uint32_t m = size_mask(size) << sh;
@@ -107,12 +208,17 @@ static int write_piece(struct vpci_emu *e, unsigned off, unsigned size, uint32_t
 	uint32_t nv = (old & ~rw) | (v & rw);
 
 	nv &= ~(w1c & v);
+	/* Initiate FLR and its kind: a written 1 acts, the bit reads 0 */
+	if (v & e->trig[dw] & m)
+		*flr = 1;
+	nv &= ~e->trig[dw];
 	uint32_t devbits = e->dev[dw] & (rw | w1c);
 	if (devbits) {
 		/* the backend sees the guest's bits only where they are
-		 * device-backed; elsewhere the device's own value (RW1C: 0) */
-		uint32_t keep = m & ~devbits & ~e->w1c[dw];
-		/* through the binding, only the bytes that hold devbits */
+		 * device-backed; elsewhere the device's own value (RW1C and
+		 * RsvdZ: 0); through the binding, only the bytes that hold
+		 * devbits */
+		uint32_t keep = m & ~devbits & ~e->w1c[dw] & ~e->rsvdz[dw];
 		int rc = emu_dev_write(e, off, size, v >> sh, devbits >> sh, keep >> sh);
 		if (rc)
 			return rc;
@@ -125,48 +231,72 @@ static int write_piece(struct vpci_emu *e, unsigned off, unsigned size, uint32_t
 VPCI_EXPORT int vpci_emu_write(vpci_emu *e, unsigned off, unsigned size, uint32_t val)
 {
 	unsigned done = 0, kinds = 0;
-	int rc = 0;
+	int rc = 0, flr = 0;
 
-	if ((size != 1 && size != 2 && size != 4) || off >= VPCI_CFG_SIZE || off + size > VPCI_CFG_SIZE)
+	if (!cfg_range_ok(off, size))
 		return VPCI_ERANGE;
-	wlock_lock(&e->lock);
+	elock_lock(&e->lock);
 	while (done < size && !rc) {
 		unsigned o = off + done;
 		unsigned n = 4 - (o & 3);
 		if (n > size - done)
 			n = size - done;
 		if (o < e->size) {
-			rc = write_piece(e, o, n, (val >> (8 * done)) & size_mask(n));
+			rc = write_piece(e, o, n, (val >> (8 * done)) & size_mask(n), &flr);
 			kinds |= e->watch[o >> 2];
 		}
 		done += n;
 	}
-	if (kinds)
-		emu_update(e, kinds);
-	wlock_unlock(&e->lock);
+	if (flr) {
+		int rrc = reset_state(e, VPCI_RESET_FLR, 1);
+		if (!rc)
+			rc = rrc;
+		if (e->ops.event)
+			e->flr_pending++;
+	} else {
+		if (kinds & W_MSI)
+			clamp_msi(e);
+		if (kinds & W_PM)
+			pm_transition(e);
+		mark(e, kinds);
+	}
+	emu_unlock_deliver(e);
 	return rc;
 }
 
 /* --- events ---------------------------------------------------------------- */
 
-static uint32_t rd(struct vpci_emu *e, unsigned off, unsigned size)
-{
-	uint32_t v = 0;
+struct evbuf {
+	struct vpci_event ev[32];
+	unsigned n;
+};
 
-	emu_read_merged(e, off, size, &v);
-	return v;
+static void put_ev(struct evbuf *b, const struct vpci_event *ev)
+{
+	b->ev[b->n++] = *ev;
 }
 
-static void update_bars(struct vpci_emu *e)
+/* A BAR maps only when its decode is on, its address is not 0 and its
+ * region ends below the top of its address space (4 GiB for I/O, 32-bit
+ * memory and the ROM; 2^64 for 64-bit memory): the value a guest writes
+ * to size a BAR (all ones) never maps. */
+static int bar_maps(uint64_t addr, uint64_t size, int is64)
+{
+	uint64_t top = is64 ? UINT64_MAX : 0xffffffffu;
+
+	return addr && size && addr <= top && size - 1 < top - addr;
+}
+
+static void update_bars(struct vpci_emu *e, struct evbuf *b)
 {
 	const struct vpci_func *f = e->f;
 	uint16_t cmd = (uint16_t)rd(e, e->reg[RL_COMMAND], 2);
 
 	for (unsigned i = 0; i <= ROM_INDEX; i++) {
-		const struct barinst *b = &f->bar[i];
+		const struct barinst *bi = &f->bar[i];
 		if (i < ROM_INDEX && i >= func_nbars(f))
 			continue;
-		if (b->type == VPCI_BAR_NONE || b->type == VPCI_BAR_MEM64_HI)
+		if (bi->type == VPCI_BAR_NONE || bi->type == VPCI_BAR_MEM64_HI)
 			continue;
 		unsigned off = func_bar_off(f, i);
 		uint64_t addr;
@@ -175,24 +305,25 @@ static void update_bars(struct vpci_emu *e)
 			uint32_t r = rd(e, off, 4);
 			addr = r & 0xfffff800u;
 			en = (cmd & 2) && (r & 1);
-		} else if (b->type == VPCI_BAR_IO) {
+		} else if (bi->type == VPCI_BAR_IO) {
 			addr = rd(e, off, 4) & 0xfffffffcu;
 			en = cmd & 1;
 		} else {
 			addr = rd(e, off, 4) & 0xfffffff0u;
-			if (b->type == VPCI_BAR_MEM64)
+			if (bi->type == VPCI_BAR_MEM64)
 				addr |= (uint64_t)rd(e, off + 4, 4) << 32;
 			en = (cmd >> 1) & 1;
 		}
-		/* a mapping exists only while decode is on; with decode off
-		 * an address change (BAR sizing) is not an event */
+		en = en && bar_maps(addr, bi->size, bi->type == VPCI_BAR_MEM64);
+		/* a mapping exists only while it maps; an address change while
+		 * it does not (BAR sizing) is not an event */
 		if (en == e->bar[i].enabled && (!en || addr == e->bar[i].addr))
 			continue;
 		e->bar[i].enabled = en;
 		e->bar[i].addr = addr;
-		struct vpci_event ev = { .kind = VPCI_EV_BAR, .index = i, .addr = addr, .size = b->size,
+		struct vpci_event ev = { .kind = VPCI_EV_BAR, .index = i, .addr = addr, .size = bi->size,
 					 .enabled = en };
-		emit(e, &ev);
+		put_ev(b, &ev);
 	}
 }
 
@@ -205,12 +336,13 @@ static int changed(struct vpci_emu *e, unsigned slot, uint32_t v)
 	return 1;
 }
 
-static void update_msi(struct vpci_emu *e)
+static void update_msi(struct vpci_emu *e, struct evbuf *b)
 {
 	const uint16_t *r = e->reg;
 	uint32_t ctl = rd(e, r[RL_MSI_CTL], 2);
 	uint32_t lo = rd(e, r[RL_MSI_ADDR], 4), hi = r[RL_MSI_ADDR_HI] ? rd(e, r[RL_MSI_ADDR_HI], 4) : 0;
 	uint32_t data = rd(e, r[RL_MSI_DATA], 2), mask = r[RL_MSI_MASK] ? rd(e, r[RL_MSI_MASK], 4) : 0;
+	unsigned mmc = (ctl >> 1) & 7, mme = (ctl >> 4) & 7;
 	int ch = changed(e, L_MSI_CTL, ctl);
 
 	ch |= changed(e, L_MSI_ADDR, lo);
@@ -219,13 +351,15 @@ static void update_msi(struct vpci_emu *e)
 	ch |= changed(e, L_MSI_MASK, mask);
 	if (!ch)
 		return;
-	struct vpci_event ev = { .kind = VPCI_EV_MSI, .index = 1u << ((ctl >> 4) & 7),
+	if (mmc > 5)
+		mmc = 5;
+	struct vpci_event ev = { .kind = VPCI_EV_MSI, .index = 1u << (mme < mmc ? mme : mmc),
 				 .addr = ((uint64_t)hi << 32) | lo, .enabled = ctl & 1, .masked = mask,
 				 .data = data };
-	emit(e, &ev);
+	put_ev(b, &ev);
 }
 
-static void update_msix(struct vpci_emu *e)
+static void update_msix(struct vpci_emu *e, struct evbuf *b)
 {
 	uint32_t ctl = rd(e, e->reg[RL_MSIX_CTL], 2) & 0xc000;
 
@@ -233,10 +367,10 @@ static void update_msix(struct vpci_emu *e)
 		return;
 	struct vpci_event ev = { .kind = VPCI_EV_MSIX, .index = e->msix_n, .enabled = (ctl >> 15) & 1,
 				 .masked = (ctl >> 14) & 1 };
-	emit(e, &ev);
+	put_ev(b, &ev);
 }
 
-static void update_pm(struct vpci_emu *e)
+static void update_pm(struct vpci_emu *e, struct evbuf *b)
 {
 	uint32_t pmcsr = rd(e, e->reg[RL_PMCSR], 2);
 	uint32_t st = pmcsr & 3, old = e->last[L_PM];
@@ -245,110 +379,139 @@ static void update_pm(struct vpci_emu *e)
 		return;
 	struct vpci_event ev = { .kind = VPCI_EV_PM, .data = st, .old = old,
 				 .enabled = (pmcsr >> 3) & 1 /* No_Soft_Reset */ };
-	emit(e, &ev);
-	/* D3hot -> D0 without No_Soft_Reset: the function resets its state
-	 * (PCI-PM 1.2 §5.4; PCIe §5.3.1.4) */
-	if (old == 3 && st == 0 && !(pmcsr & 0x8) && !e->in_reset)
-		emu_reset_locked(e, VPCI_RESET_HOT, 0);
-}
-
-/* Initiate FLR (PCIe §6.6.2): reads 0; the function resets. */
-static void do_flr(struct vpci_emu *e, unsigned reg, unsigned size, uint32_t bit)
-{
-	uint32_t v = rd(e, reg, size);
-
-	if (!(v & bit))
-		return;
-	unsigned dw = reg >> 2, sh = (reg & 3) * 8;
-	uint32_t w = cur_get(e, dw) & ~(bit << sh);
-	cur_set(e, dw, w);
-	emu_reset_locked(e, VPCI_RESET_FLR, 1);
-	struct vpci_event ev = { .kind = VPCI_EV_FLR };
-	emit(e, &ev);
+	put_ev(b, &ev);
 }
 
 /* Report a change of a 16-bit control register (@role) as @kind. */
-static void update_ctl(struct vpci_emu *e, enum vpci_event_kind kind, unsigned slot, unsigned role,
-		       uint32_t enable_bit)
+static void update_ctl(struct vpci_emu *e, struct evbuf *b, enum vpci_event_kind kind, unsigned slot,
+		       unsigned role, uint32_t enable_bit)
 {
 	uint32_t v = rd(e, e->reg[role], 2), old = e->last[slot];
 
 	if (!changed(e, slot, v))
 		return;
 	struct vpci_event ev = { .kind = kind, .data = v, .old = old, .enabled = (v & enable_bit) != 0 };
-	emit(e, &ev);
+	put_ev(b, &ev);
 }
 
-void emu_update(struct vpci_emu *e, unsigned kinds)
+static void update_sriov(struct vpci_emu *e, struct evbuf *b)
 {
 	const uint16_t *r = e->reg;
+	uint32_t ctl = rd(e, r[RL_SRIOV_CTL], 2), num = r[RL_SRIOV_NUMVFS] ? rd(e, r[RL_SRIOV_NUMVFS], 2) : 0;
+	uint32_t oldnum = e->last[L_SRIOV_NUM];
+	int ch = changed(e, L_SRIOV_CTL, ctl);
 
-	/* FLR capable: Device Capabilities bit 28 (PCIe §7.5.3.3), AF
-	 * Capabilities bit 1 (PCI AF ECN) */
-	if (kinds & W_DEVCTL && r[RL_DEVCTL] && r[RL_DEVCAP] && (rd(e, r[RL_DEVCAP], 4) & (1u << 28)))
-		do_flr(e, r[RL_DEVCTL], 2, 0x8000);
-	if (kinds & W_AF && r[RL_AF_CTL] && r[RL_AF_CAP] && (rd(e, r[RL_AF_CAP], 1) & 0x2))
-		do_flr(e, r[RL_AF_CTL], 1, 0x1);
+	ch |= changed(e, L_SRIOV_NUM, num);
+	if (!ch)
+		return;
+	struct vpci_event ev = { .kind = VPCI_EV_SRIOV, .data = num, .old = oldnum, .enabled = ctl & 1 };
+	put_ev(b, &ev);
+}
+
+/* Vectors whose Mask bit differs from the last report, while @b has room. */
+static void update_vectors(struct vpci_emu *e, struct evbuf *b)
+{
+	uint32_t en = (rd(e, e->reg[RL_MSIX_CTL], 2) >> 15) & 1;
+
+	for (unsigned w = 0; w < (e->msix_n + 63) / 64; w++) {
+		while (e->msix_dirty[w]) {
+			if (b->n == ARRAY_SIZE(b->ev))
+				return; /* the rest in the next round */
+			unsigned v = 64 * w + (unsigned)__builtin_ctzll(e->msix_dirty[w]);
+			uint64_t bit = 1ull << (v % 64);
+			e->msix_dirty[w] &= ~bit;
+			uint32_t masked = e->msix_table[4 * v + 3] & 1;
+			if (!!(e->msix_seen[w] & bit) == masked)
+				continue;
+			e->msix_seen[w] ^= bit;
+			struct vpci_event ev = { .kind = VPCI_EV_MSIX, .index = v, .masked = masked, .enabled = en,
+						 .addr = e->msix_table[4 * v] | (uint64_t)e->msix_table[4 * v + 1] << 32,
+						 .data = e->msix_table[4 * v + 2] };
+			put_ev(b, &ev);
+		}
+	}
+	e->dirty &= ~(unsigned)W_VEC;
+}
+
+/* The events of what changed since the last report, in a fixed order:
+ * Command, BARs, MSI, MSI-X, PM, Link, PASID, ATS, PRI, SR-IOV, FLR, then
+ * per-vector MSI-X masks (both locks held). */
+static void collect(struct vpci_emu *e, struct evbuf *b)
+{
+	const uint16_t *r = e->reg;
+	unsigned kinds = e->dirty & W_ALL;
+
+	b->n = 0;
+	e->dirty &= ~kinds;
 	if (kinds & W_CMD) {
 		uint32_t v = rd(e, r[RL_COMMAND], 2), old = e->last[L_CMD];
 		if (changed(e, L_CMD, v)) {
 			struct vpci_event ev = { .kind = VPCI_EV_COMMAND, .data = v, .old = old,
 						 .enabled = (v >> 2) & 1 /* bus master */ };
-			emit(e, &ev);
+			put_ev(b, &ev);
 		}
 	}
 	if (kinds & (W_BAR | W_CMD))
-		update_bars(e);
+		update_bars(e, b);
 	if ((kinds & W_MSI) && r[RL_MSI_CTL])
-		update_msi(e);
+		update_msi(e, b);
 	if ((kinds & W_MSIX) && r[RL_MSIX_CTL])
-		update_msix(e);
+		update_msix(e, b);
 	if ((kinds & W_PM) && r[RL_PMCSR])
-		update_pm(e);
+		update_pm(e, b);
 	if ((kinds & W_LINK) && r[RL_LINKCTL])
-		update_ctl(e, VPCI_EV_LINK, L_LINK, RL_LINKCTL, 0);
+		update_ctl(e, b, VPCI_EV_LINK, L_LINK, RL_LINKCTL, 0);
 	if ((kinds & W_PASID) && r[RL_PASID_CTL])
-		update_ctl(e, VPCI_EV_PASID, L_PASID, RL_PASID_CTL, 0x1);
+		update_ctl(e, b, VPCI_EV_PASID, L_PASID, RL_PASID_CTL, 0x1);
 	if ((kinds & W_ATS) && r[RL_ATS_CTL])
-		update_ctl(e, VPCI_EV_ATS, L_ATS, RL_ATS_CTL, 0x8000);
+		update_ctl(e, b, VPCI_EV_ATS, L_ATS, RL_ATS_CTL, 0x8000);
 	if ((kinds & W_PRI) && r[RL_PRI_CTL])
-		update_ctl(e, VPCI_EV_PRI, L_PRI, RL_PRI_CTL, 0x1);
-	if ((kinds & W_SRIOV) && r[RL_SRIOV_CTL]) {
-		uint32_t ctl = rd(e, r[RL_SRIOV_CTL], 2), num = r[RL_SRIOV_NUMVFS] ? rd(e, r[RL_SRIOV_NUMVFS], 2) : 0;
-		uint32_t oldnum = e->last[L_SRIOV_NUM];
-		int ch = changed(e, L_SRIOV_CTL, ctl);
-		ch |= changed(e, L_SRIOV_NUM, num);
-		if (ch) {
-			struct vpci_event ev = { .kind = VPCI_EV_SRIOV, .data = num, .old = oldnum,
-						 .enabled = ctl & 1 };
-			emit(e, &ev);
-		}
+		update_ctl(e, b, VPCI_EV_PRI, L_PRI, RL_PRI_CTL, 0x1);
+	if ((kinds & W_SRIOV) && r[RL_SRIOV_CTL])
+		update_sriov(e, b);
+	for (; e->flr_pending && b->n < ARRAY_SIZE(b->ev); e->flr_pending--) {
+		struct vpci_event ev = { .kind = VPCI_EV_FLR };
+		put_ev(b, &ev);
 	}
+	if (e->dirty & W_VEC)
+		update_vectors(e, b);
+}
+
+/* The function this thread is delivering events of (a handler is running
+ * on this thread): a call from the handler leaves its changes marked for
+ * the delivery loop below, which reports them after the current round. */
+static _Thread_local struct vpci_emu *delivering;
+
+static void deliver(struct vpci_emu *e)
+{
+	struct vpci_emu *outer = delivering;
+	struct evbuf b;
+
+	elock_lock(&e->dlock);
+	delivering = e;
+	for (;;) {
+		elock_lock(&e->lock);
+		collect(e, &b);
+		elock_unlock(&e->lock);
+		if (!b.n)
+			break;
+		for (unsigned i = 0; i < b.n; i++)
+			e->ops.event(e->opaque, &b.ev[i]);
+	}
+	delivering = outer;
+	elock_unlock(&e->dlock);
+}
+
+void emu_unlock_deliver(struct vpci_emu *e)
+{
+	int pending = e->dirty || e->flr_pending;
+
+	elock_unlock(&e->lock);
+	if (pending && delivering != e)
+		deliver(e);
 }
 
 /* --- reset ------------------------------------------------------------------- */
-
-int emu_reset_locked(struct vpci_emu *e, enum vpci_reset kind, int call_backend)
-{
-	int rc = 0;
-
-	e->in_reset = 1;
-	for (unsigned dw = 0; dw < NDW; dw++) {
-		uint32_t keep = kind == VPCI_RESET_COLD ? 0 : e->sticky[dw];
-		cur_set(e, dw, (e->init[dw] & ~keep) | (cur_get(e, dw) & keep));
-	}
-	for (unsigned v = 0; v < e->msix_n; v++) {
-		memset(&e->msix_table[4 * v], 0, 12);
-		e->msix_table[4 * v + 3] = 1; /* Mask bit set at reset (PCIe §7.7.2.5) */
-	}
-	if (e->msix_n)
-		memset(e->msix_pba, 0, ((e->msix_n + 63) / 64) * sizeof(uint64_t));
-	if (call_backend && e->be.ops->reset)
-		rc = e->be.ops->reset(e->be.ctx, kind);
-	emu_update(e, W_CMD | W_BAR | W_MSI | W_MSIX | W_PM | W_LINK | W_PASID | W_ATS | W_PRI | W_SRIOV);
-	e->in_reset = 0;
-	return rc;
-}
 
 VPCI_EXPORT int vpci_emu_reset(vpci_emu *e, enum vpci_reset kind)
 {
@@ -356,65 +519,79 @@ VPCI_EXPORT int vpci_emu_reset(vpci_emu *e, enum vpci_reset kind)
 
 	if ((unsigned)kind > VPCI_RESET_COLD)
 		return VPCI_EINVAL;
-	wlock_lock(&e->lock);
-	rc = emu_reset_locked(e, kind, 1);
-	wlock_unlock(&e->lock);
+	elock_lock(&e->lock);
+	rc = reset_state(e, kind, 1);
+	emu_unlock_deliver(e);
 	return rc;
 }
 
+void emu_restored(struct vpci_emu *e)
+{
+	clamp_msi(e);
+	e->pm_state = (uint8_t)pm_state_now(e);
+	mark(e, W_ALL);
+	for (unsigned v = 0; v < e->msix_n; v++)
+		mark_vector(e, v);
+}
+
 /* --- MSI-X table and PBA ------------------------------------------------------ */
+
+uint32_t emu_msix_store(struct vpci_emu *e, unsigned i, uint32_t v)
+{
+	if ((i & 3) == 3) {
+		v &= 1; /* Vector Control: only Mask is defined (PCIe §7.7.2.5) */
+		if ((e->msix_table[i] ^ v) & 1)
+			mark_vector(e, i / 4);
+	}
+	e->msix_table[i] = v;
+	return v;
+}
+
+uint64_t emu_pba_valid(const struct vpci_emu *e, unsigned i)
+{
+	unsigned n = e->msix_n - 64 * i;
+
+	return n >= 64 ? UINT64_MAX : (1ull << n) - 1;
+}
+
+/* An access of @size (4 or 8) bytes at @off, aligned to its size, inside
+ * a region of @len bytes; no sum that can wrap. */
+static int msix_range_ok(unsigned off, unsigned size, uint64_t len)
+{
+	return (size == 4 || size == 8) && !(off & (size - 1)) && (uint64_t)off + size <= len;
+}
 
 VPCI_EXPORT int vpci_emu_msix_table_read(vpci_emu *e, bool pba, unsigned off, unsigned size,
 					 uint64_t *val)
 {
 	if (!e->msix_n)
 		return VPCI_ENOENT;
-	if ((size != 4 && size != 8) || (off & (size - 1)))
+	uint64_t len = pba ? 8ull * ((e->msix_n + 63) / 64) : 16ull * e->msix_n;
+	if (!msix_range_ok(off, size, len))
 		return VPCI_ERANGE;
-	wlock_lock(&e->lock);
-	int rc = 0;
+	elock_lock(&e->lock);
 	if (pba) {
-		unsigned n = (e->msix_n + 63) / 64;
-		if (off + size > n * 8) {
-			rc = VPCI_ERANGE;
-		} else {
-			uint64_t q = e->msix_pba[off / 8];
-			*val = size == 8 ? q : (q >> ((off & 4) * 8)) & 0xffffffffu;
-		}
-	} else if (off + size > e->msix_n * 16) {
-		rc = VPCI_ERANGE;
+		uint64_t q = e->msix_pba[off / 8];
+		*val = size == 8 ? q : (q >> ((off & 4) * 8)) & 0xffffffffu;
 	} else {
 		*val = e->msix_table[off / 4];
 		if (size == 8)
 			*val |= (uint64_t)e->msix_table[off / 4 + 1] << 32;
 	}
-	wlock_unlock(&e->lock);
-	return rc;
+	elock_unlock(&e->lock);
+	return 0;
 }
 
 VPCI_EXPORT int vpci_emu_msix_table_write(vpci_emu *e, unsigned off, unsigned size, uint64_t val)
 {
 	if (!e->msix_n)
 		return VPCI_ENOENT;
-	if ((size != 4 && size != 8) || (off & (size - 1)) || off + size > e->msix_n * 16)
+	if (!msix_range_ok(off, size, 16ull * e->msix_n))
 		return VPCI_ERANGE;
-	wlock_lock(&e->lock);
-	for (unsigned k = 0; k < size / 4; k++) {
-		unsigned i = off / 4 + k;
-		uint32_t v = (uint32_t)(val >> (32 * k));
-		uint32_t old = e->msix_table[i];
-		if ((i & 3) == 3)
-			v &= 1; /* Vector Control: only Mask is defined */
-		e->msix_table[i] = v;
-		if ((i & 3) == 3 && ((old ^ v) & 1)) {
-			struct vpci_event ev = { .kind = VPCI_EV_MSIX, .index = i / 4, .masked = v & 1,
-						 .enabled = (rd(e, e->reg[RL_MSIX_CTL], 2) >> 15) & 1,
-						 .addr = e->msix_table[i - 3] | (uint64_t)e->msix_table[i - 2] << 32,
-						 .data = e->msix_table[i - 1] };
-			emit(e, &ev);
-		}
-	}
-	wlock_unlock(&e->lock);
+	elock_lock(&e->lock);
+	for (unsigned k = 0; k < size / 4; k++)
+		emu_msix_store(e, off / 4 + k, (uint32_t)(val >> (32 * k)));
+	emu_unlock_deliver(e);
 	return 0;
 }
 
@@ -424,12 +601,12 @@ VPCI_EXPORT int vpci_emu_msix_set_pending(vpci_emu *e, unsigned vector, bool pen
 		return VPCI_ENOENT;
 	if (vector >= e->msix_n)
 		return VPCI_ERANGE;
-	wlock_lock(&e->lock);
+	elock_lock(&e->lock);
 	if (pending)
 		e->msix_pba[vector / 64] |= 1ull << (vector % 64);
 	else
 		e->msix_pba[vector / 64] &= ~(1ull << (vector % 64));
-	wlock_unlock(&e->lock);
+	elock_unlock(&e->lock);
 	return 0;
 }
 
@@ -444,7 +621,8 @@ VPCI_EXPORT const char *vpci_event_kind_name(enum vpci_event_kind kind)
 }
 
 /* The event group of each role's register, and whether a write to it
- * concerns that group (capability registers are read, not watched). */
+ * concerns that group (capability registers are read, not watched; FLR
+ * is a trigger bit, see find_triggers). */
 static const struct {
 	uint16_t group;
 	uint8_t watched;
@@ -454,9 +632,9 @@ static const struct {
 	[RL_MSI_CTL] = { W_MSI, 1 }, [RL_MSI_ADDR] = { W_MSI, 1 }, [RL_MSI_ADDR_HI] = { W_MSI, 1 },
 	[RL_MSI_DATA] = { W_MSI, 1 }, [RL_MSI_MASK] = { W_MSI, 1 },
 	[RL_MSIX_CTL] = { W_MSIX, 1 },
-	[RL_DEVCAP] = { W_DEVCTL, 0 }, [RL_DEVCTL] = { W_DEVCTL, 1 },
+	[RL_DEVCAP] = { W_DEVCTL, 0 }, [RL_DEVCTL] = { W_DEVCTL, 0 },
 	[RL_LINKCTL] = { W_LINK, 1 },
-	[RL_AF_CAP] = { W_AF, 0 }, [RL_AF_CTL] = { W_AF, 1 },
+	[RL_AF_CAP] = { W_AF, 0 }, [RL_AF_CTL] = { W_AF, 0 },
 	[RL_PASID_CTL] = { W_PASID, 1 },
 	[RL_ATS_CTL] = { W_ATS, 1 },
 	[RL_PRI_CTL] = { W_PRI, 1 },
@@ -511,14 +689,33 @@ static void find_layout(struct vpci_emu *e)
 		e->msix_n = (le16(f->val + e->reg[RL_MSIX_CTL]) & 0x7ff) + 1;
 }
 
-VPCI_EXPORT int vpci_emu_new(const vpci_func *f, const struct vpci_backend *be,
-			     const struct vpci_emu_ops *ops, void *opaque, vpci_emu **out,
-			     vpci_diag *d)
-{
-	struct vpci_emu *e;
-	int rc;
+/* Write-only trigger bits: Initiate FLR in PCIe Device Control (PCIe
+ * §7.5.3.4; FLR capable: Device Capabilities bit 28, §7.5.3.3) and in AF
+ * Control (PCI Advanced Features ECN; capable: AF Capabilities bit 1).
+ * A trigger is virtual and writable, fires on a written 1, reads 0 and is
+ * never stored: not from the instance's value, not from a saved state. */
+static const struct {
+	uint8_t cap, ctl, capsize;
+	uint32_t capbit, bit;
+} triggers[] = {
+	{ RL_DEVCAP, RL_DEVCTL, 4, 1u << 28, 0x8000 },
+	{ RL_AF_CAP, RL_AF_CTL, 1, 0x02, 0x01 },
+};
 
-	*out = NULL;
+static void find_triggers(struct vpci_emu *e)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(triggers); i++) {
+		unsigned cap = e->reg[triggers[i].cap], ctl = e->reg[triggers[i].ctl];
+		if (!cap || !ctl || !(rd(e, cap, triggers[i].capsize) & triggers[i].capbit))
+			continue;
+		unsigned dw = ctl >> 2;
+		e->trig[dw] |= (triggers[i].bit << ((ctl & 3) * 8)) & e->rw[dw] & ~e->dev[dw];
+	}
+}
+
+/* Every BAR and the ROM have a size, so that the guest can size them. */
+static int bars_sized(const struct vpci_func *f, vpci_diag *d)
+{
 	for (unsigned i = 0; i <= ROM_INDEX; i++) {
 		const struct barinst *b = &f->bar[i];
 		if ((i < ROM_INDEX && i >= func_nbars(f)) || b->type == VPCI_BAR_NONE ||
@@ -526,71 +723,118 @@ VPCI_EXPORT int vpci_emu_new(const vpci_func *f, const struct vpci_backend *be,
 			continue;
 		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, func_pos(f, b->loc, (int)func_bar_off(f, i)),
 			 "%s %u has no size: give 'size' so that the guest can size it", i == ROM_INDEX ? "ROM" : "BAR", i);
+		return 0;
+	}
+	return 1;
+}
+
+/* The per-DWORD rules from the instance's planes.  RsvdZ wins over every
+ * other plane: it reads 0, is never written, never device-backed. */
+static void load_planes(struct vpci_emu *e, const struct vpci_func *f)
+{
+	for (unsigned dw = 0; dw < NDW; dw++) {
+		unsigned o = dw * 4;
+		uint32_t rz = le32(f->pl[VPCI_PL_RSVDZ] + o);
+		e->rsvdz[dw] = rz;
+		e->init[dw] = le32(f->val + o) & ~rz;
+		e->rw[dw] = le32(f->pl[VPCI_PL_RW] + o) & ~rz;
+		e->w1c[dw] = le32(f->pl[VPCI_PL_RW1C] + o) & ~rz;
+		e->sticky[dw] = le32(f->pl[VPCI_PL_STICKY] + o);
+		e->dev[dw] = le32(f->pl[VPCI_PL_DEVICE] + o) & ~rz;
+		e->dev_dw[dw] = e->dev[dw] != 0;
+		atomic_init(&e->cur[dw], e->init[dw]);
+	}
+}
+
+static int alloc_msix(struct vpci_emu *e)
+{
+	size_t words = (e->msix_n + 63) / 64;
+
+	e->msix_table = calloc(e->msix_n, 16);
+	e->msix_pba = calloc(words, sizeof(uint64_t));
+	e->msix_dirty = calloc(words, sizeof(uint64_t));
+	e->msix_seen = calloc(words, sizeof(uint64_t));
+	if (!e->msix_table || !e->msix_pba || !e->msix_dirty || !e->msix_seen)
+		return VPCI_ENOMEM;
+	for (unsigned v = 0; v < e->msix_n; v++) {
+		e->msix_table[4 * v + 3] = 1;
+		e->msix_seen[v / 64] |= 1ull << (v % 64);
+	}
+	return 0;
+}
+
+VPCI_EXPORT int vpci_emu_new(const vpci_func *f, const struct vpci_backend *be,
+			     const struct vpci_emu_ops *ops, void *opaque, vpci_emu **out,
+			     vpci_diag *d)
+{
+	struct vpci_backend own = { NULL, NULL };
+	struct vpci_emu *e = NULL;
+	int rc;
+
+	*out = NULL;
+	if (be)
+		own = *be;
+	if (be && (!be->ops || !be->ops->read || !be->ops->write)) {
+		rc = VPCI_EINVAL;
+		goto fail;
+	}
+	if (!bars_sized(f, d)) {
 		rc = VPCI_EDATA;
-		if (be && be->ops && be->ops->destroy)
-			be->ops->destroy(be->ctx);
-		return rc;
+		goto fail;
 	}
 	e = calloc(1, sizeof(*e));
-	if (!e)
-		return VPCI_ENOMEM;
+	if (!e) {
+		rc = VPCI_ENOMEM;
+		goto fail;
+	}
+	/* from here on vpci_emu_free() destroys the backend */
+	e->be = own;
+	own.ops = NULL;
+	if (!e->be.ops && (rc = vpci_backend_snapshot(f, &e->be)))
+		goto fail;
 	e->f = vpci_func_dup(f);
 	if (!e->f) {
-		free(e);
-		return VPCI_ENOMEM;
-	}
-	wlock_init(&e->lock);
-	if (be) {
-		e->be = *be;
-	} else if ((rc = vpci_backend_snapshot(f, &e->be))) {
-		vpci_func_free(e->f);
-		free(e);
-		return rc;
+		rc = VPCI_ENOMEM;
+		goto fail;
 	}
 	/* bound before a single access: device-backed bytes go to the
 	 * registers that back them (relocate.c, docs/binding.md) */
-	if ((rc = emu_bind(e, f, be ? be->binding : NULL, d))) {
-		vpci_emu_free(e);
-		return rc;
-	}
+	if ((rc = emu_bind(e, f, be ? be->binding : NULL, d)))
+		goto fail;
+	if ((rc = elock_init(&e->lock)))
+		goto fail;
+	e->nlocks = 1;
+	if ((rc = elock_init(&e->dlock)))
+		goto fail;
+	e->nlocks = 2;
 	if (ops)
 		e->ops = *ops;
 	e->opaque = opaque;
 	e->size = f->size;
-	for (unsigned dw = 0; dw < NDW; dw++) {
-		unsigned o = dw * 4;
-		e->init[dw] = le32(f->val + o);
-		e->rw[dw] = le32(f->pl[VPCI_PL_RW] + o);
-		e->w1c[dw] = le32(f->pl[VPCI_PL_RW1C] + o);
-		e->sticky[dw] = le32(f->pl[VPCI_PL_STICKY] + o);
-		e->dev[dw] = le32(f->pl[VPCI_PL_DEVICE] + o);
-		/* RsvdZ bits read 0 and are never written */
-		e->init[dw] &= ~le32(f->pl[VPCI_PL_RSVDZ] + o);
-		e->rw[dw] &= ~le32(f->pl[VPCI_PL_RSVDZ] + o);
-		e->dev_dw[dw] = e->dev[dw] != 0;
-		atomic_init(&e->cur[dw], e->init[dw]);
-	}
+	load_planes(e, f);
 	find_layout(e);
-	if (e->msix_n) {
-		e->msix_table = calloc(e->msix_n, 16);
-		e->msix_pba = calloc((e->msix_n + 63) / 64, sizeof(uint64_t));
-		if (!e->msix_table || !e->msix_pba) {
-			vpci_emu_free(e);
-			return VPCI_ENOMEM;
-		}
-		for (unsigned v = 0; v < e->msix_n; v++)
-			e->msix_table[4 * v + 3] = 1;
+	find_triggers(e);
+	for (unsigned dw = 0; dw < NDW; dw++) {
+		e->init[dw] &= ~e->trig[dw];
+		cur_set(e, dw, e->init[dw]);
 	}
+	if (e->msix_n && (rc = alloc_msix(e)))
+		goto fail;
+	clamp_msi(e);
+	e->pm_state = (uint8_t)pm_state_now(e);
 	/* the initial state is the baseline: report only changes */
-	wlock_lock(&e->lock);
-	struct vpci_emu_ops none = { NULL };
-	struct vpci_emu_ops saved = e->ops;
-	e->ops = none;
-	emu_update(e, W_CMD | W_BAR | W_MSI | W_MSIX | W_PM | W_LINK | W_PASID | W_ATS | W_PRI | W_SRIOV);
-	e->ops = saved;
-	wlock_unlock(&e->lock);
+	if (e->ops.event) {
+		struct evbuf b;
+		e->dirty = W_ALL;
+		collect(e, &b);
+	}
 	*out = e;
 	return 0;
+fail:
+	if (own.ops && own.ops->destroy)
+		own.ops->destroy(own.ctx);
+	vpci_emu_free(e);
+	return rc;
 }
 
 VPCI_EXPORT void vpci_emu_free(vpci_emu *e)
@@ -599,8 +843,14 @@ VPCI_EXPORT void vpci_emu_free(vpci_emu *e)
 		return;
 	if (e->be.ops && e->be.ops->destroy)
 		e->be.ops->destroy(e->be.ctx);
+	if (e->nlocks > 1)
+		elock_destroy(&e->dlock);
+	if (e->nlocks > 0)
+		elock_destroy(&e->lock);
 	vpci_func_free(e->f);
 	free(e->msix_table);
 	free(e->msix_pba);
+	free(e->msix_dirty);
+	free(e->msix_seen);
 	free(e);
 }

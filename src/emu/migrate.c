@@ -120,7 +120,7 @@ VPCI_EXPORT int vpci_emu_save(vpci_emu *e, void **blob, size_t *len)
 	w.p = malloc(blob_len(e, nl));
 	if (!w.p)
 		return VPCI_ENOMEM;
-	wlock_lock(&e->lock);
+	elock_lock(&e->lock);
 	put(&w, BLOB_MAGIC, 8);
 	putn(&w, BLOB_VERSION, 4);
 	putn(&w, blob_len(e, nl), 4);
@@ -153,7 +153,7 @@ VPCI_EXPORT int vpci_emu_save(vpci_emu *e, void **blob, size_t *len)
 		putn(&w, e->msix_table[i], 4);
 	for (unsigned i = 0; i < (e->msix_n + 63) / 64; i++)
 		putn(&w, e->msix_pba[i], 8);
-	wlock_unlock(&e->lock);
+	elock_unlock(&e->lock);
 	*blob = w.p;
 	*len = w.len;
 	return 0;
@@ -363,19 +363,25 @@ VPCI_EXPORT int vpci_emu_load(vpci_emu *e, const void *blob, size_t len, vpci_di
 	if (strcmp(name, vpci_func_name(f)))
 		diag_add(d, VPCI_SEV_NOTE, 0, DIAG_NOPOS,
 			 "state saved from instance '%s' loaded into '%s' (same guest ABI)", name, vpci_func_name(f));
-	wlock_lock(&e->lock);
+	elock_lock(&e->lock);
 	for (unsigned dw = 0; dw < size / 4; dw++) {
 		uint32_t v = (uint32_t)getn(&r, 4, &err);
-		/* only what the guest could have changed: the rest is the ABI */
+		/* only what the guest could have changed: the rest is the ABI;
+		 * trigger bits (Initiate FLR) are never state */
 		uint32_t w = e->rw[dw] | e->w1c[dw];
 		uint32_t nv = (e->init[dw] & ~w) | (v & w);
-		atomic_store_explicit(&e->cur[dw], nv & ~e->dev[dw], memory_order_release);
+		atomic_store_explicit(&e->cur[dw], nv & ~e->dev[dw] & ~e->trig[dw], memory_order_release);
 	}
+	/* the MSI-X table and PBA as a guest could have made them: reserved
+	 * Vector Control bits 0, no pending bit for a vector that does not
+	 * exist */
 	for (unsigned i = 0; i < 4 * msix_n; i++)
-		e->msix_table[i] = (uint32_t)getn(&r, 4, &err);
+		emu_msix_store(e, i, (uint32_t)getn(&r, 4, &err));
 	for (unsigned i = 0; i < (msix_n + 63) / 64; i++)
-		e->msix_pba[i] = getn(&r, 8, &err);
-	emu_update(e, W_CMD | W_BAR | W_MSI | W_MSIX | W_PM | W_LINK | W_PASID | W_ATS | W_PRI | W_SRIOV);
-	wlock_unlock(&e->lock);
+		e->msix_pba[i] = getn(&r, 8, &err) & emu_pba_valid(e, i);
+	/* no side effect (a state saved in D0 loaded into an engine in D3hot
+	 * is not a D3hot -> D0 transition); every change is reported */
+	emu_restored(e);
+	emu_unlock_deliver(e);
 	return 0;
 }

@@ -8,14 +8,13 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <threads.h>
 
 #include "emu_priv.h"
 
 struct snap {
 	uint8_t val[VPCI_CFG_SIZE], init[VPCI_CFG_SIZE];
 	uint8_t rw[VPCI_CFG_SIZE], w1c[VPCI_CFG_SIZE], sticky[VPCI_CFG_SIZE];
-	struct wlock lock;
+	struct elock lock;
 	unsigned writes;
 };
 
@@ -25,9 +24,9 @@ static int snap_read(void *ctx, unsigned off, unsigned size, uint32_t *val)
 
 	if (off + size > VPCI_CFG_SIZE)
 		return VPCI_ERANGE;
-	wlock_lock(&s->lock);
+	elock_lock(&s->lock);
 	*val = le_get(s->val + off, size);
-	wlock_unlock(&s->lock);
+	elock_unlock(&s->lock);
 	return 0;
 }
 
@@ -38,7 +37,7 @@ static int snap_write(void *ctx, unsigned off, unsigned size, uint32_t val, uint
 
 	if (off + size > VPCI_CFG_SIZE)
 		return VPCI_ERANGE;
-	wlock_lock(&s->lock);
+	elock_lock(&s->lock);
 	for (unsigned i = 0; i < size; i++) {
 		uint8_t v = (uint8_t)(val >> (8 * i)), m = (uint8_t)(mask >> (8 * i));
 		uint8_t cur = s->val[off + i];
@@ -50,7 +49,7 @@ static int snap_write(void *ctx, unsigned off, unsigned size, uint32_t val, uint
 		s->val[off + i] = (uint8_t)(((cur & ~rw) | (v & rw)) & ~(w1c & v));
 	}
 	s->writes++;
-	wlock_unlock(&s->lock);
+	elock_unlock(&s->lock);
 	return rc;
 }
 
@@ -58,12 +57,12 @@ static int snap_reset(void *ctx, enum vpci_reset kind)
 {
 	struct snap *s = ctx;
 
-	wlock_lock(&s->lock);
+	elock_lock(&s->lock);
 	for (unsigned i = 0; i < VPCI_CFG_SIZE; i++) {
 		uint8_t keep = kind == VPCI_RESET_COLD ? 0 : s->sticky[i];
 		s->val[i] = (uint8_t)((s->init[i] & ~keep) | (s->val[i] & keep));
 	}
-	wlock_unlock(&s->lock);
+	elock_unlock(&s->lock);
 	return 0;
 }
 
@@ -71,6 +70,7 @@ static void snap_destroy(void *ctx)
 {
 	struct snap *s = ctx;
 
+	elock_destroy(&s->lock);
 	free(s);
 }
 
@@ -87,7 +87,10 @@ VPCI_EXPORT int vpci_backend_snapshot(const vpci_func *f, struct vpci_backend *o
 
 	if (!s)
 		return VPCI_ENOMEM;
-	wlock_init(&s->lock);
+	if (elock_init(&s->lock)) {
+		free(s);
+		return VPCI_ENOMEM;
+	}
 	for (unsigned i = 0; i < VPCI_CFG_SIZE; i++) {
 		s->init[i] = s->val[i] = (uint8_t)(f->val[i] & ~f->pl[VPCI_PL_RSVDZ][i]);
 		s->rw[i] = f->pl[VPCI_PL_RW][i];

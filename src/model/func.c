@@ -424,22 +424,29 @@ void func_update_lengths(struct vpci_func *f)
 }
 
 /* PCI 3.0 §6.2.5.1: writable address bits of a BAR of the given size. */
+uint64_t func_bar_rw(const struct vpci_func *f, unsigned i)
+{
+	const struct barinst *b = &f->bar[i];
+
+	if (b->type == VPCI_BAR_NONE || b->type == VPCI_BAR_MEM64_HI || !b->size_known || !b->size)
+		return 0;
+	if (i == ROM_INDEX)
+		return (~(b->size - 1) & ROM_ADDR) | ROM_ENABLE;
+	if (b->type == VPCI_BAR_IO)
+		return ~(b->size - 1) & BAR_IO_ADDR;
+	if (b->type == VPCI_BAR_MEM64)
+		return ~(b->size - 1) & ~(uint64_t)~BAR_MEM_ADDR;
+	return ~(b->size - 1) & BAR_MEM_ADDR;
+}
+
 void func_bar_planes(struct vpci_func *f, unsigned i)
 {
 	const struct barinst *b = &f->bar[i];
 	unsigned off = func_bar_off(f, i);
-	uint64_t rw = 0;
+	uint64_t rw = func_bar_rw(f, i);
 
 	if (b->type == VPCI_BAR_NONE || b->type == VPCI_BAR_MEM64_HI)
 		return;
-	if (b->size_known && b->size) {
-		if (i == ROM_INDEX)
-			rw = (~(b->size - 1) & ROM_ADDR) | ROM_ENABLE;
-		else if (b->type == VPCI_BAR_IO)
-			rw = ~(b->size - 1) & BAR_IO_ADDR;
-		else
-			rw = ~(b->size - 1) & ~(uint64_t)~BAR_MEM_ADDR;
-	}
 	for (int p = 0; p < VPCI_PL_DEVICE; p++)
 		func_plane_put(f, p, off, 4, 0);
 	func_plane_put(f, VPCI_PL_RW, off, 4, rw & 0xffffffffu);

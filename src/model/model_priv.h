@@ -173,6 +173,10 @@ void func_plane_put(struct vpci_func *f, int plane, unsigned off, unsigned width
 
 /* The BAR's planes for its size (writable address bits). */
 void func_bar_planes(struct vpci_func *f, unsigned i);
+/* Its writable bits: the address bits above the size (64 bits for a
+ * 64-bit BAR, both halves), the ROM's enable bit; 0 when the size is
+ * unknown. */
+uint64_t func_bar_rw(const struct vpci_func *f, unsigned i);
 
 
 /* Visit every field instance of the header and of every known capability.

@@ -511,6 +511,104 @@ static void check_planes(struct vctx *v)
 			FILE_ERR(v, 0, i, "byte 0x%x is beyond the %u-byte config space", i, f->size);
 }
 
+/* --- what the engine needs to run the instance as written ------------------- */
+
+struct rz_ctx {
+	struct vctx *v;
+	uint8_t seen[VPCI_CFG_SIZE];
+};
+
+/* A device mask that names RsvdZ bits of a field: RsvdZ bits read 0 and
+ * are never device-backed, so only a whole register may be device-backed
+ * across them ('backing: device'; the engine leaves them out). */
+static int rsvdz_dev_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
+{
+	struct rz_ctx *c = ctx;
+	unsigned w = r->fd->width;
+	uint64_t full = w >= 8 ? UINT64_MAX : (1ull << (8 * w)) - 1;
+	uint64_t dev = func_plane_get(f, VPCI_PL_DEVICE, r->off, w), rz = func_plane_get(f, VPCI_PL_RSVDZ, r->off, w);
+
+	memset(c->seen + r->off, 1, w);
+	if ((dev & rz) && dev != full)
+		FILE_ERR(c->v, f->byteloc[r->off], r->off,
+		    "%s %s: device mask 0x%llx covers RsvdZ bits 0x%llx; RsvdZ bits read 0 and are never device-backed "
+		    "(PCIe §7.4): leave them out of the mask, or back the whole register", r->cap < 0 ? "header" : r->cd->key,
+		    r->name, (unsigned long long)dev, (unsigned long long)(dev & rz));
+	return 0;
+}
+
+static void check_rsvdz_device(struct vctx *v)
+{
+	const struct vpci_func *f = v->f;
+	struct rz_ctx c;
+
+	c.v = v;
+	memset(c.seen, 0, sizeof(c.seen));
+	func_foreach_field(f, rsvdz_dev_cb, &c);
+	for (unsigned i = 0; i < f->size; i++) {
+		uint8_t dev = f->pl[VPCI_PL_DEVICE][i], rz = f->pl[VPCI_PL_RSVDZ][i];
+		if (!c.seen[i] && (dev & rz) && dev != 0xff)
+			FILE_ERR(v, 0, i, "byte 0x%x: device mask 0x%02x covers RsvdZ bits 0x%02x; RsvdZ bits read 0 and are never "
+			    "device-backed (PCIe §7.4)", i, dev, dev & rz);
+	}
+}
+
+/* Initiate FLR reads 0 (PCIe §7.5.3.4; AF Control, PCI AF ECN): a 1 in
+ * the initial value is a guest view no function has, and the engine
+ * never shows it. */
+static int flr_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
+{
+	struct vctx *v = ctx;
+	uint32_t bit = r->fd->role == RL_DEVCTL ? 0x8000 : r->fd->role == RL_AF_CTL ? 0x01 : 0;
+
+	if (bit && (le_get(f->val + r->off, r->fd->width) & bit))
+		ERR(v, f->byteloc[r->off], r->off, "%s %s: Initiate FLR (0x%x) is set; it reads 0 (it starts a reset when written)",
+		    r->cd->key, r->name, bit);
+	return 0;
+}
+
+/* A BAR's writable bits are its address bits above its size: a writable
+ * bit inside the size would change the size the guest reads back and the
+ * address it maps.  MSI-X structures live in a BAR the guest maps: not in
+ * the upper half of a 64-bit BAR, which is not a BAR of its own. */
+static void check_emulated_bars(struct vctx *v)
+{
+	const struct vpci_func *f = v->f;
+
+	for (unsigned i = 0; i <= ROM_INDEX; i++) {
+		const struct barinst *b = &f->bar[i];
+		if ((i < ROM_INDEX && i >= func_nbars(f)) || b->type == VPCI_BAR_NONE || b->type == VPCI_BAR_MEM64_HI ||
+		    !b->size_known)
+			continue;
+		unsigned off = func_bar_off(f, i), w = b->type == VPCI_BAR_MEM64 && i < 5 ? 8 : 4;
+		uint64_t extra = func_plane_get(f, VPCI_PL_RW, off, w) & ~func_bar_rw(f, i);
+		if (extra)
+			FILE_ERR(v, b->loc, off, "%s %u: bits 0x%llx are writable but lie inside its size 0x%llx (or its type bits); "
+			    "only the address bits above the size are writable (PCI 3.0 §6.2.5.1)", i == ROM_INDEX ? "ROM" : "BAR",
+			    i, (unsigned long long)extra, (unsigned long long)b->size);
+	}
+	for (unsigned i = 0; i < f->nstd; i++) {
+		const struct capinst *c = &f->caps[i];
+		struct msix_region r[2];
+		struct vpci_bar_info bi;
+		if (c->id != 0x11 || c->off + 12u > f->size)
+			continue;
+		func_msix_regions(f, c, r);
+		for (int k = 0; k < 2; k++)
+			if (r[k].bir <= 5 && !vpci_func_bar(f, r[k].bir, &bi) && bi.type == VPCI_BAR_MEM64_HI)
+				ERR(v, loc_of(f, r[k].reg, c), r[k].reg,
+				    "MSI-X %s is in BAR %u, the upper half of 64-bit BAR %u: name BAR %u", k ? "PBA" : "table",
+				    r[k].bir, r[k].bir - 1, r[k].bir - 1);
+	}
+}
+
+static void check_emulated(struct vctx *v)
+{
+	check_rsvdz_device(v);
+	func_foreach_field(v->f, flr_cb, v);
+	check_emulated_bars(v);
+}
+
 static int validate(const vpci_func *f, vpci_diag *d, int capture, int emulate)
 {
 	struct vctx v = { f, d, 0, capture };
@@ -533,6 +631,7 @@ static int validate(const vpci_func *f, vpci_diag *d, int capture, int emulate)
 	check_chain_bytes(&v);
 	check_specific(&v);
 	check_planes(&v);
+	check_emulated(&v);
 	return v.errors ? VPCI_EDATA : 0;
 }
 

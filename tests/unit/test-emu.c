@@ -9,7 +9,13 @@
  *   - BAR sizing for I/O, mem32, mem64 pairs and the expansion ROM;
  *   - MSI and MSI-X event sequences, the MSI-X table and PBA;
  *   - FLR through PCIe Device Control and Advanced Features;
- *   - migration round trip and precise refusal.
+ *   - migration round trip and precise refusal;
+ *   - hardening (issue 10): MSI-X offsets that would wrap, event handlers
+ *     calling back into the function, a state loaded in D3hot, MSI MME
+ *     clamped to MMC, restored MSI-X table and PBA masked, RsvdZ bits
+ *     never device-backed, Initiate FLR a trigger, BAR mappings the VMM
+ *     can use (no address 0, no sizing value), and the validator refusing
+ *     what the engine cannot run as written.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,6 +45,16 @@ static vpci_func *parse(const char *text)
 	vpci_diag_free(d);
 	assert_int_equal(rc, 0);
 	return f;
+}
+
+static int has_diag(const vpci_diag *d, const char *text)
+{
+	for (size_t k = 0; k < vpci_diag_count(d); k++)
+		if (strstr(vpci_diag_get(d, k)->message, text))
+			return 1;
+	for (size_t k = 0; k < vpci_diag_count(d); k++)
+		print_error("  %s\n", vpci_diag_get(d, k)->message);
+	return 0;
 }
 
 /* --- events recorder ---------------------------------------------------- */
@@ -599,6 +615,427 @@ static void test_unknown_bar_size_refused(void **state)
 	vpci_func_free(f);
 }
 
+
+/* --- hardening (issue 10) ------------------------------------------------------ */
+
+static const char *msix3 =
+	"vpci: 1\nname: msix3\nfunction:\n"
+	"  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+	"  bars:\n    - {index: 0, type: mem32, size: 16KiB}\n"
+	"  capabilities:\n"
+	"    - {type: msix, offset: 0x60, fields: {message-control: 0x0002, table: 0x2000, pba: 0x3000}}\n";
+
+/* Offsets near 2^32 must not wrap past the bounds check (they landed
+ * ~16 GiB away; `vpci emulate` died on `table w 0xfffffffc 4 ...`). */
+static void test_msix_offsets_do_not_wrap(void **state)
+{
+	vpci_func *f = parse(msix3);
+	vpci_emu *e = emu(f);
+	static const unsigned offs[] = { 0xfffffffcu, 0xfffffff8u, 0xfffffff0u, 0x80000000u, 0xfffffff4u, 48, 64 };
+	uint64_t v = 0x1234;
+
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(offs); i++) {
+		for (unsigned size = 0; size <= 9; size++) {
+			assert_int_equal(vpci_emu_msix_table_write(e, offs[i], size, 0x4141414141414141ull), VPCI_ERANGE);
+			assert_int_equal(vpci_emu_msix_table_read(e, false, offs[i], size, &v), VPCI_ERANGE);
+			if (offs[i] >= 8)
+				assert_int_equal(vpci_emu_msix_table_read(e, true, offs[i], size, &v), VPCI_ERANGE);
+		}
+	}
+	assert_int_equal(v, 0x1234); /* nothing was read */
+	/* the last entry is in range, one past it is not; the PBA is 8 bytes */
+	assert_int_equal(vpci_emu_msix_table_write(e, 44, 4, 0), 0);
+	assert_int_equal(vpci_emu_msix_table_read(e, false, 40, 8, &v), 0);
+	assert_int_equal(vpci_emu_msix_table_read(e, true, 4, 4, &v), 0);
+	assert_int_equal(vpci_emu_msix_table_read(e, true, 8, 4, &v), VPCI_ERANGE);
+	assert_int_equal(vpci_emu_msix_table_read(e, false, 2, 4, &v), VPCI_ERANGE); /* unaligned */
+	vpci_emu_free(e);
+	vpci_func_free(f);
+}
+
+/* An event handler calls back into the function it is handling: reads,
+ * MSI-X table reads and writes, config writes, a save.  Nothing
+ * deadlocks, and what the handler changes is reported after the events
+ * of the round it runs in, so the last event of each kind describes the
+ * final state. */
+static vpci_emu *reentry_e;
+static unsigned reentry_calls;
+
+static void reentrant(void *opaque, const struct vpci_event *ev)
+{
+	uint64_t q;
+	uint32_t v;
+	void *blob;
+	size_t len;
+
+	record(opaque, ev);
+	if (ev->kind != VPCI_EV_MSIX || ev->index != 3 || !ev->enabled || reentry_calls++)
+		return;
+	/* MSI-X was enabled: program and unmask vector 1, turn bus mastering on */
+	assert_int_equal(vpci_emu_msix_table_read(reentry_e, false, 16 + 12, 4, &q), 0);
+	assert_int_equal(q, 1);
+	assert_int_equal(vpci_emu_msix_table_read(reentry_e, true, 0, 8, &q), 0);
+	assert_int_equal(vpci_emu_msix_table_write(reentry_e, 16, 8, 0xfee00000ull), 0);
+	assert_int_equal(vpci_emu_msix_table_write(reentry_e, 16 + 8, 4, 0x41), 0);
+	assert_int_equal(vpci_emu_msix_table_write(reentry_e, 16 + 12, 4, 0), 0);
+	assert_int_equal(vpci_emu_read(reentry_e, 0x62, 2, &v), 0);
+	assert_int_equal(v & 0x8000, 0x8000);
+	assert_int_equal(vpci_emu_write(reentry_e, 0x04, 2, 0x0006), 0);
+	assert_int_equal(vpci_emu_save(reentry_e, &blob, &len), 0);
+	free(blob);
+}
+
+static void test_handler_reentry(void **state)
+{
+	static const struct vpci_emu_ops ops = { reentrant };
+	vpci_func *f = parse(msix3);
+
+	(void)state;
+	assert_int_equal(vpci_emu_new(f, NULL, &ops, NULL, &reentry_e, NULL), 0);
+	nev = 0;
+	reentry_calls = 0;
+	w(reentry_e, 0x62, 2, 0x8000);
+	assert_int_equal(reentry_calls, 1);
+	/* the write's own event first, then what the handler did: Command
+	 * (bus master), BAR 0 (memory decode on, address still 0: no
+	 * mapping, so no event), vector 1 unmasked */
+	assert_int_equal(nev, 3);
+	assert_int_equal(evs[0].kind, VPCI_EV_MSIX);
+	assert_int_equal(evs[0].index, 3);
+	assert_int_equal(evs[1].kind, VPCI_EV_COMMAND);
+	assert_int_equal(evs[1].data, 0x0006);
+	assert_int_equal(evs[2].kind, VPCI_EV_MSIX);
+	assert_int_equal(evs[2].index, 1);
+	assert_false(evs[2].masked);
+	assert_int_equal(evs[2].addr, 0xfee00000u);
+	assert_int_equal(evs[2].data, 0x41);
+	assert_int_equal(r(reentry_e, 0x04, 2), 0x0006);
+	vpci_emu_free(reentry_e);
+	vpci_func_free(f);
+}
+
+/* The state section of a blob (current values, MSI-X table, PBA). */
+static uint8_t *blob_state(void *blob, size_t len, unsigned size, unsigned nvec)
+{
+	return (uint8_t *)blob + len - size - 16u * nvec - 8u * ((nvec + 63) / 64);
+}
+
+/* Loading a state into an engine in D3hot is not a D3hot -> D0
+ * transition: the loaded state stays (it was reset and lost, rc 0). */
+static void test_load_into_d3hot(void **state)
+{
+	vpci_func *f = parse("vpci: 1\nname: pmload\nfunction:\n"
+			     "  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+			     "  bars:\n    - {index: 0, type: mem32, size: 16KiB}\n"
+			     "  capabilities:\n    - {type: pm, offset: 0x40, fields: {pmc: 0x0003}}\n");
+	vpci_emu *a = emu(f), *b = emu(f);
+	void *blob;
+	size_t len;
+
+	(void)state;
+	w(a, 0x10, 4, 0xfe000000);
+	w(a, 0x04, 2, 0x0006);
+	assert_int_equal(vpci_emu_save(a, &blob, &len), 0);
+	w(b, 0x44, 2, 0x0003); /* D3hot */
+	assert_int_equal(r(b, 0x44, 2) & 3, 3);
+	nev = 0;
+	assert_int_equal(vpci_emu_load(b, blob, len, NULL), 0);
+	assert_int_equal(r(b, 0x04, 2), 0x0006);
+	assert_int_equal(r(b, 0x10, 4), 0xfe000000);
+	assert_int_equal(r(b, 0x44, 2) & 3, 0);
+	const struct vpci_event *ev = find_ev(VPCI_EV_PM);
+	assert_non_null(ev);
+	assert_int_equal(ev->old, 3);
+	assert_int_equal(ev->data, 0);
+	assert_non_null(find_ev(VPCI_EV_BAR));
+	/* and the other way: a D3hot state loaded, then D0 written resets */
+	w(a, 0x44, 2, 0x0003);
+	free(blob);
+	assert_int_equal(vpci_emu_save(a, &blob, &len), 0);
+	assert_int_equal(vpci_emu_load(b, blob, len, NULL), 0);
+	assert_int_equal(r(b, 0x04, 2), 0x0006);
+	w(b, 0x44, 2, 0x0000);
+	assert_int_equal(r(b, 0x04, 2), 0);
+	free(blob);
+	vpci_emu_free(a);
+	vpci_emu_free(b);
+	vpci_func_free(f);
+}
+
+/* MSI Multiple Message Enable never exceeds Multiple Message Capable:
+ * not by a guest write, not from a loaded state, not from an instance
+ * that was not validated (a 1-vector MSI reported vectors=128). */
+static void test_msi_mme_clamped(void **state)
+{
+	static const char *t = "vpci: 1\nname: mme\nfunction:\n"
+			       "  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+			       "  capabilities:\n    - {type: msi, offset: 0x40, fields: {message-control: 0x%04x}}\n";
+	char text[512];
+	void *blob;
+	size_t len;
+
+	(void)state;
+	snprintf(text, sizeof(text), t, 0x0080); /* 64-bit, 1 vector */
+	vpci_func *f = parse(text);
+	vpci_emu *e = emu(f);
+	w(e, 0x42, 2, 0x0071); /* enable, MME 7 (reserved) */
+	assert_int_equal(r(e, 0x42, 2), 0x0081);
+	const struct vpci_event *ev = find_ev(VPCI_EV_MSI);
+	assert_non_null(ev);
+	assert_int_equal(ev->index, 1);
+	assert_true(ev->enabled);
+	/* a saved state claiming 128 vectors is clamped on load */
+	assert_int_equal(vpci_emu_save(e, &blob, &len), 0);
+	uint8_t *st = blob_state(blob, len, vpci_func_config_size(f), 0);
+	st[0x42] = 0x71;
+	w(e, 0x42, 2, 0x0000);
+	nev = 0;
+	assert_int_equal(vpci_emu_load(e, blob, len, NULL), 0);
+	assert_int_equal(r(e, 0x42, 2), 0x0081);
+	assert_int_equal(find_ev(VPCI_EV_MSI)->index, 1);
+	free(blob);
+	vpci_emu_free(e);
+	vpci_func_free(f);
+
+	/* 4 vectors capable: 32 requested gives 4; 2 stays 2 */
+	snprintf(text, sizeof(text), t, 0x0084);
+	f = parse(text);
+	e = emu(f);
+	w(e, 0x42, 2, 0x0051);
+	assert_int_equal(r(e, 0x42, 2), 0x00a5);
+	assert_int_equal(find_ev(VPCI_EV_MSI)->index, 4);
+	w(e, 0x42, 2, 0x0011);
+	assert_int_equal(r(e, 0x42, 2), 0x0095);
+	vpci_emu_free(e);
+	vpci_func_free(f);
+
+	/* an instance the validator refuses (MME 8 > MMC 1) still runs */
+	snprintf(text, sizeof(text), t, 0x00b0);
+	assert_int_equal(vpci_parse_buffer_flags(text, strlen(text), "t.yaml", VPCI_PARSE_NO_VALIDATE, &f, NULL), 0);
+	e = emu(f);
+	assert_int_equal(r(e, 0x42, 2), 0x0080);
+	vpci_emu_free(e);
+	vpci_func_free(f);
+}
+
+/* A restored MSI-X table and PBA get the masks of guest writes: reserved
+ * Vector Control bits read 0, no PBA bit for a vector that does not
+ * exist; the restored vector masks are reported. */
+static void test_restore_masks_msix(void **state)
+{
+	vpci_func *f = parse(msix3);
+	vpci_emu *e = emu(f);
+	void *blob;
+	size_t len;
+	uint64_t q;
+
+	(void)state;
+	assert_int_equal(vpci_emu_save(e, &blob, &len), 0);
+	uint8_t *tab = blob_state(blob, len, vpci_func_config_size(f), 3) + vpci_func_config_size(f);
+	le_put64(tab + 16 + 12, 4, 0xfffffffeu); /* vector 1: reserved bits, unmasked */
+	le_put64(tab + 48, 8, UINT64_MAX);       /* PBA: 64 pending bits */
+	nev = 0;
+	assert_int_equal(vpci_emu_load(e, blob, len, NULL), 0);
+	assert_int_equal(vpci_emu_msix_table_read(e, false, 16 + 12, 4, &q), 0);
+	assert_int_equal(q, 0);
+	assert_int_equal(vpci_emu_msix_table_read(e, true, 0, 8, &q), 0);
+	assert_int_equal(q, 0x7);
+	assert_int_equal(nev, 1);
+	assert_int_equal(evs[0].kind, VPCI_EV_MSIX);
+	assert_int_equal(evs[0].index, 1);
+	assert_false(evs[0].masked);
+	free(blob);
+	vpci_emu_free(e);
+	vpci_func_free(f);
+}
+
+/* RsvdZ wins over device backing: the bits read 0 whatever the device
+ * shows, and the device is written 0 there (PCIe §7.4: software writes
+ * RsvdZ as 0).  The validator refuses a partial device mask naming RsvdZ
+ * bits; backing a whole register is fine. */
+static void test_rsvdz_never_device(void **state)
+{
+	vpci_func *f = parse("vpci: 1\nname: rz\nfunction:\n"
+			     "  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+			     "  raw:\n    - {offset: 0x40, bytes: \"00 00 00 00\", rw: \"0f ff ff ff\", rsvdz: \"f0 00 00 00\","
+			     " backing: device}\n");
+	struct vpci_backend be = { &rec_ops, NULL };
+	vpci_emu *e = NULL;
+
+	(void)state;
+	memset(dev_reg, 0, sizeof(dev_reg));
+	dev_reg[0x10] = 0xffffffff;
+	assert_int_equal(vpci_emu_new(f, &be, NULL, NULL, &e, NULL), 0);
+	assert_int_equal(r(e, 0x40, 4), 0xffffff0f);
+	assert_int_equal(r(e, 0x40, 1), 0x0f);
+	w(e, 0x40, 1, 0xf5);
+	assert_int_equal(last_mask, 0x0f);
+	assert_int_equal(dev_reg[0x10] & 0xff, 0x05);
+	w(e, 0x40, 2, 0xfff5);
+	assert_int_equal(last_mask, 0xff0f);
+	assert_int_equal(dev_reg[0x10] & 0xffff, 0xff05);
+	vpci_emu_free(e);
+	vpci_func_free(f);
+
+	vpci_diag *d = vpci_diag_new();
+	const char *bad = "vpci: 1\nname: rzbad\nfunction:\n"
+			  "  header: {vendor-id: 0x1234, device-id: 0x5678, status: {value: 0x0010, device: 0xf946}}\n";
+	assert_int_equal(vpci_parse_buffer(bad, strlen(bad), "t.yaml", &f, d), VPCI_EDATA);
+	assert_true(has_diag(d, "header status: device mask 0xf946 covers RsvdZ bits 0x46"));
+	vpci_diag_clear(d);
+	const char *raw = "vpci: 1\nname: rzraw\nfunction:\n  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+			  "  raw:\n    - {offset: 0x40, bytes: \"00\", rsvdz: \"f0\", device: \"3c\"}\n";
+	assert_int_equal(vpci_parse_buffer(raw, strlen(raw), "t.yaml", &f, d), VPCI_EDATA);
+	assert_true(has_diag(d, "byte 0x40: device mask 0x3c covers RsvdZ bits 0x30"));
+	vpci_diag_free(d);
+	/* whole-register backing across RsvdZ bits is accepted */
+	f = parse("vpci: 1\nname: rzok\nfunction:\n"
+		  "  header: {vendor-id: 0x1234, device-id: 0x5678, status: {value: 0x0010, backing: device}}\n");
+	vpci_func_free(f);
+}
+
+/* Initiate FLR is a trigger: a 1 in the instance's value does not make
+ * every write to its DWORD reset the function, it reads 0; the validator
+ * refuses such a value. */
+static void test_flr_trigger(void **state)
+{
+	const char *t = "vpci: 1\nname: flrinit\nfunction:\n"
+			"  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+			"  capabilities:\n"
+			"    - {type: pcie, offset: 0x40, fields: {pcie-capabilities: 0x0002, device-capabilities: 0x10000000,"
+			" device-control: 0xa810}}\n";
+	vpci_func *f = NULL;
+	vpci_diag *d = vpci_diag_new();
+
+	(void)state;
+	assert_int_equal(vpci_parse_buffer(t, strlen(t), "t.yaml", &f, d), VPCI_EDATA);
+	assert_true(has_diag(d, "pcie device-control: Initiate FLR (0x8000) is set"));
+	vpci_diag_free(d);
+	assert_int_equal(vpci_parse_buffer_flags(t, strlen(t), "t.yaml", VPCI_PARSE_NO_VALIDATE, &f, NULL), 0);
+	vpci_emu *e = emu(f);
+	assert_int_equal(r(e, 0x48, 2), 0x2810);
+	w(e, 0x4a, 2, 0x000f);       /* Device Status, same DWORD */
+	w(e, 0x48, 2, 0x2830);       /* Device Control without Initiate FLR */
+	assert_null(find_ev(VPCI_EV_FLR));
+	assert_int_equal(r(e, 0x48, 2), 0x2830);
+	w(e, 0x48, 2, 0xa830);
+	assert_non_null(find_ev(VPCI_EV_FLR));
+	assert_int_equal(r(e, 0x48, 2), 0x2810);
+	nev = 0;
+	w(e, 0x48, 2, 0x2850);
+	assert_null(find_ev(VPCI_EV_FLR));
+	/* and a saved state holding the bit does not arm it */
+	void *blob;
+	size_t len;
+	assert_int_equal(vpci_emu_save(e, &blob, &len), 0);
+	blob_state(blob, len, vpci_func_config_size(f), 0)[0x49] |= 0x80;
+	assert_int_equal(vpci_emu_load(e, blob, len, NULL), 0);
+	assert_int_equal(r(e, 0x48, 2), 0x2850);
+	nev = 0;
+	w(e, 0x4a, 2, 0);
+	assert_null(find_ev(VPCI_EV_FLR));
+	free(blob);
+	vpci_emu_free(e);
+	vpci_func_free(f);
+}
+
+static int count_ev(enum vpci_event_kind k)
+{
+	int n = 0;
+
+	for (unsigned i = 0; i < nev; i++)
+		n += evs[i].kind == k;
+	return n;
+}
+
+/* A BAR maps only at an address a VMM can use: not at 0 with decode on,
+ * not at the sizing value written while decode is on. */
+static void test_bar_mapping_filter(void **state)
+{
+	vpci_func *f = parse("vpci: 1\nname: barmap\nfunction:\n"
+			     "  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+			     "  bars:\n"
+			     "    - {index: 0, type: mem32, size: 4KiB}\n"
+			     "    - {index: 1, type: io, size: 32}\n"
+			     "    - {index: 2, type: mem64, size: 16KiB}\n"
+			     "  expansion-rom: {size: 64KiB}\n");
+	vpci_emu *e = emu(f);
+
+	(void)state;
+	w(e, 0x30, 4, 0x1);            /* ROM enabled at address 0 */
+	w(e, 0x04, 2, 0x0003);         /* decode on, every address 0 */
+	assert_int_equal(count_ev(VPCI_EV_BAR), 0);
+	nev = 0;
+	w(e, 0x10, 4, 0xfe000000);
+	w(e, 0x14, 4, 0xc000);
+	w(e, 0x18, 4, 0);
+	w(e, 0x1c, 4, 0x1);
+	w(e, 0x30, 4, 0xfd000001);
+	assert_int_equal(count_ev(VPCI_EV_BAR), 4);
+	for (unsigned i = 0; i < nev; i++)
+		assert_true(evs[i].enabled);
+	/* sizing with decode on: each BAR unmaps, then maps back */
+	static const struct { unsigned off, len; uint64_t back; } sz[] = {
+		{ 0x10, 4, 0xfe000000 }, { 0x14, 4, 0xc000 }, { 0x18, 8, 0x100000000ull }, { 0x30, 4, 0xfd000001 },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(sz); i++) {
+		nev = 0;
+		w(e, sz[i].off, 4, 0xffffffff);
+		if (sz[i].len == 8)
+			w(e, sz[i].off + 4, 4, 0xffffffff);
+		/* a 64-bit BAR written one half at a time maps at the
+		 * intermediate address, as hardware would decode it */
+		assert_int_equal(count_ev(VPCI_EV_BAR), sz[i].len == 8 ? 2 : 1);
+		assert_false(evs[nev - 1].enabled);
+		for (unsigned k = 0; k < nev; k++)
+			assert_true(!evs[k].enabled || evs[k].addr + evs[k].size - 1 < (sz[i].len == 8 ? UINT64_MAX : 0xffffffffu));
+		nev = 0;
+		w(e, sz[i].off, 4, (uint32_t)sz[i].back);
+		if (sz[i].len == 8)
+			w(e, sz[i].off + 4, 4, (uint32_t)(sz[i].back >> 32));
+		assert_true(count_ev(VPCI_EV_BAR) >= 1);
+		assert_true(evs[nev - 1].enabled);
+		assert_int_equal(evs[nev - 1].addr, sz[i].back & ~1ull);
+	}
+	/* moving a mapped BAR to 0 unmaps it */
+	nev = 0;
+	w(e, 0x10, 4, 0);
+	assert_int_equal(count_ev(VPCI_EV_BAR), 1);
+	assert_false(evs[0].enabled);
+	vpci_emu_free(e);
+	vpci_func_free(f);
+}
+
+/* What `check` accepts the engine runs as written: writable bits inside
+ * a BAR's size and MSI-X in the upper half of a 64-bit BAR are refused. */
+static void test_validator_engine_rules(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "  bars:\n    - {index: 0, type: mem32, size: 4KiB}\n"
+		  "  raw:\n    - {offset: 0x10, bytes: \"00 00 00 00\", rw: \"f0 ff ff ff\"}\n",
+		  "BAR 0: bits 0xff0 are writable but lie inside its size 0x1000" },
+		{ "  bars:\n    - {index: 0, type: mem64, size: 16KiB}\n"
+		  "  capabilities:\n    - {type: msix, offset: 0x60, fields: {message-control: 0x0003, table: 0x1, pba: 0x800}}\n",
+		  "MSI-X table is in BAR 1, the upper half of 64-bit BAR 0" },
+		{ "  bars:\n    - {index: 0, type: mem64, size: 16KiB}\n"
+		  "  capabilities:\n    - {type: msix, offset: 0x60, fields: {message-control: 0x0003, table: 0x0, pba: 0x801}}\n",
+		  "MSI-X PBA is in BAR 1, the upper half of 64-bit BAR 0" },
+	};
+	char text[1024];
+
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+		vpci_func *f = NULL;
+		vpci_diag *d = vpci_diag_new();
+		snprintf(text, sizeof(text), "vpci: 1\nname: v%u\nfunction:\n  header: {vendor-id: 0x1234, device-id: 0x5678}\n%s",
+			 i, bad[i][0]);
+		assert_int_equal(vpci_parse_buffer(text, strlen(text), "t.yaml", &f, d), VPCI_EDATA);
+		assert_true(has_diag(d, bad[i][1]));
+		vpci_diag_free(d);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -611,6 +1048,15 @@ int main(void)
 		cmocka_unit_test(test_roles_from_table),
 		cmocka_unit_test(test_save_load),
 		cmocka_unit_test(test_unknown_bar_size_refused),
+		cmocka_unit_test(test_msix_offsets_do_not_wrap),
+		cmocka_unit_test(test_handler_reentry),
+		cmocka_unit_test(test_load_into_d3hot),
+		cmocka_unit_test(test_msi_mme_clamped),
+		cmocka_unit_test(test_restore_masks_msix),
+		cmocka_unit_test(test_rsvdz_never_device),
+		cmocka_unit_test(test_flr_trigger),
+		cmocka_unit_test(test_bar_mapping_filter),
+		cmocka_unit_test(test_validator_engine_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
