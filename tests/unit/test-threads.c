@@ -33,6 +33,7 @@
 #include "vpci/vpci.h"
 
 #define ITER 20000
+#define BYTE_ITER 100000 /* enough for lost updates to show without TSan too */
 
 static vpci_emu *e;
 static atomic_int torn;
@@ -45,15 +46,37 @@ static vpci_func *parse(const char *t)
 	return f;
 }
 
+/* The threads start together (a barrier), so that they overlap. */
+static pthread_barrier_t start;
+
+struct job {
+	void *(*fn)(void *);
+	uintptr_t id;
+};
+
+static void *started(void *arg)
+{
+	struct job *j = arg;
+
+	pthread_barrier_wait(&start);
+	return j->fn((void *)j->id);
+}
+
 static void run(void *(*fn[])(void *), unsigned n)
 {
 	pthread_t th[8];
+	struct job jobs[8];
 
 	assert_true(n <= 8);
-	for (unsigned i = 0; i < n; i++)
-		assert_int_equal(pthread_create(&th[i], NULL, fn[i], (void *)(uintptr_t)i), 0);
+	assert_int_equal(pthread_barrier_init(&start, NULL, n), 0);
+	for (unsigned i = 0; i < n; i++) {
+		jobs[i].fn = fn[i];
+		jobs[i].id = i;
+		assert_int_equal(pthread_create(&th[i], NULL, started, &jobs[i]), 0);
+	}
 	for (unsigned i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&start);
 }
 
 /* --- torn reads ---------------------------------------------------------------- */
@@ -117,7 +140,7 @@ static void *byte_writer(void *arg)
 {
 	unsigned k = (unsigned)(uintptr_t)arg;
 
-	for (unsigned i = 0; i < ITER; i++) {
+	for (unsigned i = 0; i < BYTE_ITER; i++) {
 		uint32_t b = (i * 7 + k) & 0xff, v = 0;
 		for (unsigned off = 0x44; off <= 0x48; off += 4) {
 			vpci_emu_write(e, off + k, 1, b);
@@ -149,7 +172,7 @@ static void test_byte_writes_one_dword(void **state)
 	/* every thread's last byte is there */
 	uint32_t want = 0;
 	for (unsigned k = 0; k < 4; k++)
-		want |= (((ITER - 1) * 7 + k) & 0xffu) << (8 * k);
+		want |= (((BYTE_ITER - 1) * 7 + k) & 0xffu) << (8 * k);
 	assert_int_equal(vpci_emu_read(e, 0x44, 4, &v), 0);
 	assert_int_equal(v, want);
 	assert_int_equal(vpci_emu_read(e, 0x48, 4, &v), 0);
