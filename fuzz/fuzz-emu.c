@@ -3,14 +3,22 @@
  * fuzz-emu.c - libFuzzer target for the emulation engine
  *
  * The input picks one of a few instances (device-backed planes included)
- * and is then read as a sequence of operations: config reads and writes
- * at any offset and size, resets, MSI-X table accesses, save and load.
- * After every step the invariants of vpci/emu.h are checked:
+ * and is then read as a sequence of operations: config reads and writes,
+ * resets, MSI-X table and PBA accesses, pending bits, save and load.
+ * Offsets, sizes and values are taken over their full ranges (a 32-bit
+ * offset, an 8-bit size, a 64-bit value), never masked into the valid
+ * ones: a hostile guest is not that polite, and masking is how the MSI-X
+ * offsets that wrapped in 32 bits went unfound.  After every step the
+ * invariants of vpci/emu.h are checked:
+ *   - an access is accepted exactly when it is valid (config: 1, 2 or 4
+ *     bytes inside 0..4095; MSI-X: 4 or 8 bytes, aligned, wholly inside
+ *     the table or PBA, computed without wrapping);
  *   - bits the guest cannot write and that are virtual never change;
  *   - RsvdZ bits and bytes beyond the config size read 0;
+ *   - a table write reads back, Vector Control holding only Mask;
  *   - the backend never receives a change outside device-backed bits
  *     (the snapshot backend refuses such a write, which fails the write);
- *   - invalid accesses are refused and touch nothing (ASan guards memory).
+ *   - invalid accesses touch nothing (ASan guards memory).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -57,13 +65,30 @@ static void init(void)
 			abort();
 }
 
-static uint32_t rd(const uint8_t *p, size_t n, size_t *pos, unsigned bytes)
+static uint64_t rd(const uint8_t *p, size_t n, size_t *pos, unsigned bytes)
 {
-	uint32_t v = 0;
+	uint64_t v = 0;
 
 	for (unsigned i = 0; i < bytes; i++, (*pos)++)
-		v |= (uint32_t)(*pos < n ? p[*pos] : 0) << (8 * i);
+		v |= (uint64_t)(*pos < n ? p[*pos] : 0) << (8 * i);
 	return v;
+}
+
+/* MSI-X vectors of @f (0 = none), from its capability */
+static unsigned vectors(const vpci_func *f)
+{
+	struct vpci_cap_info ci;
+
+	if (vpci_func_find_cap(f, false, 0x11, &ci) < 0)
+		return 0;
+	return (vpci_func_read(f, ci.offset + 2u, 2) & 0x7ff) + 1;
+}
+
+static int msix_valid(unsigned nvec, int pba, unsigned off, unsigned size)
+{
+	uint64_t len = pba ? 8ull * ((nvec + 63) / 64) : 16ull * nvec;
+
+	return nvec && (size == 4 || size == 8) && !(off & (size - 1)) && (uint64_t)off + size <= len;
 }
 
 static void check_invariants(vpci_emu *e, const vpci_func *f, unsigned lo, unsigned hi)
@@ -104,13 +129,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const vpci_func *f = funcs[data[pos++] & 1];
 	if (vpci_emu_new(f, NULL, NULL, NULL, &e, NULL))
 		abort();
+	unsigned nvec = vectors(f);
 	for (unsigned step = 0; pos < size && step < 256; step++) {
-		unsigned op = rd(data, size, &pos, 1) % 8;
-		unsigned off = rd(data, size, &pos, 2) & 0x1fff; /* beyond 4 KiB too */
-		unsigned sz = rd(data, size, &pos, 1) % 6;
-		uint32_t val = rd(data, size, &pos, 4);
+		unsigned op = (unsigned)rd(data, size, &pos, 1) % 9;
+		unsigned off = (unsigned)rd(data, size, &pos, 4);   /* any 32-bit offset */
+		unsigned sz = (unsigned)rd(data, size, &pos, 1);    /* any size 0..255 */
+		uint64_t val = rd(data, size, &pos, 8);
 		uint32_t v;
-		int valid = (sz == 1 || sz == 2 || sz == 4) && off + sz <= VPCI_CFG_SIZE;
+		uint64_t q = 0;
+		int valid = (sz == 1 || sz == 2 || sz == 4) && (uint64_t)off + sz <= VPCI_CFG_SIZE;
 		int rc;
 		switch (op) {
 		case 0:
@@ -122,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 2:
 		case 3:
 		case 4:
-			rc = vpci_emu_write(e, off, sz, val);
+			rc = vpci_emu_write(e, off, sz, (uint32_t)val);
 			if (valid ? rc != 0 : rc != VPCI_ERANGE)
 				abort(); /* includes the backend refusing a bad write */
 			break;
@@ -131,13 +158,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			break;
 		case 6: {
-			uint64_t q;
-			vpci_emu_msix_table_write(e, off & 0xff, (sz & 1) ? 8 : 4, val);
-			vpci_emu_msix_table_read(e, sz & 2, off & 0xff, (sz & 1) ? 8 : 4, &q);
-			vpci_emu_msix_set_pending(e, off & 7, val & 1);
+			int ok = msix_valid(nvec, 0, off, sz);
+			rc = vpci_emu_msix_table_write(e, off, sz, val);
+			if (ok != (rc == 0))
+				abort();
+			rc = vpci_emu_msix_table_read(e, false, off, sz, &q);
+			if (ok != (rc == 0))
+				abort();
+			/* reads back; Vector Control keeps only Mask */
+			for (unsigned k = 0; ok && k < sz / 4; k++) {
+				uint32_t want = (uint32_t)(val >> (32 * k)), got = (uint32_t)(q >> (32 * k));
+				if (((off / 4 + k) & 3) == 3)
+					want &= 1;
+				if (got != want)
+					abort();
+			}
 			break;
 		}
-		case 7:
+		case 7: {
+			int ok = msix_valid(nvec, 1, off, sz);
+			rc = vpci_emu_msix_table_read(e, true, off, sz, &q);
+			if (ok != (rc == 0))
+				abort();
+			/* no pending bit for a vector that does not exist: bit 0
+			 * of the value is vector 8 * off */
+			if (ok && 8ull * off + 8 * sz > nvec) {
+				unsigned have = nvec > 8 * off ? nvec - 8 * off : 0;
+				if (q >> have)
+					abort();
+			}
+			rc = vpci_emu_msix_set_pending(e, off, val & 1);
+			if (nvec ? (off < nvec) != (rc == 0) : rc != VPCI_ENOENT)
+				abort();
+			break;
+		}
+		case 8:
 			if (!blob) {
 				if (vpci_emu_save(e, &blob, &bloblen))
 					abort();
@@ -149,7 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* the touched DWORDs after an access, everything after a reset,
 		 * a load or a table access (which may have reset state) */
 		if (op <= 4)
-			check_invariants(e, f, off & ~3u, (off & ~3u) + 8);
+			check_invariants(e, f, off & ~3u, (off & ~3u) + 8); /* nothing past 4 KiB */
 		else
 			check_invariants(e, f, 0, VPCI_CFG_SIZE);
 	}

@@ -8,6 +8,7 @@ set -euo pipefail
 
 PKGS=(
   build-essential meson ninja-build pkg-config   # toolchain and build system
+  g++                                            # tests/api: public headers compile as C++
   clang libclang-rt-14-dev                       # clang builds, ASan/UBSan and libFuzzer runtimes
   llvm-14                                        # llvm-symbolizer: readable stacks from clang's sanitizers
   libfyaml-dev libpci-dev                        # libvpci's dependencies

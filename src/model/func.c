@@ -52,6 +52,9 @@ VPCI_EXPORT vpci_func *vpci_func_dup(const vpci_func *f)
 	if (!n)
 		return NULL;
 	memcpy(n, f, sizeof(*n));
+	/* nothing of @f's is owned by the copy until duplicated: a failure
+	 * below frees only what the copy allocated */
+	n->name = n->description = n->file = NULL;
 	n->caps = NULL;
 	n->locs = NULL;
 	n->free = NULL;
