@@ -18,10 +18,11 @@
  * function at once, except vpci_emu_free(), which must not race with other
  * calls.  Reads of virtual bits take no lock (each naturally aligned access
  * is one atomic load).  Writes, resets, loads and MSI-X table and PBA
- * accesses are serialised by a mutex (a blocking C11 mtx_t: a waiter
- * sleeps while the holder is in a backend call); each aligned DWORD is
- * published atomically, so a read sees a register either before or after
- * a write, never torn.
+ * accesses are serialised by a lock that is an atomic word when free and
+ * a sleep (C11 mtx_t/cnd_t) when held: a waiter never spins while the
+ * holder is in a backend call.  Each aligned DWORD is published
+ * atomically, so a read sees a register either before or after a write,
+ * never torn.
  *
  * Events are delivered on a calling thread after the mutex is released,
  * one thread at a time and in the order the state changed, in rounds:

@@ -18,52 +18,40 @@
 #define NDW (VPCI_CFG_SIZE / 4)
 
 /*
- * The engine's locks: C11 mutexes, which block (a waiter sleeps while the
- * holder is in a backend's system call or a reset) and need no OS header.
- * ThreadSanitizer does not intercept C11 mtx_* (LLVM 14, GCC 12: glibc's
- * mtx_lock calls its pthread code internally), so under TSan the
- * happens-before edges a mutex makes are declared to it by hand.
+ * The engine's lock: one atomic word for the uncontended case (a
+ * compare-and-swap to take it, an exchange to release it, both inline,
+ * like a spin lock) and a C11 condition variable to sleep on when it is
+ * held: a waiter never spins while the holder is in a backend's system
+ * call or a reset.  It needs no OS header.  The classic three-state lock:
+ * 0 free, 1 held, 2 held and maybe waited for; a waiter marks it 2 under
+ * the mutex before sleeping, so the release that sees 2 takes the mutex
+ * and cannot signal before the waiter sleeps.  ThreadSanitizer sees the
+ * ordering through the atomic word (it does not intercept C11 mtx/cnd).
  */
-#if defined(__SANITIZE_THREAD__)
-#define EMU_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define EMU_TSAN 1
-#endif
-#endif
-#ifdef EMU_TSAN
-void __tsan_acquire(void *addr);
-void __tsan_release(void *addr);
-#endif
-
 struct elock {
+	atomic_uint state;
 	mtx_t m;
+	cnd_t c;
 };
 
-static inline int elock_init(struct elock *l)
-{
-	return mtx_init(&l->m, mtx_plain) == thrd_success ? 0 : VPCI_ENOMEM;
-}
-
-static inline void elock_destroy(struct elock *l)
-{
-	mtx_destroy(&l->m);
-}
+int elock_init(struct elock *l);
+void elock_destroy(struct elock *l);
+void elock_wait(struct elock *l);
+void elock_wake(struct elock *l);
 
 static inline void elock_lock(struct elock *l)
 {
-	mtx_lock(&l->m);
-#ifdef EMU_TSAN
-	__tsan_acquire(l);
-#endif
+	unsigned free_ = 0;
+
+	if (!atomic_compare_exchange_strong_explicit(&l->state, &free_, 1, memory_order_acquire,
+						     memory_order_relaxed))
+		elock_wait(l);
 }
 
 static inline void elock_unlock(struct elock *l)
 {
-#ifdef EMU_TSAN
-	__tsan_release(l);
-#endif
-	mtx_unlock(&l->m);
+	if (atomic_exchange_explicit(&l->state, 0, memory_order_release) == 2)
+		elock_wake(l);
 }
 
 /* What a write to a DWORD may change (watch[] bits, dirty bits). */

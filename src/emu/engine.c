@@ -38,6 +38,41 @@ static inline void cur_set(struct vpci_emu *e, unsigned dw, uint32_t v)
 	atomic_store_explicit(&e->cur[dw], v, memory_order_release);
 }
 
+/* --- the lock (see emu_priv.h) ------------------------------------------------ */
+
+int elock_init(struct elock *l)
+{
+	atomic_init(&l->state, 0);
+	if (mtx_init(&l->m, mtx_plain) != thrd_success)
+		return VPCI_ENOMEM;
+	if (cnd_init(&l->c) != thrd_success) {
+		mtx_destroy(&l->m);
+		return VPCI_ENOMEM;
+	}
+	return 0;
+}
+
+void elock_destroy(struct elock *l)
+{
+	cnd_destroy(&l->c);
+	mtx_destroy(&l->m);
+}
+
+void elock_wait(struct elock *l)
+{
+	mtx_lock(&l->m);
+	while (atomic_exchange_explicit(&l->state, 2, memory_order_acquire) != 0)
+		cnd_wait(&l->c, &l->m);
+	mtx_unlock(&l->m);
+}
+
+void elock_wake(struct elock *l)
+{
+	mtx_lock(&l->m);
+	cnd_signal(&l->c);
+	mtx_unlock(&l->m);
+}
+
 /* Mark event groups for the next delivery (locked).  Without an event
  * callback nobody listens and nothing is tracked. */
 static void mark(struct vpci_emu *e, unsigned kinds)
