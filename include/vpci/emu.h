@@ -16,7 +16,7 @@
  *
  * Concurrency: any number of threads may call every function below on one
  * function at once, except vpci_emu_free(), which must not race with other
- * calls.  Reads of virtual bits take no lock (each naturally aligned access
+ * calls nor be called from the function's own event handler.  Reads of virtual bits take no lock (each naturally aligned access
  * is one atomic load).  Writes, resets, loads and MSI-X table and PBA
  * accesses are serialised by a lock that is an atomic word when free and
  * a sleep (C11 mtx_t/cnd_t) when held: a waiter never spins while the
@@ -24,7 +24,7 @@
  * atomically, so a read sees a register either before or after a write,
  * never torn.
  *
- * Events are delivered on a calling thread after the mutex is released,
+ * Events are delivered on a calling thread after the lock is released,
  * one thread at a time and in the order the state changed, in rounds:
  * each round reports what changed since the previous one (Command, BARs,
  * MSI, MSI-X, PM, Link, PASID, ATS, PRI, SR-IOV, FLR, then MSI-X vector
