@@ -99,7 +99,10 @@ struct vpci_backend_desc {
  *
  * Each returns 0 or a negative VPCI_E* code.  @read and @write may be
  * called from several threads at once.  Offsets are the function's own:
- * with VPCI_BACKEND_REAL the engine relocates the guest's offsets.
+ * with VPCI_BACKEND_REAL the engine relocates the guest's offsets.  @write
+ * and @reset are called with the engine's lock held (so are @read calls a
+ * write or an event needs): a backend must not call back into the emulated
+ * function.
  */
 struct vpci_backend_ops {
 	int (*read)(void *ctx, unsigned off, unsigned size, uint32_t *val);
