@@ -173,7 +173,7 @@ static void clamp_msi(struct vpci_emu *e)
 	if (!reg)
 		return;
 	uint32_t ctl = rd(e, reg, 2);
-	unsigned mmc = (ctl >> 1) & 7, mme = (ctl >> 4) & 7;
+	unsigned mmc = MSI_CTL_MMC(ctl), mme = MSI_CTL_MME(ctl);
 	if (mmc > 5)
 		mmc = 5;
 	unsigned dw = reg >> 2, sh = (reg & 3) * 8 + 4;
@@ -377,7 +377,7 @@ static void update_msi(struct vpci_emu *e, struct evbuf *b)
 	uint32_t ctl = rd(e, r[RL_MSI_CTL], 2);
 	uint32_t lo = rd(e, r[RL_MSI_ADDR], 4), hi = r[RL_MSI_ADDR_HI] ? rd(e, r[RL_MSI_ADDR_HI], 4) : 0;
 	uint32_t data = rd(e, r[RL_MSI_DATA], 2), mask = r[RL_MSI_MASK] ? rd(e, r[RL_MSI_MASK], 4) : 0;
-	unsigned mmc = (ctl >> 1) & 7, mme = (ctl >> 4) & 7;
+	unsigned mmc = MSI_CTL_MMC(ctl), mme = MSI_CTL_MME(ctl);
 	int ch = changed(e, L_MSI_CTL, ctl);
 
 	ch |= changed(e, L_MSI_ADDR, lo);
@@ -721,7 +721,7 @@ static void find_layout(struct vpci_emu *e)
 		rc.cap_of[g] = INT32_MIN;
 	func_foreach_field(f, find_role, &rc);
 	if (e->reg[RL_MSIX_CTL])
-		e->msix_n = (le16(f->val + e->reg[RL_MSIX_CTL]) & 0x7ff) + 1;
+		e->msix_n = (le16(f->val + e->reg[RL_MSIX_CTL]) & MSIX_CTL_TABLE_SIZE) + 1u;
 }
 
 /* Write-only trigger bits: Initiate FLR in PCIe Device Control (PCIe
@@ -733,8 +733,8 @@ static const struct {
 	uint8_t cap, ctl, capsize;
 	uint32_t capbit, bit;
 } triggers[] = {
-	{ RL_DEVCAP, RL_DEVCTL, 4, 1u << 28, 0x8000 },
-	{ RL_AF_CAP, RL_AF_CTL, 1, 0x02, 0x01 },
+	{ RL_DEVCAP, RL_DEVCTL, 4, PCIE_DEVCAP_FLR, PCIE_DEVCTL_FLR },
+	{ RL_AF_CAP, RL_AF_CTL, 1, AF_CAP_FLR, AF_CTL_FLR },
 };
 
 static void find_triggers(struct vpci_emu *e)

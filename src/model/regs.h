@@ -118,6 +118,11 @@
 #define  MSIX_BIR               0x7
 #define MSIX_ENTRY_SIZE         16      /* §7.7.2: one table entry per vector */
 
+/* PCI Advanced Features (PCI Advanced Capabilities for Conventional PCI ECN) */
+#define AF_CAP                  0x03    /* AF Capabilities */
+#define  AF_CAP_FLR             0x02    /*   FLR capable */
+#define AF_CTL                  0x04    /* AF Control */
+#define  AF_CTL_FLR             0x01    /*   Initiate FLR: reads 0 */
 /* PCI Express capability (PCIe §7.5.3) */
 #define PCIE_FLAGS              0x02    /* §7.5.3.2 PCI Express Capabilities */
 #define  PCIE_FLAGS_VERSION(v)  ((v) & 0xf)
@@ -126,7 +131,9 @@
 #define  PCIE_FLAGS_MSGNUM(v)   (((v) >> 9) & 0x1f)
 #define PCIE_DEVCAP             0x04    /* §7.5.3.3 Device Capabilities */
 #define  PCIE_DEVCAP_MPSS       0x7     /*   Max_Payload_Size Supported */
+#define  PCIE_DEVCAP_FLR        (1u << 28) /* Function Level Reset Capability */
 #define PCIE_DEVCTL             0x08    /* §7.5.3.4 Device Control */
+#define  PCIE_DEVCTL_FLR        0x8000  /*   Initiate Function Level Reset: reads 0 */
 #define  PCIE_DEVCTL_MPS(v)     (((v) >> 5) & 7)
 #define  PCIE_DEVCTL_MRRS(v)    (((v) >> 12) & 7)
 #define PCIE_LINKCAP            0x0c    /* §7.5.3.6 Link Capabilities */

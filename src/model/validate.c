@@ -559,7 +559,7 @@ static void check_rsvdz_device(struct vctx *v)
 static int flr_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
 {
 	struct vctx *v = ctx;
-	uint32_t bit = r->fd->role == RL_DEVCTL ? 0x8000 : r->fd->role == RL_AF_CTL ? 0x01 : 0;
+	uint32_t bit = r->fd->role == RL_DEVCTL ? PCIE_DEVCTL_FLR : r->fd->role == RL_AF_CTL ? AF_CTL_FLR : 0;
 
 	if (bit && (le_get(f->val + r->off, r->fd->width) & bit))
 		ERR(v, f->byteloc[r->off], r->off, "%s %s: Initiate FLR (0x%x) is set; it reads 0 (it starts a reset when written)",
