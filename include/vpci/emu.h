@@ -244,7 +244,10 @@ const char *vpci_event_kind_name(enum vpci_event_kind kind);
  * @d: diagnostics (may be NULL): why the instance cannot be emulated
  *
  * Refuses an instance with a BAR of unknown size (the guest could not
- * size it).  On a backend with VPCI_BACKEND_REAL it reads the function's
+ * size it).  Other PCI rules are not checked here: the engine keeps its
+ * own rules on any instance (it clamps, masks and triggers as
+ * docs/emulation.md says), and a VMM that wants every rule kept calls
+ * vpci_validate_emulation() first, as `vpci emulate` and `vpci serve` do.  On a backend with VPCI_BACKEND_REAL it reads the function's
  * layout through the backend (config space, and @describe) and binds the
  * instance to it (vpci_bind()): device-backed accesses then go to the
  * physical registers that back them, wherever they sit, and an instance

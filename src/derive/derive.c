@@ -129,13 +129,12 @@ static int check_output(const struct vpci_func *f, const struct host_facts *fact
 		return VPCI_ENOMEM;
 	rc = vpci_validate(f, v);
 	for (size_t k = 0; k < vpci_diag_count(v); k++) {
-		const struct vpci_diag_entry *e = vpci_diag_get(v, k);
-		if (e->severity != VPCI_SEV_ERROR)
+		struct vpci_diag_entry e = *vpci_diag_get(v, k);
+		if (e.severity != VPCI_SEV_ERROR)
 			continue;
-		struct diag_pos p = spos(facts);
-		p.offset = e->offset;
-		p.field = e->field;
-		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, p, "no valid guest view: %s", e->message);
+		e.file = facts->slot;
+		e.line = e.column = 0;
+		diag_copy(d, &e, "no valid guest view: ");
 	}
 	vpci_diag_free(v);
 	return rc == VPCI_EDATA ? VPCI_EDATA : rc;

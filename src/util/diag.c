@@ -176,3 +176,10 @@ VPCI_EXPORT const char *vpci_strerror(int code)
 	default: return "unknown error";
 	}
 }
+
+void diag_copy(vpci_diag *d, const struct vpci_diag_entry *e, const char *prefix)
+{
+	struct diag_pos p = { e->file, e->line, e->column, e->offset, e->field };
+
+	diag_add(d, e->severity, e->code, p, "%s%s", prefix ? prefix : "", e->message);
+}

@@ -28,4 +28,8 @@ void diag_add(vpci_diag *d, enum vpci_severity sev, int code,
  * text is read: its diagnostics come out in the order of the file. */
 void diag_sort(vpci_diag *d, size_t from);
 
+/* Append a copy of entry @e (of another list) to @d; a non-NULL @prefix
+ * goes before its message. */
+void diag_copy(vpci_diag *d, const struct vpci_diag_entry *e, const char *prefix);
+
 #endif

@@ -654,7 +654,7 @@ static void make_passthrough(vpci_func *f)
 static int start(struct cli_args *a, struct console *con)
 {
 	vpci_func *f = NULL;
-	int rc = cli_load(a->pos[0], &f);
+	int rc = cli_load_emulation(a->pos[0], &f);
 
 	if (rc)
 		return rc;

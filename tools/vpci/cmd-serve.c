@@ -200,7 +200,7 @@ static int parse_fd(const char *s, int *fd)
 static int add_one(vpci_serve *s, struct served *sv, const struct vpci_serve_ops *ops)
 {
 	vpci_func *f = NULL;
-	int rc = cli_load(sv->file, &f);
+	int rc = cli_load_emulation(sv->file, &f);
 
 	if (rc)
 		return rc;

@@ -215,3 +215,33 @@ int cli_load_flags(const char *path, unsigned flags, vpci_func **out)
 {
 	return cli_load_diag(path, flags, out, NULL);
 }
+
+int cli_load_emulation(const char *path, vpci_func **out)
+{
+	int rc = cli_load(path, out);
+	vpci_diag *d;
+
+	if (rc)
+		return rc;
+	/* a raw capture checks with its rule breaks as warnings; the engine
+	 * is given only instances that keep every rule */
+	if (!(d = vpci_diag_new()))
+		return EX_SOFTWARE_;
+	if (vpci_validate_emulation(*out, d)) {
+		for (size_t i = 0; i < vpci_diag_count(d); i++) {
+			const struct vpci_diag_entry *e = vpci_diag_get(d, i);
+			char buf[1024];
+			if (e->severity != VPCI_SEV_ERROR)
+				continue;
+			vpci_diag_format(e, buf, sizeof(buf));
+			fprintf(stderr, "%s\n", buf);
+		}
+		fprintf(stderr, "%s: error: not emulatable: a raw capture keeps what the device shows, PCI rule breaks "
+			"included; emulate a guest view (vpci derive --policy guest)\n", path);
+		rc = EX_DATAERR_;
+		vpci_func_free(*out);
+		*out = NULL;
+	}
+	vpci_diag_free(d);
+	return rc;
+}

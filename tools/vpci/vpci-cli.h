@@ -214,6 +214,9 @@ int cli_load_diag(const char *path, unsigned flags, vpci_func **out, vpci_diag *
 int cli_load(const char *path, vpci_func **out);
 /* Same with enum vpci_parse_flags. */
 int cli_load_flags(const char *path, unsigned flags, vpci_func **out);
+/* cli_load() of a file to emulate: also vpci_validate_emulation() (a raw
+ * capture that breaks a PCI rule is refused, exit 65). */
+int cli_load_emulation(const char *path, vpci_func **out);
 /* The directory of the installed data files (schema, examples, quirk
  * files, instance types): $VPCI_DATADIR when set and not empty, else the
  * directory chosen at build time (DATADIR/vpci). */
