@@ -179,6 +179,7 @@ enum vpci_event_kind {
 	VPCI_EV_ATS,       /* ATS control changed (stays virtual) */
 	VPCI_EV_PRI,       /* PRI control changed (stays virtual) */
 	VPCI_EV_SRIOV,     /* SR-IOV control or NumVFs changed (virtual PF) */
+	VPCI_EV_MSIX_VECTOR, /* the Mask bit of one MSI-X vector changed */
 	VPCI_EV_COUNT
 };
 
@@ -187,13 +188,14 @@ enum vpci_event_kind {
  * @kind: what happened
  * @index: BAR index (0..5, 6 = ROM); MSI: vectors enabled (Multiple
  *         Message Enable, which never exceeds Multiple Message Capable);
- *         MSI-X: the table size, or the vector whose Mask changed
- * @addr: BAR address, MSI address
+ *         MSI-X: the table size (vectors); MSI-X vector: the vector
+ * @addr: BAR address, MSI address, the MSI-X vector's Message Address
  * @size: BAR size
  * @enabled: BAR decode / MSI / MSI-X / PASID / ATS / PRI / VF enable
- * @masked: MSI-X function mask, MSI per-vector mask bits
- * @data: MSI data, Command, Link Control, PM state, control registers,
- *        SR-IOV NumVFs
+ * @masked: MSI-X Function Mask, MSI per-vector mask bits, the MSI-X
+ *          vector's Mask bit
+ * @data: MSI data, the MSI-X vector's Message Data, Command, Link
+ *        Control, PM state, control registers, SR-IOV NumVFs
  * @old: the previous value of @data where that is useful
  *
  * BAR events: a BAR (or the ROM) is mapped (@enabled) only while its
@@ -270,6 +272,17 @@ int vpci_emu_new(const vpci_func *f, const struct vpci_backend *be,
 void vpci_emu_free(vpci_emu *e);
 
 /**
+ * vpci_emu_instance() - the instance an emulated function runs
+ * @e: the function
+ *
+ * For vpci_func_bar() (BAR kinds and sizes) and vpci_func_msix() (where
+ * the MSI-X table and PBA are) without decoding config bytes.
+ *
+ * Return: the engine's copy, valid until vpci_emu_free().
+ */
+const vpci_func *vpci_emu_instance(const vpci_emu *e);
+
+/**
  * vpci_emu_read() - a guest config read
  * @e: the function
  * @off: offset, 0 .. 4095
@@ -338,8 +351,9 @@ int vpci_emu_msix_table_read(vpci_emu *e, bool pba, unsigned off, unsigned size,
  * @val: the value
  *
  * Reserved Vector Control bits are stored as 0 (only Mask, bit 0, is
- * defined).  A change of a vector's Mask bit is reported as an MSI-X
- * event with @index = the vector.  The PBA is read-only: the VMM does not
+ * defined).  A change of a vector's Mask bit is reported as an
+ * VPCI_EV_MSIX_VECTOR event with @index = the vector, @masked its Mask
+ * bit, @addr and @data its Message Address and Data.  The PBA is read-only: the VMM does not
  * forward guest writes to it.
  *
  * Return: 0, VPCI_ERANGE, VPCI_ENOENT.

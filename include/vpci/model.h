@@ -333,6 +333,40 @@ int vpci_func_find_cap(const vpci_func *f, bool extended, uint16_t id,
 		       struct vpci_cap_info *out);
 
 /**
+ * struct vpci_msix_info - where an MSI-X capability puts its table and PBA
+ * @cap: offset of the MSI-X capability
+ * @vectors: Table Size + 1 (PCIe r6.0 §7.7.2.2)
+ * @table_bar: BAR (0..5) that holds the table (Table BIR)
+ * @table_offset: offset of the table in that BAR
+ * @table_size: bytes of the table (16 per vector)
+ * @pba_bar: BAR that holds the Pending Bit Array (PBA BIR)
+ * @pba_offset: offset of the PBA in that BAR
+ * @pba_size: bytes of the PBA (one bit per vector, in QWORDs)
+ *
+ * A VMM routes guest accesses to these ranges of its BAR mappings to
+ * vpci_emu_msix_table_read() and vpci_emu_msix_table_write().
+ */
+struct vpci_msix_info {
+	unsigned cap;
+	unsigned vectors;
+	unsigned table_bar;
+	uint64_t table_offset, table_size;
+	unsigned pba_bar;
+	uint64_t pba_offset, pba_size;
+};
+
+/**
+ * vpci_func_msix() - the MSI-X table and PBA of a function
+ * @f: the function
+ * @out: receives where they are
+ *
+ * The BAR's kind and size come from vpci_func_bar().
+ *
+ * Return: 0, or VPCI_ENOENT when the function has no MSI-X capability.
+ */
+int vpci_func_msix(const vpci_func *f, struct vpci_msix_info *out);
+
+/**
  * vpci_access_name() - the format's spelling of an access type
  * @acc: access type
  *

@@ -459,7 +459,7 @@ static void update_vectors(struct vpci_emu *e, struct evbuf *b)
 			if (!!(e->msix_seen[w] & bit) == masked)
 				continue;
 			e->msix_seen[w] ^= bit;
-			struct vpci_event ev = { .kind = VPCI_EV_MSIX, .index = v, .masked = masked, .enabled = en,
+			struct vpci_event ev = { .kind = VPCI_EV_MSIX_VECTOR, .index = v, .masked = masked, .enabled = en,
 						 .addr = e->msix_table[4 * v] | (uint64_t)e->msix_table[4 * v + 1] << 32,
 						 .data = e->msix_table[4 * v + 2] };
 			put_ev(b, &ev);
@@ -647,10 +647,15 @@ VPCI_EXPORT int vpci_emu_msix_set_pending(vpci_emu *e, unsigned vector, bool pen
 
 /* --- creation ------------------------------------------------------------------- */
 
+VPCI_EXPORT const vpci_func *vpci_emu_instance(const vpci_emu *e)
+{
+	return e->f;
+}
+
 VPCI_EXPORT const char *vpci_event_kind_name(enum vpci_event_kind kind)
 {
 	static const char *const names[VPCI_EV_COUNT] = {
-		"bar", "command", "msi", "msix", "pm", "flr", "link", "pasid", "ats", "pri", "sriov"
+		"bar", "command", "msi", "msix", "pm", "flr", "link", "pasid", "ats", "pri", "sriov", "msix-vector"
 	};
 	return (unsigned)kind < VPCI_EV_COUNT ? names[kind] : "?";
 }

@@ -636,6 +636,25 @@ VPCI_EXPORT int vpci_func_set_plane(vpci_func *f, enum vpci_plane plane, unsigne
 	return 0;
 }
 
+VPCI_EXPORT int vpci_func_msix(const vpci_func *f, struct vpci_msix_info *out)
+{
+	struct msix_region r[2];
+
+	for (unsigned i = 0; i < f->nstd; i++) {
+		const struct capinst *c = &f->caps[i];
+		if (c->id != CAPID_MSIX)
+			continue;
+		unsigned n = func_msix_regions(f, c, r);
+		*out = (struct vpci_msix_info){
+			.cap = c->off, .vectors = n,
+			.table_bar = r[0].bir, .table_offset = r[0].off, .table_size = r[0].len,
+			.pba_bar = r[1].bir, .pba_offset = r[1].off, .pba_size = r[1].len,
+		};
+		return 0;
+	}
+	return VPCI_ENOENT;
+}
+
 VPCI_EXPORT unsigned vpci_func_cap_count(const vpci_func *f)
 {
 	return f->ncaps;

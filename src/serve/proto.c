@@ -19,9 +19,6 @@ enum {
 	CFG_BAR0 = 0x10,
 	CFG_CIS = 0x28,        /* CardBus CIS pointer: the last register QEMU probes */
 	CFG_INT_PIN = 0x3d,
-	CAP_MSIX = 0x11,
-	MSIX_CTRL = 2, MSIX_TABLE = 4, MSIX_PBA = 8,
-	MSIX_ENTRY = 16,       /* bytes per table entry (PCIe r6.0 §7.7.2.5) */
 };
 
 static void vlog(struct vpci_serve_fn *fn, const char *fmt, va_list ap)
@@ -92,22 +89,16 @@ void mpq_reply_encode(uint8_t *b, uint64_t val)
 
 static void msix_locate(struct vpci_serve_fn *fn, const vpci_func *f)
 {
-	struct vpci_cap_info cap;
+	struct vpci_msix_info m;
 
-	if (vpci_func_find_cap(f, false, CAP_MSIX, &cap) < 0 || cap.offset > 0x100 - 12)
+	if (vpci_func_msix(f, &m))
 		return;
-	/* Table Size is N-1, BIR in bits 2:0, offsets QWORD aligned
-	 * (PCIe r6.0 §7.7.2.2-7.7.2.4); these are read-only */
-	uint32_t n = (vpci_func_read(f, cap.offset + MSIX_CTRL, 2) & 0x7ff) + 1;
-	uint32_t t = vpci_func_read(f, cap.offset + MSIX_TABLE, 4);
-	uint32_t p = vpci_func_read(f, cap.offset + MSIX_PBA, 4);
-
-	fn->table_bir = t & 7;
-	fn->pba_bir = p & 7;
-	fn->table_off = t & ~7u;
-	fn->pba_off = p & ~7u;
-	fn->table_len = (uint64_t)n * MSIX_ENTRY;
-	fn->pba_len = ((n + 63) / 64) * 8;
+	fn->table_bir = m.table_bar;
+	fn->pba_bir = m.pba_bar;
+	fn->table_off = m.table_offset;
+	fn->pba_off = m.pba_offset;
+	fn->table_len = m.table_size;
+	fn->pba_len = m.pba_size;
 	fn->msix = fn->table_bir < 6 && fn->pba_bir < 6;
 }
 

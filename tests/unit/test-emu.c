@@ -705,7 +705,7 @@ static void test_handler_reentry(void **state)
 	assert_int_equal(evs[0].index, 3);
 	assert_int_equal(evs[1].kind, VPCI_EV_COMMAND);
 	assert_int_equal(evs[1].data, 0x0006);
-	assert_int_equal(evs[2].kind, VPCI_EV_MSIX);
+	assert_int_equal(evs[2].kind, VPCI_EV_MSIX_VECTOR);
 	assert_int_equal(evs[2].index, 1);
 	assert_false(evs[2].masked);
 	assert_int_equal(evs[2].addr, 0xfee00000u);
@@ -842,7 +842,7 @@ static void test_restore_masks_msix(void **state)
 	assert_int_equal(vpci_emu_msix_table_read(e, true, 0, 8, &q), 0);
 	assert_int_equal(q, 0x7);
 	assert_int_equal(nev, 1);
-	assert_int_equal(evs[0].kind, VPCI_EV_MSIX);
+	assert_int_equal(evs[0].kind, VPCI_EV_MSIX_VECTOR);
 	assert_int_equal(evs[0].index, 1);
 	assert_false(evs[0].masked);
 	free(blob);

@@ -398,7 +398,7 @@ static void test_bars(void **state)
 	x->nev = 0;
 	assert_int_equal(bar(x, true, 0xfe00201cu, 4, 0, 1), 0);
 	assert_int_equal(bar(x, true, 0xfe00201cu, 4, 1, 1), 0);
-	const struct vpci_event *ev = last_ev(x, VPCI_EV_MSIX);
+	const struct vpci_event *ev = last_ev(x, VPCI_EV_MSIX_VECTOR);
 	assert_non_null(ev);
 	assert_int_equal(ev->index, 1);
 	/* the PBA: read-only zeros, writes ignored */

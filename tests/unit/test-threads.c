@@ -206,10 +206,10 @@ static void on_event(void *opaque, const struct vpci_event *ev)
 		seen.cmd = ev->data;
 	} else if (ev->kind == VPCI_EV_MSIX && ev->index == NVEC) {
 		/* function-level: enable and function mask (index = the table
-		 * size; a vector event has the vector's number) */
+		 * size) */
 		seen.msix_enabled = ev->enabled;
 		seen.msix_masked = (int)ev->masked;
-	} else if (ev->kind == VPCI_EV_MSIX && ev->index < NVEC) {
+	} else if (ev->kind == VPCI_EV_MSIX_VECTOR && ev->index < NVEC) {
 		seen.vec_masked[ev->index] = (int)ev->masked;
 		/* a VMM reads the entry it routes, from the handler */
 		if (vpci_emu_msix_table_read(e, false, 16 * ev->index + 12, 4, &q))
