@@ -135,10 +135,11 @@ struct vpci_cap_info {
 };
 
 /**
- * vpci_func_new() - allocate an empty conventional endpoint model
+ * vpci_func_new() - allocate an empty endpoint model
  *
- * The function starts as a 4096-byte type 0 header with all bytes zero,
- * all bits read-only and virtual, no BARs and no capabilities.
+ * The function starts as a type 0 (endpoint) header in a 4096-byte
+ * (PCI Express sized) config space with all bytes zero, all bits
+ * read-only and virtual, no BARs and no capabilities.
  *
  * Return: the function, or NULL when out of memory.
  */
