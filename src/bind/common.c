@@ -163,7 +163,7 @@ static int apply_drops(struct mctx *m)
 	}
 	int rc = func_link_ext_list(o);
 	/* Status.Capabilities List follows the standard list (PCI §6.7) */
-	o->val[0x06] = (uint8_t)((o->val[0x06] & ~0x10u) | (o->nstd ? 0x10u : 0));
+	func_sync_caplist(o);
 	func_apply_structure(o);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #define CFG_DEVICE_ID           0x02    /* §7.5.1.1.2 */
 #define CFG_COMMAND             0x04    /* §7.5.1.1.3 */
 #define  CFG_COMMAND_MEMORY     0x0002  /*   Memory Space Enable */
+#define  CFG_COMMAND_INTX_DISABLE 0x0400 /*  Interrupt Disable */
 #define CFG_STATUS              0x06    /* §7.5.1.1.4 */
 #define  CFG_STATUS_CAP_LIST    0x0010  /*   Capabilities List */
 #define CFG_REVISION_ID         0x08    /* §7.5.1.1.5 */
@@ -38,6 +39,7 @@
 #define CFG_HEADER_END          0x40    /* capabilities live in 0x40..0xff */
 
 /* type 0 (§7.5.1.2) */
+#define CFG0_CARDBUS_CIS        0x28    /* §7.5.1.2.2: CardBus CIS Pointer */
 #define CFG0_SUBSYSTEM_VENDOR   0x2c    /* §7.5.1.2.3 */
 #define CFG0_SUBSYSTEM_ID       0x2e
 #define CFG0_ROM                0x30    /* §7.5.1.2.4 */

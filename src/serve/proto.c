@@ -9,17 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/regs.h"
 #include "serve_priv.h"
 
-/* Config space registers (PCI Local Bus 3.0 §6.1, §6.2.5; PCIe r6.0
- * §7.5.1). */
-enum {
-	CFG_COMMAND = 0x04,
-	CMD_INTX_DISABLE = 1u << 10,
-	CFG_BAR0 = 0x10,
-	CFG_CIS = 0x28,        /* CardBus CIS pointer: the last register QEMU probes */
-	CFG_INT_PIN = 0x3d,
-};
+/* the last register QEMU's proxy sizes at start-up */
+#define CFG_CIS CFG0_CARDBUS_CIS
 
 static void vlog(struct vpci_serve_fn *fn, const char *fmt, va_list ap)
 {
@@ -113,8 +107,8 @@ void serve_fn_setup(struct vpci_serve_fn *fn, const vpci_func *f)
 		fn->bar_lo |= (uint8_t)(1u << i);
 	}
 	msix_locate(fn, f);
-	fn->intx_pin = vpci_func_read(f, CFG_INT_PIN, 1) != 0;
-	fn->intx_disabled = (vpci_func_read(f, CFG_COMMAND, 2) & CMD_INTX_DISABLE) != 0;
+	fn->intx_pin = vpci_func_read(f, CFG_INTERRUPT_PIN, 1) != 0;
+	fn->intx_disabled = (vpci_func_read(f, CFG_COMMAND, 2) & CFG_COMMAND_INTX_DISABLE) != 0;
 	fn->probing = true;
 	fn->sized = -1;
 }
@@ -130,7 +124,7 @@ void serve_on_event(void *opaque, const struct vpci_event *ev)
 		b->size = ev->size;
 	} else if (ev->kind == VPCI_EV_COMMAND) {
 		bool was = fn->intx_disabled;
-		fn->intx_disabled = (ev->data & CMD_INTX_DISABLE) != 0;
+		fn->intx_disabled = (ev->data & CFG_COMMAND_INTX_DISABLE) != 0;
 		if (was != fn->intx_disabled)
 			serve_intx_update(fn);
 	}
