@@ -416,14 +416,6 @@ static int parse_action(struct qctx *c, struct fy_node *item, struct qaction *a)
 	}
 }
 
-static char *node_text(struct fy_node *n)
-{
-	char *s = n ? fy_emit_node_to_string(n, FYECF_MODE_FLOW_ONELINE) : NULL;
-	char *r = s ? xstrdup(s) : xstrdup("{}");
-
-	free(s);
-	return r;
-}
 
 static void quirk_free(struct quirk *q)
 {
@@ -491,7 +483,7 @@ static void parse_actions(struct qctx *c, struct fy_node *item, struct quirk *q)
 	struct fy_node *acts = get(c, item, "actions");
 	struct action_ctx ac = { c, q };
 
-	q->actions_text = node_text(acts);
+	q->actions_text = yr_flow_text(acts);
 	if (!acts || fy_node_get_type(acts) != FYNT_SEQUENCE || fy_node_is_alias(acts) ||
 	    !fy_node_sequence_item_count(acts)) {
 		QERR(c, acts ? acts : yr_has(item, "actions") ? NULL : item, "quirk '%s' needs a list of 'actions'", q->id);
@@ -518,7 +510,7 @@ static int parse_quirk(void *ctx, struct fy_node *item, unsigned i)
 		return 0;
 	}
 	parse_match(c, get(c, item, "match"), &q);
-	q.match_text = node_text(get(c, item, "match"));
+	q.match_text = yr_flow_text(get(c, item, "match"));
 	parse_actions(c, item, &q);
 	struct quirk *nq = realloc(c->db->q, (c->db->n + 1) * sizeof(*nq));
 	if (!nq || !q.id || !q.file || !q.match_text || !q.actions_text) {

@@ -132,6 +132,108 @@ static void check_directives(struct yr *r, const char *s, size_t n)
 	}
 }
 
+/* --- single-quoted scalars ------------------------------------------------------ */
+
+/*
+ * libfyaml 0.7.12 gets single-quoted scalars wrong: two escaped quotes in
+ * a row decode as three ('a''''b' gives "a'''"), escapes in a multi-line
+ * one cut its end, a final CRLF stays a newline, and formatting a run of
+ * escaped quotes leaks its chunk array (1-4 KiB each time).  The reader
+ * never asks it for the text of one: yr_fold_single() decodes
+ * the source between the quotes (YAML 1.2 section 7.3.2: '' is a quote;
+ * lines are folded as in section 6.5 and trimmed as in 7.3.2), the result is
+ * kept as the node's meta data and freed with the document.
+ */
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+size_t yr_fold_single(const char *s, size_t n, char *out)
+{
+	size_t o = 0, i = 0, pending = 0;
+	int first = 1;
+
+	while (i <= n) {
+		size_t b = i, e = i;
+		while (e < n && s[e] != '\n' && s[e] != '\r')
+			e++;
+		int last = e >= n;
+		size_t cb = b, ce = e;
+		if (!first)
+			while (cb < ce && is_blank(s[cb]))
+				cb++;
+		if (!last)
+			while (ce > cb && is_blank(s[ce - 1]))
+				ce--;
+		if (!first) {
+			if (cb != ce || last) {
+				if (pending == 1)
+					out[o++] = ' ';
+				else
+					for (size_t k = 1; k < pending; k++)
+						out[o++] = '\n';
+				pending = 0;
+			}
+		}
+		for (size_t k = cb; k < ce; k++) {
+			out[o++] = s[k];
+			if (s[k] == '\'' && k + 1 < ce && s[k + 1] == '\'')
+				k++;
+		}
+		if (last)
+			break;
+		i = e + (s[e] == '\r' && e + 1 < n && s[e + 1] == '\n' ? 2 : 1);
+		pending++;
+		first = 0;
+	}
+	return o;
+}
+
+struct sq_text {
+	size_t len;
+	char text[];
+};
+
+static void free_meta(struct fy_node *n, void *meta, void *user)
+{
+	(void)n;
+	(void)user;
+	free(meta);
+}
+
+/* Decodes a single-quoted scalar into its meta data (once). */
+static int decode_single(struct yr *r, struct fy_node *n)
+{
+	struct fy_token *t = fy_node_get_scalar_token(n);
+	const struct fy_mark *a = t ? fy_token_start_mark(t) : NULL, *b = t ? fy_token_end_mark(t) : NULL;
+
+	if (fy_node_get_meta(n) || !a || !b || b->input_pos < a->input_pos || b->input_pos > r->srclen)
+		return 0;
+	size_t n_in = b->input_pos - a->input_pos;
+	struct sq_text *q = malloc(sizeof(*q) + n_in + 1);
+	if (!q)
+		return VPCI_ENOMEM;
+	q->len = yr_fold_single(r->src + a->input_pos, n_in, q->text);
+	q->text[q->len] = '\0';
+	if (fy_node_set_meta(n, q)) {
+		free(q);
+		return VPCI_ENOMEM;
+	}
+	return 0;
+}
+
+/* The text of scalar @n (not NUL-terminated); NULL when libfyaml has none. */
+static const char *node_text(struct fy_node *n, size_t *len)
+{
+	if (fy_node_get_style(n) == FYNS_SINGLE_QUOTED) {
+		const struct sq_text *q = fy_node_get_meta(n);
+		*len = q ? q->len : 0;
+		return q ? q->text : "";
+	}
+	return fy_node_get_scalar(n, len);
+}
+
 /* --- building the document ------------------------------------------------------ */
 
 /* libfyaml reports some errors (an unsupported directive) without
@@ -237,7 +339,7 @@ static int check_mapping_keys(struct yr *r, struct fy_node *map)
 		struct fy_node *key = fy_node_pair_key(p);
 		if (!key || fy_node_get_type(key) != FYNT_SCALAR || fy_node_is_alias(key))
 			continue;
-		keys[k].text = fy_node_get_scalar(key, &keys[k].len);
+		keys[k].text = node_text(key, &keys[k].len);
 		if (!keys[k].text)
 			keys[k].text = "";
 		keys[k].node = key;
@@ -268,16 +370,19 @@ static int check_duplicates(struct yr *r, struct fy_node *n, unsigned depth)
 
 	if (!n || fy_node_is_alias(n) || depth > 1000)
 		return 0;
+	if (fy_node_get_type(n) == FYNT_SCALAR && fy_node_get_style(n) == FYNS_SINGLE_QUOTED)
+		return decode_single(r, n);
 	if (fy_node_get_type(n) == FYNT_SEQUENCE) {
 		struct fy_node *item;
 		while (!rc && (item = fy_node_sequence_iterate(n, &it)))
 			rc = check_duplicates(r, item, depth + 1);
 	} else if (fy_node_get_type(n) == FYNT_MAPPING) {
 		struct fy_node_pair *p;
-		rc = check_mapping_keys(r, n);
 		while (!rc && (p = fy_node_mapping_iterate(n, &it)))
 			rc = check_duplicates(r, fy_node_pair_key(p), depth + 1) ||
 			     check_duplicates(r, fy_node_pair_value(p), depth + 1);
+		if (!rc)
+			rc = check_mapping_keys(r, n); /* after its keys are decoded */
 	}
 	return rc;
 }
@@ -304,6 +409,8 @@ static int build(struct yr *r, const char *text, size_t len)
 		return VPCI_ENOMEM;
 	r->doc = fy_parse_load_document(r->parser);
 	if (r->doc) {
+		if (fy_document_register_meta(r->doc, free_meta, NULL))
+			return VPCI_ENOMEM;
 		r->root = fy_document_root(r->doc);
 		check_rest(r);
 		if (check_duplicates(r, r->root, 0))
@@ -328,6 +435,8 @@ int yr_open(struct yr *r, const char *text, size_t len, const struct yr_opts *op
 	if (!r->opts.max_errors)
 		r->opts.max_errors = YR_MAX_ERRORS;
 	r->d = d;
+	r->src = text;
+	r->srclen = len;
 	r->diag_from = vpci_diag_count(d);
 
 	guard_text((const unsigned char *)text, MIN(len, r->opts.max_bytes), &g);
@@ -588,7 +697,7 @@ static struct fy_node_pair *find_pair(struct fy_node *map, const char *key)
 		const char *t;
 		if (!k || fy_node_get_type(k) != FYNT_SCALAR || fy_node_is_alias(k))
 			continue;
-		t = fy_node_get_scalar(k, &len);
+		t = node_text(k, &len);
 		if (t && len == kl && !memcmp(t, key, kl))
 			return p;
 	}
@@ -672,7 +781,7 @@ int yr_key(struct yr *r, struct fy_node *k, const char *where, char *buf, size_t
 			yr_err(r, k, "keys in %s must be scalars", where);
 		return -1;
 	}
-	t = fy_node_get_scalar(k, &len);
+	t = node_text(k, &len);
 	if (!t)
 		t = "";
 	if (memchr(t, 0, len)) {
@@ -717,6 +826,132 @@ unsigned yr_check_keys(struct yr *r, struct fy_node *map, const char *where, str
 	return bad;
 }
 
+/* --- one-line flow text ---------------------------------------------------------- */
+
+struct tbuf {
+	char *s;
+	size_t n, cap;
+	int bad;
+};
+
+static void tput(struct tbuf *b, const char *s, size_t n)
+{
+	if (b->bad)
+		return;
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = (b->cap ? b->cap * 2 : 64) + n;
+		char *ns = realloc(b->s, cap);
+		if (!ns) {
+			b->bad = 1;
+			return;
+		}
+		b->s = ns;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->n, s, n);
+	b->n += n;
+	b->s[b->n] = '\0';
+}
+
+static void tputs(struct tbuf *b, const char *s)
+{
+	tput(b, s, strlen(s));
+}
+
+/* A scalar as YAML flow text: plain ones as written, others quoted again. */
+static void flow_scalar(struct tbuf *b, struct fy_node *n)
+{
+	size_t len = 0;
+	const char *t = node_text(n, &len);
+	int simple = 1;
+
+	if (!t)
+		t = "";
+	if (fy_node_is_alias(n)) {
+		tputs(b, "*");
+		tput(b, t, len);
+		return;
+	}
+	if (fy_node_get_style(n) == FYNS_PLAIN) {
+		tput(b, t, len);
+		return;
+	}
+	for (size_t i = 0; i < len && simple; i++)
+		simple = (unsigned char)t[i] >= 0x20 && t[i] != 0x7f && t[i] != '\\' && t[i] != '"';
+	tputs(b, "\"");
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)t[i];
+		char esc[8];
+		if (simple || (c >= 0x20 && c != 0x7f && c != '\\' && c != '"')) {
+			tput(b, t + i, 1);
+			continue;
+		}
+		if (c == '\\' || c == '"')
+			snprintf(esc, sizeof(esc), "\\%c", c);
+		else if (c == '\n')
+			snprintf(esc, sizeof(esc), "\\n");
+		else if (c == '\t')
+			snprintf(esc, sizeof(esc), "\\t");
+		else
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+		tputs(b, esc);
+	}
+	tputs(b, "\"");
+}
+
+static void flow_node(struct tbuf *b, struct fy_node *n, unsigned depth)
+{
+	void *it = NULL;
+	int first = 1;
+
+	if (!n) {
+		tputs(b, "null");
+		return;
+	}
+	if (depth > 64) {
+		tputs(b, "...");
+		return;
+	}
+	if (fy_node_is_alias(n) || fy_node_get_type(n) == FYNT_SCALAR) {
+		flow_scalar(b, n);
+	} else if (fy_node_get_type(n) == FYNT_SEQUENCE) {
+		struct fy_node *item;
+		tputs(b, "[");
+		while ((item = fy_node_sequence_iterate(n, &it))) {
+			tputs(b, first ? "" : ", ");
+			flow_node(b, item, depth + 1);
+			first = 0;
+		}
+		tputs(b, "]");
+	} else {
+		struct fy_node_pair *p;
+		tputs(b, "{");
+		while ((p = fy_node_mapping_iterate(n, &it))) {
+			tputs(b, first ? "" : ", ");
+			flow_node(b, fy_node_pair_key(p), depth + 1);
+			tputs(b, ": ");
+			flow_node(b, fy_node_pair_value(p), depth + 1);
+			first = 0;
+		}
+		tputs(b, "}");
+	}
+}
+
+char *yr_flow_text(struct fy_node *n)
+{
+	struct tbuf b = { 0 };
+
+	if (!n)
+		tputs(&b, "{}");
+	else
+		flow_node(&b, n, 0);
+	if (b.bad) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
+}
+
 /* --- scalars ---------------------------------------------------------------------- */
 
 const char *yr_scalar(struct yr *r, struct fy_node *n, const char *what, size_t *len)
@@ -725,7 +960,7 @@ const char *yr_scalar(struct yr *r, struct fy_node *n, const char *what, size_t 
 
 	if (yr_want(r, n, FYNT_SCALAR, what))
 		return NULL;
-	s = fy_node_get_scalar(n, len);
+	s = node_text(n, len);
 	if (!s) {
 		s = "";
 		*len = 0;

@@ -87,7 +87,34 @@ struct yr {
 	size_t diag_from;
 	int stopped;
 	char fymsg[160];       /* libfyaml's last uncollected error */
+	const char *src;       /* the text given to yr_open() */
+	size_t srclen;
 };
+
+/**
+ * yr_fold_single() - the value of a single-quoted scalar from its source
+ * @s: the source between the quotes
+ * @n: its length
+ * @out: at least @n bytes
+ *
+ * '' is one quote; line breaks fold and lines are trimmed as YAML 1.2
+ * sections 6.5 and 7.3.2 say.  The reader decodes single-quoted scalars
+ * itself (libfyaml 0.7.12 leaks memory formatting some of them).
+ *
+ * Return: the length written to @out.
+ */
+size_t yr_fold_single(const char *s, size_t n, char *out);
+
+/**
+ * yr_flow_text() - a node as one line of YAML flow text, for display
+ * @n: the node (NULL gives "{}")
+ *
+ * Plain scalars are written as they were, other scalars double-quoted
+ * with escapes; mappings as {k: v, ...}, sequences as [a, ...].
+ *
+ * Return: a string the caller frees, NULL when out of memory.
+ */
+char *yr_flow_text(struct fy_node *n);
 
 /**
  * yr_open() - check a text and build its YAML document
