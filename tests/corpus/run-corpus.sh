@@ -14,10 +14,8 @@ if ! command -v lspci >/dev/null 2>&1; then
 	echo "SKIP: lspci (pciutils) is not installed"
 	exit 77
 fi
-if [ ! -d "$corpus" ]; then
-	echo "SKIP: corpus not found at $corpus (the shared folder is not beside the checkout)"
-	exit 77
-fi
+. "$(dirname "$0")/need-corpus.sh"
+need_corpus "$corpus"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # the capabilities a guest may see, as lspci names them

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test-model.c - vpci_func_from_config() on crafted images (capability
- * chains, malformed chains, BAR kinds and sizes, accessors, dup) and on
- * the corpus of real config-space dumps (../shared/corpus, via the
- * VPCI_CORPUS environment variable).
+ * chains, malformed chains, BAR kinds and sizes, accessors, dup) and, with
+ * --corpus DIR (the meson test 'model-corpus'), on the corpus of real
+ * config-space dumps (../shared/corpus).
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -718,32 +718,18 @@ static unsigned count_overlaps(const vpci_func *f, const char *name)
 	return n;
 }
 
+static const char *corpus_dir;
+
 static void test_corpus(void **state)
 {
-	const char *dir = getenv("VPCI_CORPUS");
+	const char *dir = corpus_dir;
 	struct idx_row *rows = NULL;
 	size_t n, match = 0, std_match = 0, ext_match = 0, tried = 0, overlaps = 0;
 	static uint8_t buf[VPCI_CFG_SIZE];
 
 	(void)state;
-	if (!dir || !*dir) {
-		print_message("VPCI_CORPUS not set: corpus test skipped\n");
-		skip();
-		return;
-	}
-	DIR *dd = opendir(dir);
-	if (!dd) {
-		print_message("corpus %s not found: corpus test skipped\n", dir);
-		skip();
-		return;
-	}
-	closedir(dd);
 	n = read_index(dir, &rows);
-	if (!n) {
-		print_message("corpus %s has no index.tsv: corpus test skipped\n", dir);
-		skip();
-		return;
-	}
+	assert_true(n > 0); /* main() checked that index.tsv exists */
 	for (size_t i = 0; i < n; i++) {
 		char path[4096];
 		unsigned xs[64], xe[512], gs[64], ge[512];
@@ -800,7 +786,26 @@ static void test_corpus(void **state)
 	assert_int_equal(match, tried);
 }
 
-int main(void)
+/* Is there a corpus with an index at @dir? */
+static int corpus_present(const char *dir)
+{
+	char path[4096];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/index.tsv", dir);
+	fp = fopen(path, "r");
+	if (fp)
+		fclose(fp);
+	return fp != NULL;
+}
+
+/*
+ * test-model            the model tests
+ * test-model --corpus D the corpus of real dumps in D (../shared/corpus):
+ *                       without it, exit 77 (meson: skipped), or 1 under
+ *                       CI=true, where a missing corpus is an error
+ */
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_args),
@@ -812,7 +817,28 @@ int main(void)
 		cmocka_unit_test(test_bars),
 		cmocka_unit_test(test_bridge_bars),
 		cmocka_unit_test(test_dup),
+	};
+	const struct CMUnitTest corpus[] = {
 		cmocka_unit_test(test_corpus),
 	};
+
+	if (argc == 3 && !strcmp(argv[1], "--corpus")) {
+		corpus_dir = argv[2];
+		if (!corpus_present(corpus_dir)) {
+			const char *ci = getenv("CI");
+			if (ci && !strcmp(ci, "true")) {
+				fprintf(stderr, "test-model: corpus %s (with index.tsv) not found; CI=true requires it\n",
+					corpus_dir);
+				return 1;
+			}
+			printf("SKIP: corpus %s (with index.tsv) not found\n", corpus_dir);
+			return 77;
+		}
+		return cmocka_run_group_tests_name("model-corpus", corpus, NULL, NULL);
+	}
+	if (argc != 1) {
+		fprintf(stderr, "usage: test-model [--corpus DIR]\n");
+		return 2;
+	}
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }
