@@ -38,13 +38,16 @@ for tarball in "$data"/sysfs/*.tar.xz; do
 		vf=$(basename "$(dirname "$physfn")")
 		y=$tmp/$b-guest/$(echo "$vf" | tr : -).yaml
 		vend=$(cat "$root/bus/pci/devices/$vf/vendor")
+		dev=$(cat "$root/bus/pci/devices/$vf/device")
 		name="$b: VF $vf has vendor $vend"
-		t grep -q "vendor-id: $vend" "$y"
+		t grep -Eq "^    vendor-id: $vend( |\$)" "$y"   # not subsystem-vendor-id
+		name="$b: VF $vf has device $dev"
+		t grep -Eq "^    device-id: $dev( |\$)" "$y"
 		name="$b: VF $vf has no INTx"
-		t grep -q "interrupt-pin: 0x00" "$y"
+		t grep -Eq "^    interrupt-pin: 0x00( |\$)" "$y"
 		if [ "$vend" = 0x1b36 ]; then
 			name="$b: VF $vf fixed by quirk qemu-nvme-vf-intx-pin"
-			t grep -q qemu-nvme-vf-intx-pin "$y"
+			t grep -Eq "^  quirks: \[(.*, )?qemu-nvme-vf-intx-pin(, .*)?\]\$" "$y"
 		fi
 	done
 done
