@@ -1,17 +1,31 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# lspci-oracle.sh VPCI_BIN FILE... - check rendered instances against lspci
+# lspci-oracle.sh [--min-fields N] [--require "KIND..."] VPCI_BIN FILE...
+#     - check rendered instances against lspci
 #
 # For every instance FILE: render it as an lspci dump and as binary, show
 # it as JSON, and let `lspci -F` (pciutils, an independent decoder) read
 # the dump back.  lspci-compare.py then checks that lspci sees the same
 # bytes, the same capabilities at the same offsets and the same values for
-# a few decoded fields.  One line per file, then "N passed, M failed".
+# the decoded fields of every capability it knows.  One line per file,
+# then "N passed, M failed" and the number of fields compared.  The run
+# fails when fewer than N fields were compared in all (--min-fields) or
+# when a capability kind of --require was compared in no file (e.g.
+# "sriov msi msix link"): the oracle cannot quietly check nothing.
 # Exit 0 when all pass, 1 otherwise, 77 (skip) without lspci or python3.
 
+min_fields=1
+require=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--min-fields) min_fields=$2; shift 2 ;;
+	--require) require=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
 if [ $# -lt 1 ]; then
-	echo "usage: $0 VPCI_BIN FILE..." >&2
+	echo "usage: $0 [--min-fields N] [--require \"KIND...\"] VPCI_BIN FILE..." >&2
 	exit 2
 fi
 vpci=$1
@@ -58,16 +72,34 @@ for f in "$@"; do
 		fail=$((fail + 1))
 		continue
 	fi
-	if python3 "$compare" "$name" "$tmp/dump" "$tmp/json" "$tmp/bin"; then
+	if python3 "$compare" "$name" "$tmp/dump" "$tmp/json" "$tmp/bin" >"$tmp/res"; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
 	fi
+	grep -v '^CHECKED ' "$tmp/res"
+	grep '^CHECKED ' "$tmp/res" >>"$tmp/checked"
 done
 
-echo "$pass passed, $fail failed"
-if [ $((pass + fail)) -eq 0 ]; then
-	echo "SKIP: no instance files given"
-	exit 77
+fields=0
+kinds=
+if [ -s "$tmp/checked" ]; then
+	fields=$(awk '{ n += $2 } END { print n }' "$tmp/checked")
+	kinds=$(cut -d' ' -f3- "$tmp/checked" | tr ' ' '\n' | sort -u | tr '\n' ' ')
 fi
+echo "$pass passed, $fail failed; $fields decoded fields compared ($kinds)"
+if [ $((pass + fail)) -eq 0 ]; then
+	echo "FAIL: no instance files given"
+	exit 1
+fi
+if [ "$fields" -lt "$min_fields" ]; then
+	echo "FAIL: only $fields decoded fields compared, at least $min_fields required"
+	fail=$((fail + 1))
+fi
+for k in $require; do
+	case " $kinds " in
+	*" $k "*) ;;
+	*) echo "FAIL: no file had its $k fields compared"; fail=$((fail + 1)) ;;
+	esac
+done
 [ "$fail" -eq 0 ]
