@@ -97,7 +97,7 @@ static void make_pf(uint8_t *c)
 	memcpy(c + 0xa3, "\x53\x4e\x31\x32\x33", 5); /* serial-like vendor data */
 	c[0xe0] = 0x5a;                   /* a register hidden in a gap */
 	/* extended: SR-IOV @100, ARI @140, DSN @148, PASID @158, AER @160,
-	 * ReBAR @190, ATS @1a0 */
+	 * ReBAR @190, ATS @1a0, DVSEC @1b0, VSEC @1d0 */
 	put32(c, 0x100, EXT(0x0010, 1, 0x140));
 	put16(c, 0x10c, 8); put16(c, 0x10e, 8); put16(c, 0x114, 0x80); put16(c, 0x116, 4);
 	put16(c, 0x11a, 0x1520); put32(c, 0x11c, 0x553); put32(c, 0x120, 1);
@@ -112,8 +112,18 @@ static void make_pf(uint8_t *c)
 	put32(c, 0x16c, 0x00462030);
 	put32(c, 0x190, EXT(0x0015, 1, 0x1a0));
 	put32(c, 0x194, 0x000000f0); put32(c, 0x198, 0x00000020);
-	put32(c, 0x1a0, EXT(0x000f, 1, 0));
+	put32(c, 0x1a0, EXT(0x000f, 1, 0x1b0));
 	put16(c, 0x1a4, 0x0020); put16(c, 0x1a6, 0x8005); /* host enabled ATS, STU 5 */
+	/* DVSEC (PCIe §7.9.6): header 1 = vendor 0x8086, revision 1, length
+	 * 0x14; header 2 = DVSEC ID 0x0007; then 10 bytes of vendor data */
+	put32(c, 0x1b0, EXT(0x0023, 1, 0x1d0));
+	put32(c, 0x1b4, 0x14u << 20 | 1u << 16 | 0x8086);
+	put16(c, 0x1b8, 0x0007);
+	memcpy(c + 0x1ba, "\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa", 10);
+	/* VSEC (PCIe §7.9.5): ID 0x0042, revision 2, length 0x10; 8 bytes of data */
+	put32(c, 0x1d0, EXT(0x000b, 1, 0));
+	put32(c, 0x1d4, 0x10u << 20 | 2u << 16 | 0x0042);
+	memcpy(c + 0x1d8, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
 }
 
 /* VF 0000:01:10.0 of that PF: reads 0xffff IDs, bogus pin, BARs read 0 */
@@ -374,6 +384,19 @@ static void test_dsn_vendor_gaps(void **state)
 		assert_int_equal(b[i], 0);
 	/* a register in a gap is zeroed */
 	assert_int_equal(b[0xe0], 0);
+	/* DVSEC (PCIe §7.9.6): both header registers kept, including the
+	 * DVSEC ID in header 2 that drivers match on; the data is zeroed */
+	assert_true(vpci_func_find_cap(f, true, 0x0023, &ci) >= 0);
+	assert_int_equal(ci.offset, 0x1b0);
+	assert_int_equal(get32(b, 0x1b4), 0x14u << 20 | 1u << 16 | 0x8086);
+	assert_int_equal(get16(b, 0x1b8), 0x0007);
+	for (unsigned i = 0x1ba; i < 0x1c4; i++)
+		assert_int_equal(b[i], 0);
+	/* VSEC (§7.9.5): the header register kept, the data zeroed */
+	assert_true(vpci_func_find_cap(f, true, 0x000b, &ci) >= 0);
+	assert_int_equal(get32(b, 0x1d4), 0x10u << 20 | 2u << 16 | 0x0042);
+	for (unsigned i = 0x1d8; i < 0x1e0; i++)
+		assert_int_equal(b[i], 0);
 	vpci_func_free(f);
 }
 

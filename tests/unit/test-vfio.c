@@ -31,6 +31,7 @@ static struct {
 	char device_name[32];
 	uint8_t cfg[4096];
 	uint64_t region_size[9];
+	unsigned asked[9]; /* VFIO_DEVICE_GET_REGION_INFO calls per region index */
 } k; /* the scripted kernel */
 
 static int f_open(const char *path, int flags)
@@ -80,6 +81,7 @@ static int f_ioctl(int fd, unsigned long req, void *arg)
 			errno = EINVAL;
 			return -1;
 		}
+		k.asked[ri->index]++;
 		ri->size = k.region_size[ri->index];
 		ri->offset = (uint64_t)ri->index << 40;
 		return 0;
@@ -174,6 +176,30 @@ static void test_reads_config_and_regions(void **state)
 	vpci_diag_free(d);
 }
 
+/* Every BAR region and the ROM region are asked for (VFIO_PCI_BAR0..5,
+ * VFIO_PCI_ROM_REGION_INDEX); the ROM's size becomes the expansion ROM
+ * even though its config register reads 0, and absent BARs stay absent. */
+static void test_rom_region(void **state)
+{
+	vpci_func *f = NULL;
+	vpci_diag *d = vpci_diag_new();
+	struct vpci_bar_info bi;
+
+	(void)state;
+	k.region_size[VFIO_PCI_ROM_REGION_INDEX] = 0x10000;
+	assert_int_equal(derive(&f, d, VPCI_POLICY_RAW), 0);
+	for (unsigned i = VFIO_PCI_BAR0_REGION_INDEX; i <= VFIO_PCI_ROM_REGION_INDEX; i++)
+		assert_true(k.asked[i] > 0);
+	assert_int_equal(vpci_func_bar(f, 6, &bi), 0);
+	assert_int_equal(bi.type, VPCI_BAR_MEM32);
+	assert_true(bi.size_known);
+	assert_int_equal(bi.size, 0x10000);
+	assert_int_equal(vpci_func_bar(f, 2, &bi), VPCI_ENOENT);
+	assert_int_equal(bi.type, VPCI_BAR_NONE);
+	vpci_func_free(f);
+	vpci_diag_free(d);
+}
+
 static void test_group_not_viable(void **state)
 {
 	vpci_func *f = NULL;
@@ -214,6 +240,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_reads_config_and_regions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rom_region, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_not_viable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_explained, setup, teardown),
