@@ -4,7 +4,9 @@
 # run-bad.sh VPCI_BIN DIR - check every malformed instance in DIR
 #
 # For each DIR/*.yaml, runs "VPCI_BIN check FILE" and requires:
-#   - exit status 65 (invalid data), or 66 when FILE is unreadable;
+#   - exit status 65 (invalid data), or 66 when FILE is unreadable, or
+#     the status of a "# exit: N" line (0 for a file that is valid but
+#     draws warnings);
 #   - every "# expect: TEXT" line of FILE to appear on stderr as
 #     "FILE:TEXT" (leading blanks of TEXT are not significant, so a
 #     diagnostic without a line, "FILE: error: offset 0x6: ...", is
@@ -55,11 +57,14 @@ for f in "$dir"/*.yaml; do
 		}
 	}' "$tmp/stderr" | sort >"$tmp/act"
 
+	want=$(sed -n 's/^# exit:[[:space:]]*\([0-9]*\)[[:space:]]*$/\1/p' "$f" | head -n 1)
 	why=
 	if [ ! -s "$tmp/exp" ]; then
 		why="no '# expect:' lines"
 	fi
-	if [ "$rc" -ne 65 ] && ! { [ "$rc" -eq 66 ] && [ ! -r "$f" ]; }; then
+	if [ -n "$want" ]; then
+		[ "$rc" -eq "$want" ] || why="${why:+$why; }exit status $rc, expected $want"
+	elif [ "$rc" -ne 65 ] && ! { [ "$rc" -eq 66 ] && [ ! -r "$f" ]; }; then
 		why="${why:+$why; }exit status $rc, expected 65"
 	fi
 	comm -23 "$tmp/exp" "$tmp/act" >"$tmp/missing"
