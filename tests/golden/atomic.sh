@@ -4,11 +4,7 @@
 set -u
 vpci=$1
 example=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-t() { if "$@"; then pass=$((pass + 1)); echo "ok   $name"; else fail=$((fail + 1)); echo "FAIL $name"; fi; }
+. "$(dirname "$0")/check.sh"
 printf 'vpci: 1\nname: broken\nfunction: {header: {vendr-id: 1}}\n' > "$tmp/bad.yaml"
 "$vpci" render "$tmp/bad.yaml" --format bin -o "$tmp/out.bin" 2>/dev/null
 name="invalid input leaves no output file"
@@ -35,5 +31,4 @@ reader=$!
 wait $reader
 name="a FIFO output is written in place and stays a FIFO"
 t sh -c "test -p '$tmp/fifo' && test -s '$tmp/from-fifo'"
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+finish

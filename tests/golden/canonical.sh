@@ -14,10 +14,7 @@ vpci=$1
 examples=$2
 canon=$3
 data=$4
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
+. "$(dirname "$0")/check.sh"
 same() { # NAME EXPECTED ACTUAL
 	if cmp -s "$2" "$3"; then
 		pass=$((pass + 1))
@@ -61,6 +58,6 @@ else
 	fail=$((fail + 1))
 	echo "FAIL qemu-sriov 0000:01:00.1: derive failed"
 fi
-echo "$pass passed, $fail failed"
 # every example and the VF, nothing less
-[ "$fail" = 0 ] && [ "$pass" = $((n + 1)) ] && [ "$n" -gt 0 ]
+[ "$n" -gt 0 ] || { echo "FAIL: no example in $examples"; fail=$((fail + 1)); }
+finish $((n + 1))

@@ -7,11 +7,7 @@
 set -u
 vpci=$1
 data=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-t() { if "$@" >/dev/null 2>&1; then pass=$((pass + 1)); echo "ok   $name"; else fail=$((fail + 1)); echo "FAIL $name"; fi; }
+. "$(dirname "$0")/check.sh"
 for tarball in "$data"/sysfs/*.tar.xz; do
 	b=$(basename "$tarball" .tar.xz)
 	mkdir -p "$tmp/$b"
@@ -51,5 +47,4 @@ for tarball in "$data"/sysfs/*.tar.xz; do
 		fi
 	done
 done
-echo "$pass passed, $fail failed"
-[ $fail = 0 ] && [ $pass -gt 0 ]
+finish

@@ -7,11 +7,7 @@
 set -u
 probe=$1
 nvme=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-t() { if "$@"; then pass=$((pass + 1)); echo "ok   $name"; else fail=$((fail + 1)); echo "FAIL $name"; fi; }
+. "$(dirname "$0")/check.sh"
 "$probe" "$nvme" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 name="exits 0 on $nvme"
@@ -39,5 +35,4 @@ t test "$rc" = 65
 name="reports the invalid key with its position"
 t grep -q "bad.yaml:3:.*vendr-id" "$tmp/err"
 [ $fail -gt 0 ] && sed 's/^/    /' "$tmp/out"
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+finish 10

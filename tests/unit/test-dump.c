@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "vpci/vpci.h"
+#include "unit-util.h"
 
 static const char *dir;
 
@@ -44,11 +45,8 @@ static vpci_source *open_dump(const char *name, size_t count)
 
 	path(p, sizeof(p), name);
 	int rc = vpci_source_open(VPCI_SRC_DUMP, p, &s, d);
-	for (size_t i = 0; rc && i < vpci_diag_count(d); i++) {
-		char b[512];
-		vpci_diag_format(vpci_diag_get(d, i), b, sizeof(b));
-		print_error("%s\n", b);
-	}
+	if (rc)
+		unit_print_diags(d);
 	vpci_diag_free(d);
 	assert_int_equal(rc, 0);
 	assert_int_equal(vpci_source_count(s), count);

@@ -37,6 +37,7 @@
 
 #include "model/captab.h"
 #include "vpci/vpci.h"
+#include "unit-util.h"
 
 /* Where a register lives in the test function. */
 enum where {
@@ -294,24 +295,11 @@ static const char *base[] = {
 	       "slot-capabilities: 0x00080000%s}}\n",
 };
 
+/* RW1C bits set at reset may break a check of vpci_validate(): the
+ * engine does not care, so validation is off */
 static vpci_func *parse(const char *text)
 {
-	vpci_func *f = NULL;
-	vpci_diag *d = vpci_diag_new();
-	/* values like RW1C bits set at reset may break a check: the engine
-	 * does not care, so validation is off */
-	int rc = vpci_parse_buffer_flags(text, strlen(text), "regs.yaml", VPCI_PARSE_NO_VALIDATE, &f, d);
-
-	for (size_t i = 0; rc && i < vpci_diag_count(d); i++) {
-		char b[512];
-		vpci_diag_format(vpci_diag_get(d, i), b, sizeof(b));
-		print_error("%s\n", b);
-	}
-	if (rc)
-		print_error("%s", text);
-	vpci_diag_free(d);
-	assert_int_equal(rc, 0);
-	return f;
+	return unit_parse(text, strlen(text), "regs.yaml", VPCI_PARSE_NO_VALIDATE);
 }
 
 static vpci_func *build(const struct reg *g)
@@ -341,18 +329,8 @@ static unsigned base_off(const struct reg *g)
 	return g->where == HDR ? 0 : g->where == PCIE ? 0x40 : g->where == STD ? 0x80 : 0x100;
 }
 
-static uint32_t rd(vpci_emu *e, unsigned off, unsigned width)
-{
-	uint32_t v = 0xdeadbeef;
-
-	assert_int_equal(vpci_emu_read(e, off, width, &v), 0);
-	return v;
-}
-
-static void wr(vpci_emu *e, unsigned off, unsigned width, uint32_t v)
-{
-	assert_int_equal(vpci_emu_write(e, off, width, v), 0);
-}
+#define rd unit_rd
+#define wr unit_wr
 
 static const char *fn_name(enum fn f)
 {
@@ -563,53 +541,72 @@ static void expect(vpci_emu *e, const struct sticky *tab, size_t n, const uint32
 }
 
 #define N_EP (sizeof(ep_sticky) / sizeof(ep_sticky[0]))
+#define MAX_STICKY 16
 
-static void test_flr_keeps_sticky_bits(void **state)
+/* A warm reset as the test triggers it. */
+typedef void (*warm_fn)(vpci_emu *e);
+
+/* Build @text, write @tab, run @warm (twice: a second warm reset changes
+ * nothing more), check the sticky rules after it, then a cold reset and
+ * the power-on values. */
+static void reset_case(const char *text, const struct sticky *tab, size_t n, warm_fn warm, const char *what)
 {
-	vpci_func *f = parse(ep_text);
+	vpci_func *f = parse(text);
 	vpci_emu *e = NULL;
-	uint32_t init[N_EP], written[N_EP];
+	uint32_t init[MAX_STICKY], written[MAX_STICKY];
 
-	(void)state;
+	assert_true(n <= MAX_STICKY);
 	assert_int_equal(vpci_emu_new(f, NULL, NULL, NULL, &e, NULL), 0);
-	apply(e, ep_sticky, N_EP, init, written);
-	/* Initiate FLR the way a driver does: read-modify-write */
-	uint32_t devctl = rd(e, 0x48, 2);
-	wr(e, 0x48, 2, devctl | 0x8000);
-	assert_int_equal(rd(e, 0x48, 2) & 0x8000, 0); /* Initiate FLR reads 0 (§7.5.3.4) */
-	expect(e, ep_sticky, N_EP, init, written, 0, "FLR through Device Control");
+	apply(e, tab, n, init, written);
+	for (int k = 0; k < 2; k++) {
+		warm(e);
+		expect(e, tab, n, init, written, 0, what);
+	}
 	/* a cold reset brings back the power-on values, sticky or not */
 	assert_int_equal(vpci_emu_reset(e, VPCI_RESET_COLD), 0);
-	expect(e, ep_sticky, N_EP, init, written, 1, "cold reset");
-	for (size_t i = 0; i < N_EP; i++)
-		if (ep_sticky[i].table_not)
-			print_message("table differs from the spec: %s: %s\n", ep_sticky[i].spec, ep_sticky[i].why);
+	expect(e, tab, n, init, written, 1, "cold reset");
+	for (size_t i = 0; i < n; i++)
+		if (tab[i].table_not)
+			print_message("table differs from the spec: %s: %s\n", tab[i].spec, tab[i].why);
 	vpci_emu_free(e);
 	vpci_func_free(f);
 }
 
+/* Initiate FLR the way a driver does: read-modify-write of Device Control */
+static void flr_devctl(vpci_emu *e)
+{
+	wr(e, 0x48, 2, rd(e, 0x48, 2) | 0x8000);
+	assert_int_equal(rd(e, 0x48, 2) & 0x8000, 0); /* Initiate FLR reads 0 (§7.5.3.4) */
+}
+
+/* AF Control bit 0, Initiate FLR (capable: AF Capabilities bit 1) */
+static void flr_af(vpci_emu *e)
+{
+	wr(e, 0x94, 1, 0x01);
+	assert_int_equal(rd(e, 0x94, 1), 0);
+}
+
+static void api_flr(vpci_emu *e)
+{
+	assert_int_equal(vpci_emu_reset(e, VPCI_RESET_FLR), 0);
+}
+
+static void api_hot(vpci_emu *e)
+{
+	assert_int_equal(vpci_emu_reset(e, VPCI_RESET_HOT), 0);
+}
+
+static void test_flr_keeps_sticky_bits(void **state)
+{
+	(void)state;
+	reset_case(ep_text, ep_sticky, N_EP, flr_devctl, "FLR through Device Control");
+}
+
 static void test_api_resets(void **state)
 {
-	static const enum vpci_reset warm[] = { VPCI_RESET_FLR, VPCI_RESET_HOT };
-	static const char *const name[] = { "vpci_emu_reset(FLR)", "vpci_emu_reset(HOT)" };
-
 	(void)state;
-	for (unsigned k = 0; k < 2; k++) {
-		vpci_func *f = parse(ep_text);
-		vpci_emu *e = NULL;
-		uint32_t init[N_EP], written[N_EP];
-		assert_int_equal(vpci_emu_new(f, NULL, NULL, NULL, &e, NULL), 0);
-		apply(e, ep_sticky, N_EP, init, written);
-		assert_int_equal(vpci_emu_reset(e, warm[k]), 0);
-		expect(e, ep_sticky, N_EP, init, written, 0, name[k]);
-		/* a second warm reset changes nothing more */
-		assert_int_equal(vpci_emu_reset(e, warm[k]), 0);
-		expect(e, ep_sticky, N_EP, init, written, 0, name[k]);
-		assert_int_equal(vpci_emu_reset(e, VPCI_RESET_COLD), 0);
-		expect(e, ep_sticky, N_EP, init, written, 1, "cold reset");
-		vpci_emu_free(e);
-		vpci_func_free(f);
-	}
+	reset_case(ep_text, ep_sticky, N_EP, api_flr, "vpci_emu_reset(FLR)");
+	reset_case(ep_text, ep_sticky, N_EP, api_hot, "vpci_emu_reset(HOT)");
 }
 
 /* Conventional PCI: FLR through Advanced Features (AF Capabilities bit 1
@@ -621,28 +618,18 @@ static void test_af_flr_keeps_sticky(void **state)
 		{ HDR, NULL, 0x04, 2, 0x0146, 0, 0, "§7.5.1.1.3: Command is not sticky", NULL },
 		{ STD, "pm", 0x04, 2, 0x8100, 0x8100, 0, "PCI-PM 1.2 §3.2.4: PME_En, PME_Status sticky", NULL },
 	};
-	vpci_func *f = parse("vpci: 1\nname: af\nfunction:\n  kind: endpoint\n  config-size: 256\n"
-			     "  header: {vendor-id: 0x1234, device-id: 0x567a, class-code: 0x020000}\n"
-			     "  capabilities:\n"
-			     "    - {type: pm, offset: 0x80, fields: {pmc: 0xc803, pmcsr: 0x8008}}\n"
-			     "    - {type: af, offset: 0x90, fields: {length: 0x06, af-capabilities: 0x03}}\n");
-	vpci_emu *e = NULL;
-	uint32_t init[2], written[2];
 
 	(void)state;
-	assert_int_equal(vpci_emu_new(f, NULL, NULL, NULL, &e, NULL), 0);
-	apply(e, conv, 2, init, written);
-	wr(e, 0x94, 1, 0x01); /* Initiate FLR */
-	assert_int_equal(rd(e, 0x94, 1), 0);
-	expect(e, conv, 2, init, written, 0, "FLR through Advanced Features");
-	assert_int_equal(vpci_emu_reset(e, VPCI_RESET_COLD), 0);
-	expect(e, conv, 2, init, written, 1, "cold reset");
-	vpci_emu_free(e);
-	vpci_func_free(f);
+	reset_case("vpci: 1\nname: af\nfunction:\n  kind: endpoint\n  config-size: 256\n"
+		   "  header: {vendor-id: 0x1234, device-id: 0x567a, class-code: 0x020000}\n"
+		   "  capabilities:\n"
+		   "    - {type: pm, offset: 0x80, fields: {pmc: 0xc803, pmcsr: 0x8008}}\n"
+		   "    - {type: af, offset: 0x90, fields: {length: 0x06, af-capabilities: 0x03}}\n",
+		   conv, 2, flr_af, "FLR through Advanced Features");
 }
 
-/* Root port: AER root status and DPC status are sticky across a hot
- * reset (ports have no FLR). */
+/* Root port: AER root status and severity are sticky across a hot reset
+ * (ports have no FLR). */
 static void test_root_port_sticky(void **state)
 {
 	static const struct sticky rp[] = {
@@ -650,25 +637,16 @@ static void test_root_port_sticky(void **state)
 		{ EXT, "aer", 0x30, 4, 0x00000001, 0x7f, 0, "§7.8.4.10: Root Error Status RW1CS", NULL },
 		{ EXT, "aer", 0x0c, 4, 0x00000010, 0xfffff030, 0, "§7.8.4.4: RWS", NULL },
 	};
-	vpci_func *f = parse("vpci: 1\nname: rp\nfunction:\n  kind: bridge\n"
-			     "  header: {vendor-id: 0x1234, device-id: 0x5679, class-code: 0x060400}\n"
-			     "  capabilities:\n"
-			     "    - {type: pcie, offset: 0x40, fields: {pcie-capabilities: 0x0142, "
-			     "link-capabilities: 0x00000481}}\n"
-			     "  extended-capabilities:\n"
-			     "    - {type: aer, offset: 0x100, version: 2, fields: {root-error-status: 0x00000005}}\n");
-	vpci_emu *e = NULL;
-	uint32_t init[3], written[3];
 
 	(void)state;
-	assert_int_equal(vpci_emu_new(f, NULL, NULL, NULL, &e, NULL), 0);
-	apply(e, rp, 3, init, written);
-	assert_int_equal(vpci_emu_reset(e, VPCI_RESET_HOT), 0);
-	expect(e, rp, 3, init, written, 0, "hot reset");
-	assert_int_equal(vpci_emu_reset(e, VPCI_RESET_COLD), 0);
-	expect(e, rp, 3, init, written, 1, "cold reset");
-	vpci_emu_free(e);
-	vpci_func_free(f);
+	reset_case("vpci: 1\nname: rp\nfunction:\n  kind: bridge\n"
+		   "  header: {vendor-id: 0x1234, device-id: 0x5679, class-code: 0x060400}\n"
+		   "  capabilities:\n"
+		   "    - {type: pcie, offset: 0x40, fields: {pcie-capabilities: 0x0142, "
+		   "link-capabilities: 0x00000481}}\n"
+		   "  extended-capabilities:\n"
+		   "    - {type: aer, offset: 0x100, version: 2, fields: {root-error-status: 0x00000005}}\n",
+		   rp, 3, api_hot, "hot reset");
 }
 
 int main(void)

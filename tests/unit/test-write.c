@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "vpci/vpci.h"
+#include "unit-util.h"
 
 static const char *input =
 	"vpci: 1\n"
@@ -100,18 +101,7 @@ static const char *const expected[] = {
 
 static vpci_func *parse(const char *text, size_t len)
 {
-	vpci_func *f = NULL;
-	vpci_diag *d = vpci_diag_new();
-	int rc = vpci_parse_buffer(text, len, "overrides.yaml", &f, d);
-
-	for (size_t i = 0; rc && i < vpci_diag_count(d); i++) {
-		char b[512];
-		vpci_diag_format(vpci_diag_get(d, i), b, sizeof(b));
-		print_error("%s\n", b);
-	}
-	vpci_diag_free(d);
-	assert_int_equal(rc, 0);
-	return f;
+	return unit_parse(text, len, "overrides.yaml", 0);
 }
 
 static char *write_text(const vpci_func *f, size_t *len)
