@@ -83,6 +83,9 @@ selected() {
 }
 
 # --- the scratch copy -------------------------------------------------------
+# the commit the copy comes from (and whether the tree had changes)
+rev=$(cd "$src" && git rev-parse --short HEAD 2>/dev/null || echo '?')
+[ -n "$(cd "$src" && git status --porcelain --untracked-files=no 2>/dev/null)" ] && rev="$rev+changes"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/vpci-mutate.XXXXXX") || exit 2
 cleanup() { [ $keep = 1 ] || rm -rf "$scratch"; }
 trap cleanup EXIT
@@ -228,7 +231,7 @@ for i in "${!names[@]}"; do
 done
 
 echo
-echo "=== mutation report ($(cd "$src" && git rev-parse --short HEAD 2>/dev/null || echo '?'); suites: ${suites:-all}; fuzz: ${fuzz}s; vm: $vm) ==="
+echo "=== mutation report ($rev; suites: ${suites:-all}; fuzz: ${fuzz}s; vm: $vm) ==="
 for r in "${results[@]}"; do echo "$r"; done
 echo "$killed killed, $survived survived, $stale not applied, $broken not compiling"
 [ $keep = 1 ] && echo "mutate: scratch kept in $scratch"
