@@ -43,7 +43,7 @@ for tarball in "$data"/sysfs/*.tar.xz; do
 		t grep -Eq "^    interrupt-pin: 0x00( |\$)" "$y"
 		if [ "$vend" = 0x1b36 ]; then
 			name="$b: VF $vf fixed by quirk qemu-nvme-vf-intx-pin"
-			t grep -Eq "^  quirks: \[(.*, )?qemu-nvme-vf-intx-pin(, .*)?\]\$" "$y"
+			t grep -Eq "^  quirks: \"\[(.*, )?qemu-nvme-vf-intx-pin(, .*)?\]\"\$" "$y"
 		fi
 	done
 done
