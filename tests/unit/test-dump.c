@@ -200,29 +200,22 @@ static void test_4k(void **state)
 	vpci_source_free(s);
 }
 
-static void test_pasted_prompt_is_ignored(void **state)
+/* Lines that are neither a device, a hex row nor -v text are ignored, as
+ * `lspci -F` ignores them: a shell prompt pasted above the device, a
+ * libkmod message pasted between its rows.  The rows around them are
+ * read. */
+static void test_pasted_lines_are_ignored(void **state)
 {
-	vpci_source *s = open_dump("pasted-before.lspci", 1);
+	static const char *const files[] = { "pasted-before.lspci", "pasted-inside.lspci" };
 
 	(void)state;
-	vpci_func *f = raw(s, 0);
-	check_host_bridge(f);
-	vpci_func_free(f);
-	vpci_source_free(s);
-}
-
-/* A line that is neither a hex row nor -v text (here a libkmod message
- * pasted between rows) is ignored, as `lspci -F` ignores it: the rows
- * around it are read. */
-static void test_pasted_line_inside_is_ignored(void **state)
-{
-	vpci_source *s = open_dump("pasted-inside.lspci", 1);
-
-	(void)state;
-	vpci_func *f = raw(s, 0);
-	check_host_bridge(f);
-	vpci_func_free(f);
-	vpci_source_free(s);
+	for (unsigned i = 0; i < 2; i++) {
+		vpci_source *s = open_dump(files[i], 1);
+		vpci_func *f = raw(s, 0);
+		check_host_bridge(f);
+		vpci_func_free(f);
+		vpci_source_free(s);
+	}
 }
 
 int main(void)
@@ -231,8 +224,7 @@ int main(void)
 		cmocka_unit_test(test_multi_device),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_4k),
-		cmocka_unit_test(test_pasted_prompt_is_ignored),
-		cmocka_unit_test(test_pasted_line_inside_is_ignored),
+		cmocka_unit_test(test_pasted_lines_are_ignored),
 	};
 	dir = getenv("VPCI_TEST_DATA");
 	if (!dir) {
