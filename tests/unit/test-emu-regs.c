@@ -114,8 +114,10 @@ static const struct reg regs[] = {
 
 	/* ---- MSI (PCIe r6.0 §7.7.1) ---- */
 	/* 64-bit, per-vector masking, extended message data, 32 vectors */
-	{ EP, STD, "msi", NULL, "message-control", 0x02, 2, .rw = 0x0471, .init = 0x038a,
-	  .spec = "§7.7.1.2: 0 Enable, 6:4 MME, 10 Extended Message Data Enable (capable) RW" },
+	/* MME is written with the largest legal value, the capable count:
+	 * software must not enable more vectors than capable (§7.7.1.2) */
+	{ EP, STD, "msi", NULL, "message-control", 0x02, 2, .rw = 0x0471, .init = 0x038a, .nowrite = 0x0020,
+	  .spec = "§7.7.1.2: 0 Enable, 6:4 MME (written 101b = MMC), 10 Extended Message Data Enable RW" },
 	{ EP, STD, "msi", "message-control: 0x038a", "message-address", 0x04, 4, .rw = 0xfffffffc,
 	  .spec = "§7.7.1.3: 31:2 RW, 1:0 RsvdP" },
 	{ EP, STD, "msi", "message-control: 0x038a", "message-upper-address", 0x08, 4, .rw = 0xffffffff,
@@ -127,7 +129,8 @@ static const struct reg regs[] = {
 	  .spec = "§7.7.1.7: one RW bit per vector (32)" },
 	/* 32-bit, per-vector masking, 4 vectors, no extended data */
 	{ EP, STD, "msi", NULL, "message-control", 0x02, 2, .rw = 0x0071, .init = 0x0104, .extra = 0x0400,
-	  .spec = "§7.7.1.2: Extended Message Data Enable is RO 0 without the capability",
+	  .nowrite = 0x0050,
+	  .spec = "§7.7.1.2: MME written 010b = MMC; Extended Message Data Enable is RO 0 without the capability",
 	  .why = "the table makes bit 10 RW whether or not Extended Message Data Capable (bit 9) is set" },
 	{ EP, STD, "msi", "message-control: 0x0104", "message-data", 0x08, 2, .rw = 0xffff, .spec = "§7.7.1.5" },
 	{ EP, STD, "msi", "message-control: 0x0104", "mask-bits", 0x0c, 4, .rw = 0x0000000f,
