@@ -411,25 +411,43 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	free(text);
-	long pn = iters / 2000;
-	double tb[101], te[101];
+	/* A config read of a real function can take tens of microseconds (a
+	 * hypervisor traps it) and varies with the machine's load: the two
+	 * loops alternate in short slices, their order swapped every round,
+	 * and the overhead is the median of the per-round ratios. */
+	enum { SLICES = 40 };
+	long pn = iters / 20000 + 1;
+	double tb[101], te[101], ratio[101 * SLICES];
+	int nr = 0;
 	for (int r = 0; r < rounds; r++) {
 		uint8_t buf[4];
-		double t0 = now_ns();
-		for (long i = 0; i < pn; i++)
-			if (pread(fd, buf, 2, 6) != 2)
-				return 74;
-		double t1 = now_ns();
-		for (long i = 0; i < pn; i++)
-			vpci_emu_read(e, 6, 2, &v);
-		double t2 = now_ns();
-		tb[r] = (t1 - t0) / pn;
-		te[r] = (t2 - t1) / pn;
+		double sb = 0, se = 0;
+		for (int s = 0; s < SLICES; s++) {
+			double pair[2];
+			for (int k = 0; k < 2; k++) {
+				int engine = (k ^ s ^ r) & 1;
+				double t0 = now_ns();
+				if (engine) {
+					for (long i = 0; i < pn; i++)
+						vpci_emu_read(e, 6, 2, &v);
+				} else {
+					for (long i = 0; i < pn; i++)
+						if (pread(fd, buf, 2, 6) != 2)
+							return 74;
+				}
+				pair[engine] = now_ns() - t0;
+			}
+			sb += pair[0];
+			se += pair[1];
+			ratio[nr++] = pair[1] / pair[0];
+		}
+		tb[r] = sb / ((double)pn * SLICES);
+		te[r] = se / ((double)pn * SLICES);
 	}
-	double b = median(tb, rounds), em = median(te, rounds);
+	double b = median(tb, rounds), em = median(te, rounds), ov = median(ratio, nr);
 	printf("bare pread of config (2 bytes):           %7.0f ns\n", b);
-	printf("device-backed read through the engine:    %7.0f ns  overhead %+.1f%% (target <= 5%%)\n", em,
-	       (em / b - 1) * 100);
+	printf("device-backed read through the engine:    %7.0f ns  overhead %+.1f%% (median of %d adjacent-slice ratios; target <= 5%%)\n",
+	       em, (ov - 1) * 100, nr);
 	close(fd);
 	vpci_emu_free(e);
 	vpci_func_free(g);
