@@ -24,11 +24,13 @@ struct dump_dev {
 	struct host_facts f;
 	uint8_t seen[4096];
 	unsigned line;
+	unsigned gaps;          /* bytes below its size the dump did not give */
 };
 
 struct dump_priv {
 	struct dump_dev *dev;
 	size_t n;
+	char *file;             /* as diagnostics name it */
 };
 
 static struct diag_pos lpos(const char *file, unsigned line, unsigned col)
@@ -60,7 +62,7 @@ static int header_slot(const char *s, char slot[HOST_SLOT_LEN])
 	return host_slot_norm(buf, slot);
 }
 
-static void finish_dev(struct dump_dev *dv, const char *file, vpci_diag *d)
+static void finish_dev(struct dump_dev *dv)
 {
 	size_t max = 0, gaps = 0;
 
@@ -73,10 +75,7 @@ static void finish_dev(struct dump_dev *dv, const char *file, vpci_diag *d)
 			dv->f.cfg[i] = 0xff; /* lspci -F reads gaps as ff */
 			gaps++;
 		}
-	if (max && gaps)
-		diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, lpos(file, dv->line, 1),
-			 "device %s: %zu of %zu bytes are missing from the dump and read as 0xff", dv->f.slot, gaps,
-			 len);
+	dv->gaps = max ? (unsigned)gaps : 0; /* said when the device is read */
 	dv->f.len = max ? len : 0;
 }
 
@@ -198,13 +197,13 @@ static int dump_line(struct dump_reader *r, char *line, size_t len)
 
 	if (!len) {
 		if (r->cur)
-			finish_dev(r->cur, r->path, r->d);
+			finish_dev(r->cur);
 		r->cur = NULL;
 		return 0;
 	}
 	if (!header_slot(line, slot)) {
 		if (r->cur)
-			finish_dev(r->cur, r->path, r->d);
+			finish_dev(r->cur);
 		return start_device(r, slot);
 	}
 	if (!r->cur)
@@ -258,6 +257,9 @@ int dump_read_stream(struct vpci_source *s, FILE *fp, const char *path, vpci_dia
 	if (!r.pv)
 		return VPCI_ENOMEM;
 	s->priv = r.pv;
+	r.pv->file = strdup(path);
+	if (!r.pv->file)
+		return VPCI_ENOMEM;
 	while (!rc && (more = next_line(fp, line, sizeof(line), &len))) {
 		if (++r.lineno > DUMP_MAX_LINES) {
 			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, r.lineno, 1),
@@ -290,7 +292,7 @@ int dump_read_stream(struct vpci_source *s, FILE *fp, const char *path, vpci_dia
 	if (rc)
 		return rc;
 	if (r.cur)
-		finish_dev(r.cur, path, d);
+		finish_dev(r.cur);
 	for (size_t i = 0; i < r.pv->n; i++) {
 		if (!r.pv->dev[i].f.len) {
 			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, lpos(path, r.pv->dev[i].line, 1),
@@ -330,9 +332,15 @@ static int dump_open(struct vpci_source *s, const char *path, vpci_diag *d)
 static int dump_read(struct vpci_source *s, size_t i, struct host_facts *f, vpci_diag *d)
 {
 	struct dump_priv *pv = s->priv;
+	const struct dump_dev *dv = &pv->dev[i];
 
-	(void)d;
-	*f = pv->dev[i].f;
+	/* only for the devices read: a dump of a whole host may lack bytes
+	 * of functions nobody asked for */
+	if (dv->gaps)
+		diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, lpos(pv->file, dv->line, 1),
+			 "device %s: %u of %zu bytes are missing from the dump and read as 0xff", dv->f.slot,
+			 dv->gaps, dv->f.len);
+	*f = dv->f;
 	return 0;
 }
 
@@ -340,8 +348,10 @@ static void dump_close(struct vpci_source *s)
 {
 	struct dump_priv *pv = s->priv;
 
-	if (pv)
+	if (pv) {
 		free(pv->dev);
+		free(pv->file);
+	}
 	free(pv);
 }
 
