@@ -121,6 +121,9 @@ struct vpci_bar_info {
  * @length: length in bytes (header included); 0 when unknown
  * @key: the format's name of the capability (e.g. "msix"), never NULL
  * @name: human-readable name (e.g. "MSI-X"), never NULL
+ * @is_virtual: a virtual capability: no device backs it (vpci/place.h)
+ * @auto_placed: a virtual capability placed by the placement rule rather
+ *               than pinned at its offset
  *
  * Strings are static and outlive every function.
  */
@@ -132,6 +135,22 @@ struct vpci_cap_info {
 	uint16_t length;
 	const char *key;
 	const char *name;
+	bool is_virtual;
+	bool auto_placed;
+};
+
+/**
+ * struct vpci_free_range - room the instance keeps for virtual capabilities
+ * @offset: first byte
+ * @length: number of bytes
+ * @kept_for: the name of the virtual capability the range is kept for
+ *            (a quirk's `reserve`), "" when it is for any; owned by the
+ *            function
+ */
+struct vpci_free_range {
+	unsigned offset;
+	unsigned length;
+	const char *kept_for;
 };
 
 /**
@@ -366,6 +385,24 @@ struct vpci_msix_info {
  * Return: 0, or VPCI_ENOENT when the function has no MSI-X capability.
  */
 int vpci_func_msix(const vpci_func *f, struct vpci_msix_info *out);
+
+/**
+ * vpci_func_free_range_count() - number of declared free ranges
+ * @f: the function
+ *
+ * Return: how many free ranges the instance declares.
+ */
+unsigned vpci_func_free_range_count(const vpci_func *f);
+
+/**
+ * vpci_func_free_range() - one declared free range
+ * @f: the function
+ * @i: index, 0 .. vpci_func_free_range_count() - 1
+ * @out: receives the range
+ *
+ * Return: 0 or VPCI_ENOENT.
+ */
+int vpci_func_free_range(const vpci_func *f, unsigned i, struct vpci_free_range *out);
 
 /**
  * vpci_access_name() - the format's spelling of an access type

@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "emu.h"
 #include "model.h"
+#include "place.h"
 #include "quirks.h"
 #include "registry.h"
 #include "render.h"

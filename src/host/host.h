@@ -154,6 +154,20 @@ int host_vfio_facts(const char *group, const char *slot, struct host_facts *f, v
 /* Offset and size of region @index of the device fd; 0 or -1 (errno). */
 int host_vfio_region(int dev, unsigned index, uint64_t *offset, uint64_t *size);
 
+/* --- iommufd (iommufd.c) --------------------------------------------- */
+
+/* What the IOMMU reports of a function's PASID support. */
+struct host_iommu_pasid {
+	int asked;                  /* IOMMU_GET_HW_INFO answered */
+	unsigned width;             /* out_max_pasid_log2: 0 = no PASID */
+	int exec, priv;             /* execute / privileged mode supported */
+	char why[200];              /* when not asked: why */
+};
+/* Ask the IOMMU through iommufd: bind the function's VFIO device file
+ * (sysfs vfio-dev/vfioN -> /dev/vfio/devices/vfioN) to a new iommufd and
+ * issue IOMMU_GET_HW_INFO.  0, or -1 with @out->why. */
+int host_iommu_pasid(const char *root, const char *slot, struct host_iommu_pasid *out);
+
 /* Which processes hold VFIO groups open, read from a procfs tree once. */
 struct host_vfio_users {
 	struct host_vfio_user {

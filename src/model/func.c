@@ -342,6 +342,7 @@ int func_add_free_range(struct vpci_func *f, uint16_t off, uint16_t len, uint32_
 	r[f->nfree].off = off;
 	r[f->nfree].len = len;
 	r[f->nfree].loc = loc;
+	r[f->nfree].tag[0] = '\0';
 	f->nfree++;
 	return 0;
 }
@@ -670,6 +671,8 @@ static void cap_info(const struct capinst *c, struct vpci_cap_info *out)
 	out->length = c->len;
 	out->key = c->desc ? c->desc->key : unknown_std;
 	out->name = c->desc ? c->desc->name : (c->ext ? "Unknown extended capability" : "Unknown capability");
+	out->is_virtual = c->virt;
+	out->auto_placed = c->virt && (c->placement & VCAP_AUTO);
 }
 
 VPCI_EXPORT int vpci_func_cap(const vpci_func *f, unsigned i, struct vpci_cap_info *out)

@@ -17,7 +17,22 @@ struct vpci_loc {
 	uint32_t line, col;
 };
 
-/* One capability of the model. */
+/* Longest name of a virtual capability's purpose, or of what a free range
+ * is kept for ("nvidia-gpudirect-clique"), plus the NUL. */
+#define VCAP_TAG_MAX 40
+
+/* Placement of a virtual capability (format §19): pinned at its offset, or
+ * placed by the placement rule into free ranges (and, with VCAP_GAPS, into
+ * gaps the function proves free). */
+enum {
+	VCAP_PINNED = 0,
+	VCAP_AUTO = 1u << 0,
+	VCAP_GAPS = 1u << 1,
+};
+
+/* One capability of the model.  Virtual capabilities (@virt) are served by
+ * the engine alone (no device-backed bit) and follow the ordinary ones of
+ * their list in chain order. */
 struct capinst {
 	uint16_t id;
 	uint8_t ext;
@@ -26,6 +41,9 @@ struct capinst {
 	uint16_t len;              /* 0 = unknown */
 	const struct vpci_cdesc *desc; /* NULL for an unknown ID */
 	uint32_t loc;              /* index into func->locs, 0 = none */
+	uint8_t virt;              /* a virtual capability */
+	uint8_t placement;         /* virtual: VCAP_PINNED or VCAP_AUTO[|VCAP_GAPS] */
+	char tag[VCAP_TAG_MAX];    /* virtual: what it is for ("" = nothing named) */
 };
 
 /* One BAR (0..5) or the ROM (6). */
@@ -55,8 +73,9 @@ struct vpci_func {
 	/* origin: where the description came from (informational) */
 	struct origin_kv { char *key, *value; } *origin;
 	unsigned norigin;
-	/* declared free ranges: space for virtual capabilities placed later */
-	struct freerange { uint16_t off, len; uint32_t loc; } *free;
+	/* declared free ranges: space for virtual capabilities placed later;
+	 * a range with a tag is kept for the virtual capability of that name */
+	struct freerange { uint16_t off, len; uint32_t loc; char tag[VCAP_TAG_MAX]; } *free;
 	unsigned nfree;
 	/* notes: free text the canonical writer emits as comment lines
 	 * (what a tool changed and why); never read back */
@@ -87,6 +106,26 @@ int func_declared_len(const struct vpci_func *f, const struct capinst *c, unsign
 /* Status.Capabilities List (PCIe r6.0 §7.5.1.1.4) set exactly when the
  * function has standard capabilities. */
 void func_sync_caplist(struct vpci_func *f);
+
+/* A name of a virtual capability or of what a free range is kept for:
+ * 1..39 characters of [a-z0-9-], not starting with '-'. */
+int func_tag_valid(const char *s);
+/* May capability @c lie in free range @r?  Only a virtual one, and only in
+ * a range kept for nothing or for its own name. */
+int func_range_allows(const struct freerange *r, const struct capinst *c);
+
+/* Free ranges for the bytes of [@off, @off + @len) that nothing describes
+ * any more (a hidden capability's): whole DWORDs of 0x40..0xff or
+ * 0x100..end, joined to adjacent ranges kept for any capability, the list
+ * sorted by offset.  0 or VPCI_ENOMEM. */
+int func_free_hidden(struct vpci_func *f, unsigned off, unsigned len);
+/* Take [@off, @off + @len) out of every free range kept for any capability
+ * (splitting ranges).  0 or VPCI_ENOMEM. */
+int func_carve_free_range(struct vpci_func *f, unsigned off, unsigned len);
+/* Keep [@off, @off + @len) for the virtual capability named @tag (a
+ * quirk's reserve): carved out of free ranges, declared with the tag (no
+ * tag when @tag is not a valid name).  0 or VPCI_ENOMEM. */
+int func_reserve_range(struct vpci_func *f, unsigned off, unsigned len, const char *tag);
 
 
 /* The first capability that overlaps [@off, @off + @len), or -1. */

@@ -150,6 +150,22 @@ static int multi_ok(const struct capinst *c)
 			   c->id == ECAPID_DOE));
 }
 
+/* A virtual capability is served by the engine alone: no bit of it may be
+ * device-backed (format §19). */
+static void check_virtual(struct vctx *v, const struct capinst *c, unsigned len)
+{
+	if (!c->virt)
+		return;
+	for (unsigned k = c->off; k < c->off + len && k < VPCI_CFG_SIZE; k++) {
+		if (v->f->pl[VPCI_PL_DEVICE][k]) {
+			FILE_ERR(v, v->f->byteloc[k] ? v->f->byteloc[k] : c->loc, k,
+			    "virtual %s at 0x%x has device-backed bits at 0x%x: no device backs a virtual capability",
+			    capname(c), c->off, k);
+			return;
+		}
+	}
+}
+
 static void check_caps(struct vctx *v)
 {
 	const struct vpci_func *f = v->f;
@@ -185,13 +201,17 @@ static void check_caps(struct vctx *v)
 		}
 		if (c->off < CFG_HEADER_END)
 			continue;
-		/* free ranges must stay free */
+		/* free ranges stay free but for virtual capabilities they are
+		 * kept for (format §11, §19) */
 		for (unsigned k = 0; k < f->nfree; k++) {
 			const struct freerange *r = &f->free[k];
-			if (c->off < r->off + r->len && r->off < c->off + len)
-				FILE_ERR(v, r->loc, r->off, "free range 0x%x+0x%x overlaps %s at 0x%x", r->off, r->len,
-				    capname(c), c->off);
+			char nm[80];
+			if (!(c->off < r->off + r->len && r->off < c->off + len) || func_range_allows(r, c))
+				continue;
+			snprintf(nm, sizeof(nm), "%s%s", c->virt ? "virtual " : "", capname(c));
+			FILE_ERR(v, r->loc, r->off, "free range 0x%x+0x%x overlaps %s at 0x%x", r->off, r->len, nm, c->off);
 		}
+		check_virtual(v, c, len);
 	}
 	if (f->ncaps > f->nstd) {
 		const struct capinst *first = &f->caps[f->nstd];
