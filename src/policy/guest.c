@@ -308,7 +308,7 @@ static const char *unfit(const struct vpci_func *f, const struct capinst *c, con
  * capability covers stay that capability's.  Marks the bytes a quirk keeps
  * device-backed in @keepdev. */
 static int guest_caps(struct vpci_func *f, const struct host_facts *facts, const struct quirk_plan *plan,
-		      uint8_t *keepdev, vpci_diag *d)
+		      uint8_t *keepdev, uint8_t *hidden, vpci_diag *d)
 {
 	uint8_t taken[VPCI_CFG_SIZE] = { 0 };
 	uint8_t *hide = calloc(f->ncaps ? f->ncaps : 1, 1);
@@ -336,6 +336,7 @@ static int guest_caps(struct vpci_func *f, const struct host_facts *facts, const
 		}
 		if (a == CA_HIDE) {
 			hide[i] = 1;
+			memset(hidden + c->off, 1, MIN(cap_extent(c), VPCI_CFG_SIZE - c->off));
 			continue;
 		}
 		unsigned len = cap_extent(c);
@@ -398,14 +399,30 @@ static void guest_gaps(struct vpci_func *f, const struct quirk_plan *plan, uint8
 	}
 }
 
+/* The space hidden capabilities leave, where nothing else is (not a kept
+ * capability, not bytes a quirk keeps device-backed), becomes free ranges:
+ * the file says where virtual capabilities can go (format §11, §19). */
+static int guest_free_ranges(struct vpci_func *f, const uint8_t *hidden)
+{
+	for (unsigned k = 0x40; k < f->size;) {
+		unsigned n = 0;
+		while (k + n < f->size && hidden[k + n])
+			n++;
+		if (n && func_free_hidden(f, k, n))
+			return VPCI_ENOMEM;
+		k += n ? n : 1;
+	}
+	return 0;
+}
+
 int policy_guest(struct vpci_func *f, const struct host_facts *facts, const struct quirk_plan *plan,
 		 vpci_diag *d)
 {
-	uint8_t keepdev[VPCI_CFG_SIZE] = { 0 };
+	uint8_t keepdev[VPCI_CFG_SIZE] = { 0 }, hidden[VPCI_CFG_SIZE] = { 0 };
 	int rc;
 
 	guest_identity(f, facts, d);
-	rc = guest_caps(f, facts, plan, keepdev, d);
+	rc = guest_caps(f, facts, plan, keepdev, hidden, d);
 	if (rc)
 		return rc;
 	guest_bars(f);
@@ -423,5 +440,5 @@ int policy_guest(struct vpci_func *f, const struct host_facts *facts, const stru
 	for (unsigned k = 0; k < VPCI_CFG_SIZE; k++)
 		if (keepdev[k])
 			f->pl[VPCI_PL_DEVICE][k] = 0xff;
-	return 0;
+	return guest_free_ranges(f, hidden);
 }

@@ -790,8 +790,10 @@ static int range_unused(const struct vpci_func *f, unsigned off, unsigned len)
 		return 0;
 	if (func_cap_overlapping(f, off, len) >= 0)
 		return 0;
+	/* a range kept for any capability (space a hidden capability left)
+	 * gives way; one kept for another name does not */
 	for (unsigned r = 0; r < f->nfree; r++)
-		if (off < f->free[r].off + f->free[r].len && f->free[r].off < off + len)
+		if (off < f->free[r].off + f->free[r].len && f->free[r].off < off + len && f->free[r].tag[0])
 			return 0;
 	for (unsigned i = off; i < off + len; i++) {
 		if (f->val[i])
@@ -803,13 +805,14 @@ static int range_unused(const struct vpci_func *f, unsigned off, unsigned len)
 	return 1;
 }
 
-/* Declare the first of the action's offsets that is unused as a free
- * range; its offset, or -1 when none is. */
-static int reserve_range(struct vpci_func *f, const struct qaction *a)
+/* Keep the first of the action's offsets that is unused for the virtual
+ * capability named after the quirk (format §19); its offset, or -1 when
+ * none is. */
+static int reserve_range(struct vpci_func *f, const struct quirk *q, const struct qaction *a)
 {
 	for (unsigned o = 0; o < a->nroff; o++)
 		if (range_unused(f, a->roff[o], a->rlen))
-			return func_add_free_range(f, a->roff[o], a->rlen, 0) ? -1 : a->roff[o];
+			return func_reserve_range(f, a->roff[o], a->rlen, q->id) ? -1 : a->roff[o];
 	return -1;
 }
 
@@ -859,14 +862,14 @@ int quirks_plan(struct vpci_func *f, const struct host_facts *facts, enum vpci_p
 }
 
 /* Result of running one action on the guest view. */
-enum { ACT_IDLE = 0, ACT_EFFECTIVE = 1, ACT_CHANGED = 2 };
+enum { ACT_IDLE = 0, ACT_EFFECTIVE = 1, ACT_CHANGED = 2, ACT_NOMEM = 4 };
 
 static int run_reserve(struct vpci_func *f, const struct quirk *q, const struct qaction *a, struct diag_pos pos,
 		       vpci_diag *d)
 {
 	struct strbuf offs;
 
-	if (reserve_range(f, a) >= 0)
+	if (reserve_range(f, q, a) >= 0)
 		return ACT_EFFECTIVE | ACT_CHANGED;
 	sb_init(&offs);
 	for (unsigned o = 0; o < a->nroff; o++)
@@ -911,8 +914,10 @@ static int run_action(struct vpci_func *f, const struct quirk *q, const struct q
 	case QA_HIDE:
 		for (unsigned c = 0; c < f->ncaps;) {
 			if (f->caps[c].ext == a->ext && f->caps[c].id == a->id) {
+				unsigned off = f->caps[c].off, len = cap_extent(&f->caps[c]);
 				func_remove_cap(f, c);
-				r = ACT_EFFECTIVE | ACT_CHANGED;
+				/* the space it leaves is room for virtual capabilities */
+				r |= ACT_EFFECTIVE | ACT_CHANGED | (func_free_hidden(f, off, len) ? ACT_NOMEM : 0);
 			} else {
 				c++;
 			}
@@ -941,6 +946,10 @@ int quirks_finish(struct vpci_func *f, const struct host_facts *facts, struct qu
 		int r = 0;
 		for (unsigned k = 0; k < q->na; k++)
 			r |= run_action(f, q, &q->a[k], plan, pos, d);
+		if (r & ACT_NOMEM) {
+			sb_free(&ids);
+			return VPCI_ENOMEM;
+		}
 		changed |= r & ACT_CHANGED;
 		if (!(r & ACT_EFFECTIVE))
 			continue;
