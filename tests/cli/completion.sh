@@ -61,6 +61,7 @@ same "derive --device BDF" "$(echo "$bdfs" | grep '^0000:01')" derive --sysfs-ro
 same "sriov enable PF" "$bdfs" sriov --sysfs-root "$root" enable ""
 same "sriov bind BDF DRIVER" "$(ls "$root/bus/pci/drivers")" sriov --sysfs-root "$root" bind 0000:01:00.1 ""
 same "sriov list takes no operand" "" sriov list ""
+same "place --add p" "pasid pri" place --add p
 same "quirks show ID" "$("$vpci" quirks list | cut -d' ' -f1)" quirks show ""
 mkdir -p "$tmp/d/sub"
 touch "$tmp/d/a.yaml"

@@ -21,6 +21,8 @@ static const struct cli_cmd *const cmds[] = {
 	&cli_cmd_sriov,
 	&cli_cmd_canback,
 	&cli_cmd_common,
+	&cli_cmd_place,
+	&cli_cmd_map,
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 

@@ -155,7 +155,8 @@ struct cli_cmd {
 };
 
 extern const struct cli_cmd cli_cmd_check, cli_cmd_show, cli_cmd_render, cli_cmd_derive,
-	cli_cmd_quirks, cli_cmd_emulate, cli_cmd_serve, cli_cmd_sriov, cli_cmd_canback, cli_cmd_common;
+	cli_cmd_quirks, cli_cmd_emulate, cli_cmd_serve, cli_cmd_sriov, cli_cmd_canback, cli_cmd_common,
+	cli_cmd_place, cli_cmd_map;
 
 /* --- opt.c: parsing, help, suggestions ------------------------------- */
 
