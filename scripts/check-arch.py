@@ -23,7 +23,7 @@ DEPS = {
     "util": [],
     "model": ["util"],
     "yaml": ["util"],
-    "text": ["util", "model", "yaml"],
+    "text": ["util", "model", "yaml", "place"],
     "render": ["util", "model"],
     "place": ["util", "model", "host"],
     "host": ["util"],

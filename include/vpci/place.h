@@ -200,6 +200,21 @@ int vpci_vcap_remove(vpci_func *f, unsigned index);
 int vpci_vcap_pin(vpci_func *f, unsigned index);
 
 /**
+ * vpci_vcap_explain() - why a virtual capability is where it is
+ * @f: the function
+ * @index: its index for vpci_func_cap()
+ * @out: receives its placement: the rule step (or pinned) and region,
+ *       as the rule decides it for the function without this capability
+ *       and the virtual capabilities of its list after it
+ *
+ * For a capability the rule placed, @out->offset is its offset.
+ *
+ * Return: 0, VPCI_ENOENT, VPCI_EINVAL (not virtual), VPCI_ENOMEM, or the
+ * rule's error when the function changed since (see vpci_vcap_fit()).
+ */
+int vpci_vcap_explain(const vpci_func *f, unsigned index, struct vpci_placement *out);
+
+/**
  * vpci_vcap_name() - what a virtual capability is for
  * @f: the function
  * @index: its index for vpci_func_cap()

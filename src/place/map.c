@@ -217,15 +217,28 @@ static void text_map(const struct map *m, struct strbuf *sb)
 		  f->kind == VPCI_KIND_BRIDGE ? "bridge" : f->kind == VPCI_KIND_CARDBUS ? "CardBus bridge" : "endpoint",
 		  f->size);
 	sb_puts(sb, "       +0x00            +0x40            +0x80            +0xc0\n");
-	for (unsigned row = 0; row < f->size; row += ROW_BYTES) {
+	char line[CELLS_PER_ROW + 4], prev[CELLS_PER_ROW + 4] = "";
+	unsigned same = 0;
+	for (unsigned row = 0; row <= f->size; row += ROW_BYTES) {
 		int blk;
-		sb_printf(sb, "0x%03x  ", row);
-		for (unsigned c = 0; c < CELLS_PER_ROW; c++) {
+		size_t n = 0;
+		for (unsigned c = 0; row < f->size && c < CELLS_PER_ROW; c++) {
 			if (c && !(c % 16))
-				sb_putc(sb, ' ');
-			sb_putc(sb, cell_sym(m, row + 4 * c, &blk));
+				line[n++] = ' ';
+			line[n++] = cell_sym(m, row + 4 * c, &blk);
 		}
-		sb_putc(sb, '\n');
+		line[n] = '\0';
+		/* rows of nothing but free gap bytes after one like it: one line */
+		if (row < f->size && !strcmp(line, prev) && strspn(line, ". ") == n) {
+			same++;
+			continue;
+		}
+		if (same)
+			sb_printf(sb, "       ... the same to 0x%03x\n", row - 1);
+		same = 0;
+		if (row < f->size)
+			sb_printf(sb, "0x%03x  %s\n", row, line);
+		memcpy(prev, line, n + 1);
 	}
 	sb_puts(sb, "\n");
 	for (unsigned i = 0; i < m->n; i++) {
@@ -308,14 +321,17 @@ static void svg_map(const struct map *m, struct strbuf *sb)
 	for (unsigned r = 0; r < rows; r++) {
 		unsigned y = Y0 + r * CH;
 		sb_printf(sb, "<text x=\"8\" y=\"%u\">0x%03x</text>\n", y + 15, r * ROW_BYTES);
-		for (unsigned c = 0; c < CELLS_PER_ROW; c++) {
+		/* one rectangle per run of cells that look the same */
+		for (unsigned c = 0, run; c < CELLS_PER_ROW; c += run) {
 			unsigned off = r * ROW_BYTES + 4 * c;
-			int blk;
+			int blk, nb;
 			char sym = cell_sym(m, off, &blk);
+			for (run = 1; c + run < CELLS_PER_ROW && cell_sym(m, off + 4 * run, &nb) == sym && nb == blk; run++)
+				;
 			struct style st = blk >= 0 ? blk_style(m, &m->b[blk]) :
 				gap_style[sym == gap_sym[2] ? 2 : sym == gap_sym[1] ? 1 : 0];
 			sb_printf(sb, "<rect x=\"%u\" y=\"%u\" width=\"%u\" height=\"%u\" fill=\"%s\" stroke=\"%s\"/>\n",
-				  X0 + c * CW, y, CW, CH, st.fill, st.stroke);
+				  X0 + c * CW, y, run * CW, CH, st.fill, st.stroke);
 		}
 		/* labels: each block's key over its first run in this row */
 		for (unsigned c = 0; c < CELLS_PER_ROW;) {

@@ -93,6 +93,21 @@ void place_stage_planes(struct vcap_stage *st)
 	func_foreach_cap_field(st->s, 0, planes_cb, NULL);
 }
 
+void place_stage_own_len(struct vcap_stage *st, unsigned body)
+{
+	uint8_t *c = st->s->val + st->at;
+	unsigned want = (st->ext ? EXT_HDR_LEN : 2u) + body;
+
+	if (!st->cd)
+		return;
+	/* PCI 3.0 §6.7: byte 2 of a vendor-specific capability is its length;
+	 * PCIe r6.0 §7.9.5/§7.9.6: bits 31:20 of DWORD 1 of a VSEC/DVSEC */
+	if (st->cd->lenkind == LN_BYTE2 && !c[2])
+		c[2] = (uint8_t)MIN(MAX(want, st->cd->len), 0xffu);
+	else if (st->cd->lenkind == LN_VSEC && !(le32(c + 4) >> 20))
+		le_put64(c + 4, 4, le32(c + 4) | (uint32_t)MIN(MAX(want, st->cd->len), 0xfffu) << 20);
+}
+
 unsigned place_stage_len(const struct vcap_stage *st)
 {
 	struct captab_layout lay;
@@ -484,7 +499,7 @@ int place_insert(struct vpci_func *f, const struct vcap_stage *st, struct vpci_p
 		int inside = k < len;
 		f->val[to] = inside ? st->s->val[from] : 0;
 		for (int p = 0; p < VPCI_PL_COUNT; p++)
-			f->pl[p][to] = inside && p != VPCI_PL_DEVICE ? st->s->pl[p][from] : 0;
+			f->pl[p][to] = inside ? st->s->pl[p][from] : 0;
 		f->byteloc[to] = inside ? st->s->byteloc[from] : 0;
 	}
 	if (!st->ext)

@@ -37,6 +37,10 @@ int place_stage_begin(const struct vpci_func *f, const struct vpci_cdesc *cd, ui
 /* Default planes for the staged capability's fields (after values that
  * change its layout or dynamic masks). */
 void place_stage_planes(struct vcap_stage *st);
+/* A capability that gives its own length (vendor-specific, VSEC, DVSEC)
+ * and was left at 0: its header plus @body bytes, at least the table's
+ * minimum. */
+void place_stage_own_len(struct vcap_stage *st, unsigned body);
 /* The staged capability's length (its layout's, at least its header). */
 unsigned place_stage_len(const struct vcap_stage *st);
 /* Free the scratch. */

@@ -230,13 +230,15 @@ static int stage_vcap(const struct vpci_func *f, const struct vpci_vcap *vc, str
 			rc = VPCI_ERANGE;
 			goto fail;
 		}
-		memcpy(st->s->val + st->at + hdr, body, blen);
+		if (blen)
+			memcpy(st->s->val + st->at + hdr, body, blen);
 	}
 	for (size_t i = 0; i < vc->nparams; i++) {
 		rc = apply_param(st, t ? t->name : cd->key, &vc->params[i], d);
 		if (rc)
 			goto fail;
 	}
+	place_stage_own_len(st, (unsigned)blen);
 	place_stage_planes(st);
 	unsigned len = place_stage_len(st);
 	if (hdr + blen > len) {
@@ -312,6 +314,42 @@ VPCI_EXPORT int vpci_vcap_pin(vpci_func *f, unsigned index)
 	return rc;
 }
 
+VPCI_EXPORT int vpci_vcap_explain(const vpci_func *f, unsigned index, struct vpci_placement *out)
+{
+	int rc = virtual_at(f, index);
+
+	if (rc)
+		return rc;
+	const struct capinst *c = &f->caps[index];
+	if (!c->desc)
+		return VPCI_EINVAL;
+	/* the function as the rule saw it: without this capability and the
+	 * virtual ones listed after it */
+	struct vpci_func *g = vpci_func_dup(f);
+	if (!g)
+		return VPCI_ENOMEM;
+	for (unsigned i = g->ncaps; i-- > index;)
+		if (g->caps[i].virt && g->caps[i].ext == c->ext)
+			func_remove_cap(g, i);
+	func_apply_structure(g);
+	struct vcap_stage st;
+	rc = place_stage_begin(g, c->desc, c->id, c->ext, c->version, &st);
+	if (!rc) {
+		unsigned len = MIN(cap_extent(c), VPCI_CFG_SIZE - c->off);
+		memcpy(st.s->val + st.at, f->val + c->off, len);
+		for (int p = 0; p < VPCI_PL_COUNT; p++)
+			memcpy(st.s->pl[p] + st.at, f->pl[p] + c->off, len);
+		st.placement = c->placement;
+		st.off = c->off;
+		memcpy(st.tag, c->tag, sizeof(st.tag));
+		rc = place_find(g, &st, out, DIAG_NOPOS, NULL);
+		out->index = index;
+		place_stage_end(&st);
+	}
+	vpci_func_free(g);
+	return rc;
+}
+
 VPCI_EXPORT const char *vpci_vcap_name(const vpci_func *f, unsigned index)
 {
 	return index < f->ncaps && f->caps[index].virt ? f->caps[index].tag : "";
@@ -342,22 +380,27 @@ VPCI_EXPORT unsigned vpci_check_host_pasid(const vpci_func *f, const struct vpci
 			errors++;
 			continue;
 		}
-		const char *src = h->iommu && h->device ? "the device and its IOMMU" : h->iommu ? "the IOMMU" : "the device";
+		/* who was asked: the device's PASID capability, its IOMMU */
+		const char *src = h->iommu && h->device ? "its PASID capability and its IOMMU" :
+				  h->iommu ? "its IOMMU" : "its PASID capability";
 		if (width > h->width) {
-			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos, "%s at 0x%x promises Max PASID Width %u, but %s "
-				 "back %u", what, c->off, width, src, h->width);
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos, "%s at 0x%x promises Max PASID Width %u; the host "
+				 "function backs %u (%s)", what, c->off, width, h->width, src);
 			errors++;
 		}
 		if ((cap & 0x2) && !h->exec) {
-			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos, "%s at 0x%x promises Execute Permission, which %s "
-				 "do not support", what, c->off, src);
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos, "%s at 0x%x promises Execute Permission, which the "
+				 "host function does not back (%s)", what, c->off, src);
 			errors++;
 		}
 		if ((cap & 0x4) && !h->priv) {
-			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos, "%s at 0x%x promises Privileged Mode, which %s do "
-				 "not support", what, c->off, src);
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos, "%s at 0x%x promises Privileged Mode, which the "
+				 "host function does not back (%s)", what, c->off, src);
 			errors++;
 		}
+		if (!h->iommu)
+			diag_add(d, VPCI_SEV_WARNING, VPCI_ENOENT, pos, "%s at 0x%x: checked against the function's "
+				 "PASID capability only; %s", what, c->off, h->why);
 	}
 	return errors;
 }

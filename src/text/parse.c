@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "place/place.h"
 #include "text_priv.h"
 #include "yaml/reader.h"
 
@@ -127,13 +128,21 @@ static void add_override(struct pctx *c, struct fy_node *m, unsigned off, unsign
 	o->dev_all = dev_all;
 }
 
+static void apply_overrides_from(struct pctx *c, unsigned from);
+
 /* Per-field plane overrides and capability-level device backing, once
  * the table's default planes are in place. */
 static void apply_overrides(struct pctx *c)
 {
+	apply_overrides_from(c, 0);
+}
+
+/* The overrides collected since override @from. */
+static void apply_overrides_from(struct pctx *c, unsigned from)
+{
 	struct vpci_func *f = c->f;
 
-	for (unsigned i = 0; i < c->nov; i++) {
+	for (unsigned i = from; i < c->nov; i++) {
 		const struct override *o = &c->ov[i];
 		if (o->node) {
 			apply_field_planes(c, o->node, o->off, o->width);
@@ -757,7 +766,7 @@ static int parse_raw_item(void *ctx, struct fy_node *item, unsigned idx)
 
 /* --- free ranges (space a later virtual capability may be placed in) --- */
 
-static const char *const range_keys[] = { "offset", "length" };
+static const char *const range_keys[] = { "offset", "length", "for" };
 
 static int parse_free_range(void *ctx, struct fy_node *item, unsigned idx)
 {
@@ -800,9 +809,187 @@ static int parse_free_range(void *ctx, struct fy_node *item, unsigned idx)
 			break;
 		}
 	}
+	char tag[VCAP_TAG_MAX] = "";
+	if ((n = get(c, item, "for")) && !yr_str(&c->y, n, "for", tag, sizeof(tag)) && !func_tag_valid(tag)) {
+		PERR(c, n, "'%s' is not a name of a virtual capability (1..39 characters of a-z, 0-9 and '-')", tag);
+		tag[0] = '\0';
+	}
 	if (func_add_free_range(f, (uint16_t)off, (uint16_t)len, loc))
 		c->nomem = 1;
+	else
+		memcpy(f->free[f->nfree - 1].tag, tag, sizeof(tag));
 	(void)idx;
+	return 0;
+}
+
+/* --- virtual capabilities (format §19) ---------------------------------- */
+
+static const char *const vcap_keys[] = { "type", "name", "offset", "placement", "version", "body", "fields" };
+static const char *const placement_names[] = { "auto", "auto-gaps" };
+
+/* Its 'type': any capability of the table whose length the table knows. */
+static const struct vpci_cdesc *vcap_type(struct pctx *c, struct fy_node *item, const char *path)
+{
+	struct fy_node *tn = get(c, item, "type");
+	const struct vpci_cdesc *cd;
+	char key[48];
+
+	if (!tn) {
+		PERR_FIELD(c, yr_has(item, "type") ? NULL : item, path, "a virtual capability needs a 'type' (a capability "
+			   "type of the table)");
+		return NULL;
+	}
+	if (yr_str(&c->y, tn, "type", key, sizeof(key)))
+		return NULL;
+	if (!(cd = captab_find_key(key))) {
+		const char *cand[160];
+		unsigned nc = 0;
+		for (unsigned i = 0; captab_at(i) && nc < 160; i++)
+			if (captab_at(i)->kind != CK_HDR)
+				cand[nc++] = captab_at(i)->key;
+		yr_unknown(&c->y, tn, path, key, cand, nc, "unknown capability type '%s'", key);
+		return NULL;
+	}
+	if (cd->lenkind == LN_UNKNOWN) {
+		PERR_FIELD(c, tn, path, "%s cannot be a virtual capability: the capability table does not know its length",
+			   cd->key);
+		return NULL;
+	}
+	return cd;
+}
+
+/* 'offset' (pinned) or 'placement' (the rule), 'version', 'name'. */
+static int vcap_where(struct pctx *c, struct fy_node *item, const char *path, struct vcap_stage *st)
+{
+	struct fy_node *on = get(c, item, "offset"), *pn = get(c, item, "placement"), *n;
+	uint64_t v;
+	unsigned e;
+
+	if (on && pn) {
+		PERR_FIELD(c, pn, path, "give either 'offset' (pinned) or 'placement', not both");
+		return -1;
+	}
+	if (!on && !pn) {
+		PERR_FIELD(c, item, path, "a virtual capability needs an 'offset' or 'placement: auto'");
+		return -1;
+	}
+	if (on) {
+		if (yr_uint(&c->y, on, "offset", VPCI_CFG_SIZE - 1, &v))
+			return -1;
+		st->off = (unsigned)v;
+		st->placement = VCAP_PINNED;
+	} else {
+		if (yr_enum(&c->y, pn, "placement", placement_names, 2, &e))
+			return -1;
+		st->placement = (uint8_t)(VCAP_AUTO | (e ? VCAP_GAPS : 0));
+	}
+	if ((n = get(c, item, "name")) && !yr_str(&c->y, n, "name", st->tag, sizeof(st->tag)) &&
+	    !func_tag_valid(st->tag)) {
+		PERR_FIELD(c, n, path, "name '%s' is not 1..39 characters of a-z, 0-9 and '-'", st->tag);
+		return -1;
+	}
+	return 0;
+}
+
+/* The staged capability's source positions, moved to the function's own
+ * table of positions. */
+static void vcap_locs(struct pctx *c, struct vcap_stage *st, unsigned len)
+{
+	const struct vpci_func *s = st->s;
+
+	for (unsigned k = st->at; k < st->at + len; k++) {
+		uint32_t l = s->byteloc[k];
+		if (!l || l >= s->nlocs) {
+			st->s->byteloc[k] = st->loc;
+			continue;
+		}
+		uint32_t nl = func_add_loc(c->f, s->locs[l].line, s->locs[l].col);
+		if (!nl)
+			c->nomem = 1;
+		st->s->byteloc[k] = nl;
+	}
+}
+
+/* Build one virtual capability in a scratch copy of the function (its
+ * fields read exactly like an ordinary capability's), then place it. */
+static int parse_vcap(void *ctx, struct fy_node *item, unsigned idx)
+{
+	struct pctx *c = ctx;
+	struct vpci_func *f = c->f;
+	const struct vpci_cdesc *cd;
+	struct vcap_stage st;
+	struct fy_node *n;
+	uint64_t v;
+	char path[64];
+	unsigned nov = c->nov, body = 0, errors = c->y.errors;
+
+	snprintf(path, sizeof(path), "virtual-capabilities[%u]", idx);
+	if (yr_want(&c->y, item, FYNT_MAPPING, "a virtual capability"))
+		return 0;
+	yr_check_keys(&c->y, item, "a virtual capability", YR_KEYS(vcap_keys));
+	if (!(cd = vcap_type(c, item, path)))
+		return 0;
+	uint8_t version = 1;
+	if ((n = get(c, item, "version"))) {
+		if (cd->kind != CK_EXT)
+			PERR_FIELD(c, n, path, "only extended capabilities have a 'version' (PCIe §7.6.3)");
+		else if (!yr_uint(&c->y, n, "version", 15, &v))
+			version = (uint8_t)v;
+	}
+	if (place_stage_begin(f, cd, cd->id, cd->kind == CK_EXT, version, &st)) {
+		c->nomem = 1;
+		return 0;
+	}
+	if (vcap_where(c, item, path, &st))
+		goto out;
+	st.loc = nloc(c, item);
+	unsigned hdr = st.ext ? 4u : 2u;
+	/* the body: bytes after the header, before the fields */
+	c->f = st.s;
+	if ((n = get(c, item, "body"))) {
+		int r = get_hexbytes(c, n, "body", c->bytes, VPCI_CFG_SIZE);
+		if (r > 0 && hdr + (unsigned)r > (st.ext ? VPCI_CFG_SIZE - ECAP_START : 0x100u - CFG_HEADER_END)) {
+			PERR_FIELD(c, n, path, "a body of %d bytes does not fit the capability's space", r);
+		} else if (r > 0) {
+			memcpy(st.s->val + st.at + hdr, c->bytes, (size_t)r);
+			mark_bytes(c, st.at + hdr, (unsigned)r, nloc(c, n));
+			body = (unsigned)r;
+		}
+	}
+	if ((n = get(c, item, "fields"))) {
+		if (!cd->fields)
+			PERR_FIELD(c, n, path, "the library has no field table for %s; give its bytes under 'body'", cd->name);
+		else
+			parse_fields(c, n, cd, st.at, cd->key);
+	}
+	place_stage_own_len(&st, body);
+	place_stage_planes(&st);
+	apply_overrides_from(c, nov); /* this capability's long forms, in the scratch */
+	c->f = f;
+	c->nov = nov;
+	unsigned len = place_stage_len(&st);
+	if (hdr + body > len) {
+		PERR_FIELD(c, get(c, item, "body"), path, "the body runs past the capability's length of %u bytes", len);
+		goto out;
+	}
+	if (c->y.errors > errors || c->nomem)
+		goto out; /* placing what did not read would only add noise */
+	vcap_locs(c, &st, len);
+	struct vpci_placement pl;
+	int rc = place_find(f, &st, &pl, yr_pos(&c->y, item, path), c->y.d);
+	if (rc) {
+		c->y.errors++;
+		goto out;
+	}
+	uint8_t status = f->val[CFG_STATUS];
+	if (place_insert(f, &st, &pl))
+		c->nomem = 1;
+	else if (c->status_given)
+		f->val[CFG_STATUS] = status; /* as written */
+out:
+	c->f = f;
+	c->nov = nov;
+	place_stage_end(&st);
 	return 0;
 }
 
@@ -872,9 +1059,9 @@ static void parse_origin(struct pctx *c, struct fy_node *m)
 
 static const char *const func_keys[] = {
 	"kind", "config-size", "multifunction", "header", "bars", "expansion-rom",
-	"capabilities", "extended-capabilities", "raw", "free-ranges"
+	"capabilities", "extended-capabilities", "raw", "free-ranges", "virtual-capabilities"
 };
-static const char *const func_reserved[] = { "virtual-capabilities", "vf-template" };
+static const char *const func_reserved[] = { "vf-template" };
 
 /* kind, config-size and multifunction: they decide the header layout. */
 static void parse_shape(struct pctx *c, struct fy_node *fn)
@@ -937,6 +1124,10 @@ static void parse_function(struct pctx *c, struct fy_node *fn)
 	if ((n = get(c, fn, "free-ranges")))
 		yr_each(&c->y, n, "free-ranges", MAX_FREE_RANGES, "free ranges", parse_free_range, c);
 	func_update_lengths(f);
+	/* last: placement reads everything above (format §19) */
+	if ((n = get(c, fn, "virtual-capabilities")))
+		yr_each(&c->y, n, "virtual-capabilities", ECAP_LIST_MAX,
+			"virtual capabilities (a 4096-byte config space holds at most 960)", parse_vcap, c);
 }
 
 /* name and description */

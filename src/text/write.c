@@ -213,11 +213,17 @@ static void write_bars(struct wctx *w)
 	}
 }
 
+static void write_cap_fields(struct wctx *w, const struct capinst *c, unsigned i);
+
 static void write_caps(struct wctx *w, int ext)
 {
 	const struct vpci_func *f = w->f;
 	unsigned from = ext ? f->nstd : 0, to = ext ? f->ncaps : f->nstd;
 
+	if (from == to)
+		return;
+	while (to > from && f->caps[to - 1].virt)
+		to--; /* virtual capabilities follow the others; written apart */
 	if (from == to)
 		return;
 	sb_puts(&w->sb, ext ? "  extended-capabilities:\n" : "  capabilities:\n");
@@ -234,16 +240,85 @@ static void write_caps(struct wctx *w, int ext)
 		sb_printf(&w->sb, "      offset: %#x\n", c->off);
 		if (ext)
 			sb_printf(&w->sb, "      version: %u\n", c->version);
-		if (c->desc && c->desc->fields) {
-			size_t mark = w->sb.len;
-			sb_puts(&w->sb, "      fields:\n");
-			size_t body = w->sb.len;
-			func_foreach_cap_field(f, (int)i, write_field_cb, w);
-			if (w->sb.len == body && !w->sb.failed) {
-				w->sb.len = mark; /* no fields to write */
-				w->sb.s[mark] = '\0';
-			}
+		write_cap_fields(w, c, i);
+	}
+}
+
+/* The "fields:" of capability @i, when it has any to write. */
+static void write_cap_fields(struct wctx *w, const struct capinst *c, unsigned i)
+{
+	if (!c->desc || !c->desc->fields)
+		return;
+	size_t mark = w->sb.len;
+	sb_puts(&w->sb, "      fields:\n");
+	size_t body = w->sb.len;
+	func_foreach_cap_field(w->f, (int)i, write_field_cb, w);
+	if (w->sb.len == body && !w->sb.failed) {
+		w->sb.len = mark; /* no fields to write */
+		w->sb.s[mark] = '\0';
+	}
+}
+
+static int cover_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
+{
+	uint8_t *cov = ctx;
+
+	(void)f;
+	if (!(r->fd->flags & (FD_MANAGED | FD_HIDDEN)))
+		for (unsigned k = 0; k < r->fd->width && r->off + k < VPCI_CFG_SIZE; k++)
+			cov[r->off + k] = 1;
+	return 0;
+}
+
+/* The bytes of virtual capability @i that no field writes ("body:", from
+ * the end of its header to the last such byte that is not 0). */
+static unsigned vcap_body(const struct vpci_func *f, unsigned i, unsigned *from)
+{
+	const struct capinst *c = &f->caps[i];
+	uint8_t cov[VPCI_CFG_SIZE] = { 0 };
+	unsigned end = 0, len = cap_extent(c);
+
+	*from = c->off + (c->ext ? 4u : 2u);
+	func_foreach_cap_field(f, (int)i, cover_cb, cov);
+	for (unsigned k = *from; k < c->off + len && k < VPCI_CFG_SIZE; k++)
+		if (!cov[k] && f->val[k])
+			end = k + 1;
+	return end > *from ? end - *from : 0;
+}
+
+static void put_bytes(struct strbuf *sb, const uint8_t *p, unsigned n);
+
+/* virtual-capabilities: standard ones, then extended ones, each in chain
+ * order; automatically placed ones as such unless @pin. */
+static void write_vcaps(struct wctx *w, int pin)
+{
+	const struct vpci_func *f = w->f;
+	int any = 0;
+
+	for (unsigned i = 0; i < f->ncaps; i++) {
+		const struct capinst *c = &f->caps[i];
+		unsigned from, n;
+		if (!c->virt)
+			continue;
+		if (!any++)
+			sb_puts(&w->sb, "  virtual-capabilities:\n");
+		sb_printf(&w->sb, "    - type: %s", c->desc ? c->desc->key : "null");
+		put_comment(&w->sb, c->desc ? c->desc->name : "?");
+		sb_putc(&w->sb, '\n');
+		if (c->tag[0])
+			sb_printf(&w->sb, "      name: %s\n", c->tag);
+		if ((c->placement & VCAP_AUTO) && !pin)
+			sb_printf(&w->sb, "      placement: %s\n", (c->placement & VCAP_GAPS) ? "auto-gaps" : "auto");
+		else
+			sb_printf(&w->sb, "      offset: %#x\n", c->off);
+		if (c->ext)
+			sb_printf(&w->sb, "      version: %u\n", c->version);
+		if ((n = vcap_body(f, i, &from))) {
+			sb_puts(&w->sb, "      body: ");
+			put_bytes(&w->sb, f->val + from, n);
+			sb_putc(&w->sb, '\n');
 		}
+		write_cap_fields(w, c, i);
 	}
 }
 
@@ -254,8 +329,11 @@ static void write_free(struct wctx *w)
 	if (!f->nfree)
 		return;
 	sb_puts(&w->sb, "  free-ranges:\n");
-	for (unsigned i = 0; i < f->nfree; i++)
+	for (unsigned i = 0; i < f->nfree; i++) {
 		sb_printf(&w->sb, "    - offset: %#x\n      length: %#x\n", f->free[i].off, f->free[i].len);
+		if (f->free[i].tag[0])
+			sb_printf(&w->sb, "      for: %s\n", f->free[i].tag);
+	}
 }
 
 static void write_structured(struct wctx *w)
@@ -307,6 +385,23 @@ static void write_structured(struct wctx *w)
 	write_caps(w, 1);
 }
 
+/* Does the text give every automatically placed capability of @f the
+ * offset it has (the rule reads the whole file: a model changed after
+ * placing may place differently)? */
+static int auto_kept(const struct vpci_func *f, const char *text, size_t len)
+{
+	vpci_func *back = NULL;
+	int same = 1;
+
+	if (text_parse(text, len, NULL, 0, &back, NULL))
+		return 0;
+	for (unsigned i = 0; i < f->ncaps && same; i++)
+		if (f->caps[i].virt && (i >= back->ncaps || back->caps[i].off != f->caps[i].off))
+			same = 0;
+	vpci_func_free(back);
+	return same;
+}
+
 static const char *where_is(const struct vpci_func *f, unsigned off, char *buf, unsigned n)
 {
 	if (off < CFG_HEADER_END)
@@ -333,6 +428,13 @@ static int byte_differs(const struct vpci_func *a, const struct vpci_func *b, un
 	return 0;
 }
 
+static int in_vcap(const struct vpci_func *f, unsigned off)
+{
+	int i = func_cap_overlapping(f, off, 1);
+
+	return i >= 0 && f->caps[i].virt;
+}
+
 static void put_bytes(struct strbuf *sb, const uint8_t *p, unsigned n)
 {
 	sb_putc(sb, '"');
@@ -350,9 +452,19 @@ static void write_raw(struct wctx *w, const struct vpci_func *shadow)
 	int any = 0;
 	char buf[96];
 
-	for (unsigned row = 0; row < f->size; row += RAW_CHUNK) {
+	for (unsigned row = 0, next = 0; row < f->size; row = next) {
 		int lo = -1, hi = -1;
+		next = row + RAW_CHUNK;
 		for (unsigned i = row; i < row + RAW_CHUNK; i++) {
+			if (in_vcap(f, i)) {
+				/* raw bytes come before virtual capabilities are
+				 * placed: a region never covers one */
+				if (lo >= 0) {
+					next = i;
+					break;
+				}
+				continue;
+			}
 			if (byte_differs(f, shadow, i)) {
 				if (lo < 0)
 					lo = (int)i;
@@ -400,6 +512,8 @@ VPCI_EXPORT int vpci_write_names(const vpci_func *f, unsigned flags, const struc
 	w.flags = flags | VPCI_WRITE_NO_NAMES; /* names do not change the model */
 	sb_init(&w.sb);
 	write_structured(&w);
+	write_free(&w);
+	write_vcaps(&w, 1);
 	if (w.sb.failed) {
 		sb_free(&w.sb);
 		return VPCI_ENOMEM;
@@ -418,12 +532,22 @@ VPCI_EXPORT int vpci_write_names(const vpci_func *f, unsigned flags, const struc
 	if (rc)
 		return rc == VPCI_ENOMEM ? VPCI_ENOMEM : VPCI_EINVAL;
 
-	sb_init(&w.sb);
 	w.flags = flags;
 	w.names = names;
-	write_structured(&w);
-	write_raw(&w, shadow);
-	write_free(&w);
+	int auto_any = 0;
+	for (unsigned i = 0; i < f->ncaps; i++)
+		auto_any |= f->caps[i].virt && (f->caps[i].placement & VCAP_AUTO);
+	for (int pin = !auto_any; pin < 2; pin++) {
+		sb_init(&w.sb);
+		write_structured(&w);
+		write_raw(&w, shadow);
+		write_free(&w);
+		write_vcaps(&w, pin);
+		/* 'placement: auto' only where reading gives the same offset */
+		if (pin || w.sb.failed || auto_kept(f, w.sb.s, w.sb.len))
+			break;
+		sb_free(&w.sb);
+	}
 	vpci_func_free(shadow);
 	*out = sb_finish(&w.sb, len);
 	return *out ? 0 : VPCI_ENOMEM;

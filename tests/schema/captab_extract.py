@@ -62,6 +62,7 @@ def parse(path):
             'name': m.group(4),
             'spec': m.group(5),
             'fields': None if m.group(8) == 'NULL' else m.group(8),
+            'lenkind': m.group(6),
         })
     hdr = {m.group(1): m.group(2) for m in _HDR.finditer(src)}
     return {'caps': caps, 'fields': fields,

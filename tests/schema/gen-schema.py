@@ -26,6 +26,8 @@ INT_STRING = "^(?:0[xX][0-9a-fA-F]+|0o[0-7]+|0b[01]+|0|[1-9][0-9]*)$"
 SIZE_STRING = "^(?:(?:0[xX][0-9a-fA-F]+|0o[0-7]+|0b[01]+|0|[1-9][0-9]*)(?:KiB|MiB|GiB|TiB|K|M|G|T|B)?)$"
 HEX_BYTES = "^[ \\t\\n]*[0-9a-fA-F]{2}(?:[ \\t\\n]+[0-9a-fA-F]{2})*[ \\t\\n]*$"
 NAME = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+# what a virtual capability or a free range kept for one is called
+TAG = "^[a-z0-9][a-z0-9-]{0,38}$"
 
 
 def uint(maximum=None, minimum=0, multiple=None, desc=None):
@@ -119,6 +121,41 @@ def cap_item(caps, ext, tab):
     }
 
 
+def vcap_item(caps):
+    """A virtual capability (format §19): any type whose length the table
+    knows, pinned at an offset or placed by the rule."""
+    usable = [c for c in caps if c["lenkind"] != "LN_UNKNOWN"]
+    props = {
+        "type": {"enum": [c["key"] for c in usable], "description": "a key of the capability table"},
+        "name": {"type": "string", "pattern": TAG,
+                 "description": "what it is for: a free range kept for this name takes it"},
+        "offset": uint(4092, 0x40, 4, desc="pinned offset"),
+        "placement": {"enum": ["auto", "auto-gaps"], "description": "placed by the placement rule"},
+        "version": uint(15, desc="extended capabilities: capability version; default 1"),
+        "body": {"$ref": "#/$defs/hex-bytes"},
+        "fields": {"type": "object"},
+    }
+    conds = []
+    for c in usable:
+        if c["fields"]:
+            conds.append({"if": {"properties": {"type": {"const": c["key"]}}, "required": ["type"]},
+                          "then": {"properties": {"fields": {"$ref": "#/$defs/fields-%s" % c["key"]}}}})
+    conds.append({"if": {"properties": {"type": {"enum": [c["key"] for c in usable if not c["fields"]]}},
+                         "required": ["type"]},
+                  "then": {"not": {"required": ["fields"]}}})
+    conds.append({"if": {"properties": {"type": {"enum": [c["key"] for c in usable if c["kind"] == "std"]}},
+                         "required": ["type"]},
+                  "then": {"not": {"required": ["version"]}}})
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["type"],
+        "oneOf": [{"required": ["offset"]}, {"required": ["placement"]}],
+        "properties": props,
+        "allOf": conds,
+    }
+
+
 def bar_item(max_index):
     return {
         "type": "object",
@@ -168,6 +205,7 @@ def function_schema():
             "extended-capabilities": {"type": "array", "items": {"$ref": "#/$defs/extended-capability"}},
             "raw": {"type": "array", "items": {"$ref": "#/$defs/raw-region"}},
             "free-ranges": {"type": "array", "items": {"$ref": "#/$defs/free-range"}},
+            "virtual-capabilities": {"type": "array", "items": {"$ref": "#/$defs/virtual-capability"}},
         },
         "allOf": [
             {"if": {"properties": {"kind": {"const": "bridge"}}, "required": ["kind"]},
@@ -207,7 +245,10 @@ def main():
                                **{p: {"$ref": "#/$defs/hex-bytes"} for p in PLANES})},
         "free-range": {
             "type": "object", "additionalProperties": False, "required": ["offset", "length"],
-            "properties": {"offset": uint(4092, 0, 4), "length": {"$ref": "#/$defs/length"}}},
+            "properties": {"offset": uint(4092, 0, 4), "length": {"$ref": "#/$defs/length"},
+                           "for": {"type": "string", "pattern": TAG,
+                                   "description": "the virtual capability the range is kept for"}}},
+        "virtual-capability": vcap_item(tab["caps"]),
         "function": function_schema(),
     }
     defs.update(field_defs())

@@ -111,8 +111,6 @@ static void test_reserved_keys(void **state)
 	expect_error(text, strlen(text), 1, 1, "'extends' in the document is reserved for a later version of the format");
 	snprintf(text, sizeof(text), "%s  vf-template: {}\n", base);
 	expect_error(text, strlen(text), 5, 3, "'vf-template' in function is reserved");
-	snprintf(text, sizeof(text), "%s  virtual-capabilities: []\n", base);
-	expect_error(text, strlen(text), 5, 3, "'virtual-capabilities' in function is reserved");
 	snprintf(text, sizeof(text),
 		 "vpci: 1\nname: t\nfunction:\n  header: {command: {value: 0x0000, policy: pf-shared}}\n");
 	expect_error(text, strlen(text), 4, 37, "'policy' in field 'command' is reserved");
