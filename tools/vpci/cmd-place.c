@@ -162,13 +162,14 @@ static void existing(const vpci_func *f, unsigned i, struct vpci_placement *pl)
 	struct vpci_cap_info ci;
 
 	vpci_func_cap(f, i, &ci);
+	if (!vpci_vcap_explain(f, i, pl) && pl->offset == ci.offset)
+		return;
 	memset(pl, 0, sizeof(*pl));
 	pl->offset = ci.offset;
 	pl->length = (ci.length + 3u) & ~3u;
 	pl->where = VPCI_PLACED_PINNED;
 	pl->index = i;
-	snprintf(pl->reason, sizeof(pl->reason), "at 0x%x (%s in the file)", ci.offset,
-		 ci.auto_placed ? "placement: auto" : "pinned");
+	snprintf(pl->reason, sizeof(pl->reason), "at 0x%x", ci.offset);
 }
 
 static int run(struct cli_args *a)
