@@ -59,6 +59,8 @@ check "VF interrupt pin 0" grep -q 'interrupt-pin: 0x00' /tmp/vf.yaml
 g=$(group "$vf")
 check "derive --vfio /dev/vfio/$g --device $vf" vpci derive -q --vfio /dev/vfio/$g --device "$vf" -o /tmp/vfio.yaml
 check "emulate --backend vfio --probe" sh -c "vpci emulate /tmp/vf.yaml --backend vfio:/dev/vfio/$g,$vf --probe > /tmp/probe.out && grep -q 'event bar index=0' /tmp/probe.out"
+# 5b. a virtual PASID in the VF's guest view, walked by lspci through the engine
+. /vpci/vpasid.sh
 
 # 6. the registry's refusals on the real kernel (default state directory):
 #    a VF open through VFIO is not removed, its PF is not disabled, reset or
