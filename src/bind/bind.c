@@ -285,6 +285,11 @@ static void match_caps(struct bctx *c)
 	for (unsigned i = 0; i < g->ncaps; i++) {
 		const struct capinst *gc = &g->caps[i];
 		c->pmatch[i] = -1;
+		/* a virtual capability (format §19) is the VMM's: no device backs
+		 * it, the function need not have one (a VF has no PASID of its
+		 * own); what the host backs is vpci_check_host_pasid()'s matter */
+		if (gc->virt)
+			continue;
 		for (unsigned j = 0; j < p->ncaps; j++) {
 			if (!c->pused[j] && same_cap(g, gc, p, &p->caps[j])) {
 				c->pmatch[i] = (int)j;

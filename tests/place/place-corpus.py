@@ -15,6 +15,9 @@ gaps the file proves free:
     none of its own);
   - every run is done twice: the JSON and the rewritten file are byte for
     byte the same (placement is deterministic);
+  - a free range a quirk kept for a template (the NVIDIA GPUDirect clique,
+    the Intel VMD MEMBAR shadow) takes that template, and lspci sees a
+    vendor-specific capability of its length there;
   - a placed result passes `vpci check`, is rendered as an lspci dump, and
     `lspci -F -vvv` (pciutils, an independent decoder) shows each added
     capability at the offset the placement printed, the PASID with the
@@ -62,6 +65,7 @@ class Counts:
         self.gaps = {}
         self.lspci_caps = 0
         self.twice = 0
+        self.templates = {}
 
     def add(self, table, key):
         table[key] = table.get(key, 0) + 1
@@ -135,8 +139,39 @@ def place(vpci, path, adds, gaps, tmp, c, label):
     return None, why
 
 
+TEMPLATE_PARAMS = {"nvidia-gpudirect-clique": ":clique=1", "intel-vmd-membar-shadow": ""}
+
+
+def kept_ranges(vpci, path, name, c, tmp, text):
+    """Every free range a quirk kept for a template takes that template
+    (rule step 1), and lspci sees a vendor-specific capability there."""
+    for m in re.finditer(r"- offset: (0x[0-9a-f]+)\n\s+length: (0x[0-9a-f]+)\n\s+for: ([a-z0-9-]+)", text):
+        off, tag = int(m.group(1), 16), m.group(3)
+        if tag not in TEMPLATE_PARAMS:
+            continue
+        err, res = place(vpci, path, [tag + TEMPLATE_PARAMS[tag]], False, tmp, c, tag)
+        if err or isinstance(res, str):
+            return "%s: %s" % (tag, err or res)
+        placements, out = res
+        p = placements[-1]
+        if p["offset"] != off or p["step"] != "reserved":
+            return "%s went to 0x%x (%s), not its range at 0x%x" % (tag, p["offset"], p["step"], off)
+        dump = os.path.join(tmp, "t.lspci")
+        run([vpci, "render", out, "--format", "lspci", "-o", dump])
+        vvv = run(["lspci", "-F", dump, "-vvv"]).stdout
+        if not re.search(r"Capabilities: \[%x\] Vendor Specific Information: Len=%02x" % (off, 8 if "clique" in tag else 0x18), vvv):
+            return "lspci does not show %s at 0x%x" % (tag, off)
+        c.add(c.templates, tag)
+    return None
+
+
 def one(vpci, path, name, c, tmp):
     text = open(path).read()
+    err = kept_ranges(vpci, path, name, c, tmp, text)
+    if err:
+        print("FAIL %s: %s" % (name, err))
+        c.failed += 1
+        return
     have = [t for t in ("ats", "pri") if re.search(r"^\s*- (?:\{)?type: %s\b" % t, text, re.M)]
     combos = {
         "pasid": ["pasid:width=20,exec,priv"],
@@ -212,6 +247,7 @@ def main():
                  sum(v for (l, _), v in c.why.items() if l == label), gaps,
                  {w: v for (l, w), v in sorted(c.gaps.items()) if l == label}))
         print("  why not by the rule: %s" % {w: v for (l, w), v in sorted(c.why.items()) if l == label})
+    print("templates placed into the ranges quirks kept for them: %s" % c.templates)
     print("deterministic: %d placements run twice with identical output; lspci found %d added capabilities "
           "where placed" % (c.twice, c.lspci_caps))
     print("%d passed, %d failed" % (c.files - c.failed, c.failed))

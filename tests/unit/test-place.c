@@ -618,6 +618,37 @@ static void test_check_host(void **state)
 	vpci_diag_free(d);
 }
 
+/* Binding to a real function: a virtual PASID needs no PASID on the
+ * function (a VF has none of its own), an ordinary one does. */
+static void test_bind(void **state)
+{
+	(void)state;
+	vpci_func *phys = make(NULL, 0);
+	vpci_func *g = make("  free-ranges:\n    - {offset: 0x200, length: 0x8}\n", 0);
+	vpci_binding *b = NULL;
+
+	assert_int_equal(vpci_vcap_add(g, &PASID_AUTO, NULL, NULL), 0);
+	assert_int_equal(vpci_bind(g, phys, &b, NULL), 0);
+	vpci_binding_free(b);
+	b = NULL;
+	/* empty lists are lists */
+	vpci_func_free(make("  virtual-capabilities: []\n  free-ranges: []\n", 0));
+	/* the same PASID as an ordinary capability needs the function's own */
+	const char *text = "vpci: 1\nname: t\nfunction:\n  config-size: 4096\n"
+			   "  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+			   "  capabilities:\n    - {type: pm, offset: 0x40}\n"
+			   "    - type: pcie\n      offset: 0x50\n      fields: {pcie-capabilities: 0x0002}\n"
+			   "  extended-capabilities:\n    - {type: aer, offset: 0x100, version: 2}\n"
+			   "    - {type: pasid, offset: 0x200}\n";
+	vpci_func *ord = NULL;
+	assert_int_equal(vpci_parse_buffer(text, strlen(text), "o.yaml", &ord, NULL), 0);
+	assert_int_not_equal(vpci_bind(ord, phys, &b, NULL), 0);
+	vpci_binding_free(b);
+	vpci_func_free(ord);
+	vpci_func_free(g);
+	vpci_func_free(phys);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -637,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_engine_event),
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_check_host),
+		cmocka_unit_test(test_bind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
