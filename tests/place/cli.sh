@@ -66,6 +66,13 @@ expect "a value that is not a number" 64 \
 Try 'vpci place --help'." "$vpci" place "$tmp/orig.yaml" --add pasid:width=twenty -n
 expect "a value that does not fit" 65 "error: virtual pasid: width = 0x20 does not fit in 5 bits" \
 	"$vpci" place "$tmp/orig.yaml" --add pasid:width=32 -n
+expect "--json and the file on standard output" 64 - "$vpci" place "$tmp/orig.yaml" --add pasid --json -o -
+out=$("$vpci" place "$tmp/orig.yaml" --add ats --add pri --add pasid --json -n 2>/dev/null)
+t "--json: the placements before a failure, as a whole array" python3 -c "
+import json, sys
+p = json.loads(sys.argv[1])
+assert [x['type'] for x in p] == ['ats'], p
+" "$out"
 expect "a missing file" 66 - "$vpci" place "$tmp/none.yaml" --add pasid
 many=$(i=0; while [ $i -lt 65 ]; do printf ' -a ats'; i=$((i + 1)); done)
 # shellcheck disable=SC2086

@@ -177,12 +177,17 @@ static int run(struct cli_args *a)
 	vpci_func *f = NULL;
 	vpci_diag *d = vpci_diag_new();
 	struct vpci_host_pasid host;
-	int rc, first = 1, have_host = 0;
+	int rc, first = 1, have_host = 0, json_open = 0;
 	struct spec sp[CLI_MAX_REP];
 	int nsp = 0;
 
 	if (!d)
 		return EX_SOFTWARE_;
+	if (cli_has(a, O_JSON) && !cli_has(a, O_DRY_RUN) &&
+	    !strcmp(cli_get(a, O_OUT, a->pos[0]), "-")) {
+		vpci_diag_free(d);
+		return cli_usage("place", "--json and the file both on standard output: give -o FILE or --dry-run");
+	}
 	rc = cli_load(a->pos[0], &f);
 	if (rc)
 		goto out;
@@ -202,8 +207,10 @@ static int run(struct cli_args *a)
 			fprintf(stderr, "vpci place: the PASID limits of %s are unknown (%s)\n", a->val[O_HOST], host.why);
 		have_host = 1;
 	}
-	if (cli_has(a, O_JSON))
+	if (cli_has(a, O_JSON)) {
 		printf("[");
+		json_open = 1;
+	}
 	for (unsigned i = 0; i < vpci_func_cap_count(f); i++) {
 		struct vpci_cap_info ci;
 		struct vpci_placement pl;
@@ -232,16 +239,13 @@ static int run(struct cli_args *a)
 		}
 		report(a, f, pl.index, NULL, &pl, &first);
 	}
-	if (cli_has(a, O_JSON))
-		printf(first ? "]\n" : "\n]\n");
 	if (!cli_has(a, O_KEEP_AUTO))
 		for (unsigned i = 0; i < vpci_func_cap_count(f); i++)
 			vpci_vcap_pin(f, i); /* refuses ordinary capabilities */
-	if (vpci_validate(f, d)) {
-		cli_print_diags(d);
-		rc = EX_DATAERR_;
+	rc = vpci_validate(f, d) ? EX_DATAERR_ : 0;
+	cli_print_diags(d); /* the result's warnings too */
+	if (rc)
 		goto out;
-	}
 	if (!cli_has(a, O_DRY_RUN)) {
 		char *text = NULL;
 		size_t len = 0;
@@ -256,6 +260,8 @@ static int run(struct cli_args *a)
 		free(text);
 	}
 out:
+	if (json_open) /* the placements so far, also when one failed */
+		printf(first ? "]\n" : "\n]\n");
 	for (int i = 0; i < nsp; i++)
 		free(sp[i].buf);
 	vpci_func_free(f);
