@@ -16,7 +16,7 @@
  *     no other capability, and no bit of it is device-backed;
  *   - a refused add leaves the function exactly as it was;
  *   - explaining an automatically placed capability that nothing followed
- *     gives back its offset.
+ *     (and that needed no new empty header at 0x100) gives back its offset.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -129,7 +129,10 @@ static void op_add(vpci_func *f, struct in *in, int fit_only)
 	if (!vpci_vcap_add(before, &vc, &again, NULL) && (again.offset != pl.offset || !same_func(before, f)))
 		abort();
 	vpci_func_free(before);
-	if ((vc.flags & VPCI_VCAP_AUTO) && pl.index + 1 == (pl.offset >= 0x100 ? f->ncaps : f->nstd)) {
+	/* explaining reads the function as it is now: an empty header the add
+	 * put at 0x100 stays, and without it the rule might have chosen
+	 * otherwise, so only an add without one explains back */
+	if ((vc.flags & VPCI_VCAP_AUTO) && !pl.anchor && pl.index + 1 == (pl.offset >= 0x100 ? f->ncaps : f->nstd)) {
 		struct vpci_placement ex;
 		if (!vpci_vcap_explain(f, pl.index, &ex) && ex.offset != pl.offset)
 			abort();

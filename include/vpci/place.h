@@ -204,8 +204,10 @@ int vpci_vcap_pin(vpci_func *f, unsigned index);
  * @f: the function
  * @index: its index for vpci_func_cap()
  * @out: receives its placement: the rule step (or pinned) and region,
- *       as the rule decides it for the function without this capability
- *       and the virtual capabilities of its list after it
+ *       as the rule decides it for the function as it is, without this
+ *       capability and the virtual capabilities of its list after it (an
+ *       empty header at 0x100 that its placement added stays, so the rule
+ *       may now choose another offset)
  *
  * For a capability the rule placed, @out->offset is its offset.
  *
