@@ -20,14 +20,13 @@
 
 #include "model/model_priv.h"
 #include "vpci/vpci.h"
+#include "unit-util.h"
 
 /* A PCIe endpoint: PM at 0x40, PCIe at 0x50, AER at 0x100 (unless
  * @no_ext), and @extra YAML lines appended to the function. */
 static vpci_func *make(const char *extra, int no_ext)
 {
 	char text[4096];
-	vpci_func *f = NULL;
-	vpci_diag *d = vpci_diag_new();
 
 	snprintf(text, sizeof(text),
 		 "vpci: 1\nname: t\nfunction:\n  kind: endpoint\n  config-size: 4096\n"
@@ -38,17 +37,7 @@ static vpci_func *make(const char *extra, int no_ext)
 		 "%s%s",
 		 no_ext ? "" : "  extended-capabilities:\n    - {type: aer, offset: 0x100, version: 2}\n",
 		 extra ? extra : "");
-	int rc = vpci_parse_buffer(text, strlen(text), "t.yaml", &f, d);
-	if (rc) {
-		char buf[512];
-		for (size_t i = 0; i < vpci_diag_count(d); i++) {
-			vpci_diag_format(vpci_diag_get(d, i), buf, sizeof(buf));
-			fprintf(stderr, "%s\n", buf);
-		}
-	}
-	assert_int_equal(rc, 0);
-	vpci_diag_free(d);
-	return f;
+	return unit_parse(text, strlen(text), "t.yaml", 0);
 }
 
 /* The first error message of @d ("" when none). */
