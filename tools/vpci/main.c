@@ -21,6 +21,9 @@ static const struct cli_cmd *const cmds[] = {
 	&cli_cmd_sriov,
 	&cli_cmd_canback,
 	&cli_cmd_common,
+	&cli_cmd_abi,
+	&cli_cmd_diff,
+	&cli_cmd_compat,
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 

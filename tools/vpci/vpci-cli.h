@@ -155,7 +155,8 @@ struct cli_cmd {
 };
 
 extern const struct cli_cmd cli_cmd_check, cli_cmd_show, cli_cmd_render, cli_cmd_derive,
-	cli_cmd_quirks, cli_cmd_emulate, cli_cmd_serve, cli_cmd_sriov, cli_cmd_canback, cli_cmd_common;
+	cli_cmd_quirks, cli_cmd_emulate, cli_cmd_serve, cli_cmd_sriov, cli_cmd_canback, cli_cmd_common,
+	cli_cmd_abi, cli_cmd_diff, cli_cmd_compat;
 
 /* --- opt.c: parsing, help, suggestions ------------------------------- */
 
@@ -224,6 +225,18 @@ const char *cli_data_dir(void);
 /* Path of @rel under the data directory in @buf when that file exists;
  * NULL otherwise. */
 const char *cli_data_path(const char *rel, char *buf, size_t size);
+
+/* --- cmd-diff.c: differences, shared with compat ------------------------- */
+
+/* Load operands 0 and 1; 66 outranks 65.  Returns an exit code. */
+int cli_load_pair(struct cli_args *a, vpci_func **fa, vpci_func **fb);
+/* One line per entry: 'A:L:C: B:L:C: abi|note: MESSAGE', or for compat
+ * 'error' (a blocker) and 'note: waived:'. */
+void cli_diff_text(FILE *fp, const vpci_diff *l, const char *na, const char *nb, bool compat);
+/* The entries as a JSON array (shape in vpci(1)). */
+void cli_diff_json(FILE *fp, const vpci_diff *l, const char *na, const char *nb);
+/* '"KEY": {"file", "name", "abi_hash"},' for the --json objects. */
+void cli_diff_json_file(FILE *fp, const char *key, const char *name, const vpci_func *f);
 
 /* --- json.c: JSON output ----------------------------------------------- */
 
