@@ -1,0 +1,111 @@
+#!/bin/sh
+# cli.sh VPCI TEST-ABI SRCDIR - vpci abi, diff and compat from the command
+# line: exit codes (diff(1)-like), both files' positions on every line,
+# --json shapes agreeing with the text, --ignore, and every change of the
+# matrix (test-abi --write) judged as the library judges it.
+set -u
+vpci=$1
+testabi=$2
+src=$3
+. "$src/tests/cli/lib.sh"
+command -v python3 >/dev/null || { echo "python3 missing: skipped"; exit 77; }
+ex=$src/examples
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$testabi" --write "$tmp" > "$tmp/verdicts" || exit 1
+
+# --- vpci abi ----------------------------------------------------------------
+"$vpci" abi "$ex/nvme.yaml" "$ex/nic-vf.yaml" > "$tmp/abi.txt"
+t "abi: one 'HASH  FILE' line per file" sh -c "grep -Ec '^0x[0-9a-f]{16}  .*(nvme|nic-vf).yaml$' '$tmp/abi.txt' | grep -qx 2"
+"$vpci" abi "$tmp/base.yaml" "$tmp/name.yaml" "$tmp/rw-reset-value.yaml" "$tmp/ro-value.yaml" | cut -d' ' -f1 > "$tmp/h"
+t "abi: names and reset values of writable bits do not change the hash" sh -c "[ \$(sed -n 1p '$tmp/h') = \$(sed -n 2p '$tmp/h') ] && [ \$(sed -n 1p '$tmp/h') = \$(sed -n 3p '$tmp/h') ]"
+t "abi: a read-only value does" sh -c "[ \$(sed -n 1p '$tmp/h') != \$(sed -n 4p '$tmp/h') ]"
+"$vpci" abi "$tmp/none.yaml" > /dev/null 2>&1
+t "abi: unreadable file: 66" test $? = 66
+"$vpci" abi --json "$ex/nvme.yaml" "$ex/gpu-pasid.yaml" > "$tmp/abi.json"
+t "abi --json: parts, hashes, regions, the same hash as the text" python3 -c "
+import json, sys
+j = json.load(open(sys.argv[1]))
+text = {l.split()[1].split('/')[-1]: l.split()[0] for l in open(sys.argv[2])}
+assert [r['name'] for r in j] == ['qemu-nvme', 'gpu-svm'], j
+r = j[0]
+assert r['abi_version'] == 2 and r['hash'] == text['nvme.yaml'], r['hash']
+assert list(r['parts']) == ['function', 'capabilities', 'bars', 'values', 'rw', 'rw1c', 'sticky', 'device']
+assert r['parts']['function'] == {'hash': r['parts']['function']['hash'], 'config_size': 4096, 'kind': 'endpoint', 'multifunction': False}
+assert [c['type'] for c in r['parts']['capabilities']['list']] == ['msix', 'pcie', 'pm', 'aer']
+assert r['parts']['bars']['list'] == [{'index': 0, 'type': 'mem64', 'prefetchable': False, 'size': 16384}]
+assert r['parts']['device']['bits'] == 0 and r['parts']['device']['ranges'] == []
+assert r['parts']['rw']['bits'] > 0 and {'offset': 4, 'length': 2} in r['parts']['rw']['ranges']
+assert [x['region'] for x in r['regions']] == ['header', 'msix', 'pcie', 'pm', 'aer']
+assert all(len(x['hash']) == 18 for x in r['regions'])
+" "$tmp/abi.json" "$tmp/abi.txt"
+
+# --- vpci diff ---------------------------------------------------------------
+"$vpci" diff "$ex/nvme.yaml" "$ex/nvme.yaml" > "$tmp/d0"
+t "diff: the same file: exit 0, no output" sh -c "[ $? = 0 ] && [ ! -s '$tmp/d0' ]"
+"$vpci" diff "$tmp/base.yaml" "$tmp/cap-moved.yaml" > "$tmp/d1"
+t "diff: different: exit 1" test $? = 1
+t "diff: a moved capability, at its line in both files" grep -qx "$tmp/base.yaml:38:7: $tmp/cap-moved.yaml:38:7: abi: capability moved: pm (Power Management, ID 0x01) 0x60 -> 0x74" "$tmp/d1"
+t "diff: its registers are not reported again" sh -c "! grep -q ' pm\\.' '$tmp/d1'"
+"$vpci" diff "$tmp/base.yaml" "$tmp/rw-reset-value.yaml" > "$tmp/d2"
+t "diff: a reset value is a note" grep -q "^$tmp/base.yaml:10:14: $tmp/rw-reset-value.yaml:10:14: note: header.command: reset value .* (bit 1 Mem, bit 2 BusMaster)" "$tmp/d2"
+"$vpci" diff --abi "$tmp/base.yaml" "$tmp/rw-reset-value.yaml" > "$tmp/d3"
+t "diff --abi: no ABI difference: exit 0" sh -c "[ $? = 0 ] && [ ! -s '$tmp/d3' ]"
+"$vpci" diff "$tmp/base.yaml" "$tmp/none.yaml" > /dev/null 2>&1
+t "diff: unreadable: 66" test $? = 66
+printf 'vpci: 1\nname: x\n' > "$tmp/bad.yaml"
+"$vpci" diff "$tmp/base.yaml" "$tmp/bad.yaml" > /dev/null 2>&1
+t "diff: invalid: 65" test $? = 65
+"$vpci" diff --json "$ex/nvme.yaml" "$ex/nic-vf.yaml" > "$tmp/d.json"
+"$vpci" diff "$ex/nvme.yaml" "$ex/nic-vf.yaml" > "$tmp/d.txt"
+t "diff --json: entries as the text, structure first" python3 -c "
+import json, sys
+j = json.load(open(sys.argv[1]))
+lines = open(sys.argv[2]).read().splitlines()
+assert j['same'] is False and j['same_abi'] is False
+assert j['a']['name'] == 'qemu-nvme' and j['b']['name'] == 'i350-vf'
+d = j['differences']
+assert len(d) == len(lines)
+for e, l in zip(d, lines):
+    assert l.endswith(e['message']) and (' abi: ' in l) == e['abi'], (l, e)
+kinds = [e['kind'] for e in d]
+order = ['function', 'capability-added', 'capability-removed', 'capability-moved', 'capability-version', 'capability-order', 'bar']
+structure = [k for k in kinds if k in order]
+assert kinds[:len(structure)] == structure, kinds
+m = [e for e in d if e['kind'] == 'capability-moved'][0]
+assert m['a_at']['line'] and m['b_at']['line'] and m['a'] == 0x40 and m['b'] == 0x70, m
+assert kinds[-1] == 'meta'
+" "$tmp/d.json" "$tmp/d.txt"
+
+# --- vpci compat -------------------------------------------------------------
+"$vpci" compat "$tmp/base.yaml" "$tmp/name.yaml" > "$tmp/c0"
+t "compat: names differ: exit 0 and the verdict" sh -c "[ $? = 0 ] && grep -q 'compatible: a running guest may migrate' '$tmp/c0'"
+"$vpci" compat "$tmp/base.yaml" "$tmp/msix-vectors.yaml" > "$tmp/c1"
+t "compat: a vector count: exit 1" test $? = 1
+t "compat: the blocker at both files' lines" grep -qx "$tmp/base.yaml:31:26: $tmp/msix-vectors.yaml:31:26: error: msix.message-control: read-only bits 0x0007 -> 0x000f (bits 10:0 TableSize-1)" "$tmp/c1"
+t "compat: the verdict counts blockers" grep -q "not compatible: 1 blocker$" "$tmp/c1"
+"$vpci" compat --ignore vendor "$tmp/base.yaml" "$tmp/vendor-body.yaml" > "$tmp/c2"
+t "compat --ignore vendor: waived, exit 0" sh -c "[ $? = 0 ] && grep -q 'note: waived: vendor byte 0x6f' '$tmp/c2'"
+"$vpci" compat --ignore pm "$tmp/base.yaml" "$tmp/cap-moved.yaml" > /dev/null
+t "compat --ignore: structure is never waived" test $? = 1
+expect "compat --ignore: an unknown region is a usage error" 64 "vpci compat: --ignore: opt-out 'vendr': 'vendr' is neither 'header', 'raw' nor a capability type
+Try 'vpci compat --help'." "$vpci" compat --ignore vendr "$tmp/base.yaml" "$tmp/base.yaml"
+"$vpci" compat --json --ignore vendor "$tmp/base.yaml" "$tmp/vendor-body.yaml" > "$tmp/c.json"
+t "compat --json: compatible, one waived difference" python3 -c "
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j['compatible'] is True and j['blockers'] == 0, j
+assert [(e['kind'], e['waived'], e['region']) for e in j['differences']] == [('value', True, 'vendor')]
+assert j['src']['abi_hash'] != j['dst']['abi_hash']
+" "$tmp/c.json"
+
+# every change of the matrix, both ways, as the library decides it
+while read -r name verdict; do
+	[ "$name" = base ] && continue
+	"$vpci" compat "$tmp/base.yaml" "$tmp/$name.yaml" > /dev/null; a=$?
+	"$vpci" compat "$tmp/$name.yaml" "$tmp/base.yaml" > /dev/null; b=$?
+	want=1
+	[ "$verdict" = compatible ] && want=0
+	t "compat matrix: $name: $verdict both ways" sh -c "[ $a = $want ] && [ $b = $want ]"
+done < "$tmp/verdicts"
+summary
