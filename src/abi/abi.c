@@ -53,52 +53,60 @@ static int bar_implemented(const struct vpci_func *f, unsigned i)
 	return t != VPCI_BAR_NONE && t != VPCI_BAR_MEM64_HI;
 }
 
+static uint64_t ld64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* The per-bit parts, 8 bytes at a time (byte order does not matter: every
+ * operation is bitwise). */
 static void project(const struct vpci_func *f, struct vpci_abi *a)
 {
 	memset(a->arr, 0, sizeof(a->arr));
-	for (unsigned i = 0; i < f->size; i++) {
-		uint8_t rw = f->pl[VPCI_PL_RW][i], w1c = f->pl[VPCI_PL_RW1C][i];
-		uint8_t dev = f->pl[VPCI_PL_DEVICE][i] & (uint8_t)~f->pl[VPCI_PL_RSVDZ][i];
-		a->arr[0][i] = f->val[i] & (uint8_t)~(rw | w1c | dev);
-		a->arr[1][i] = rw;
-		a->arr[2][i] = w1c;
-		a->arr[3][i] = f->pl[VPCI_PL_STICKY][i] & (rw | w1c) & (uint8_t)~dev;
-		a->arr[4][i] = dev;
+	for (unsigned i = 0; i < f->size; i += 8) {
+		uint64_t rw = ld64(f->pl[VPCI_PL_RW] + i), w1c = ld64(f->pl[VPCI_PL_RW1C] + i);
+		uint64_t dev = ld64(f->pl[VPCI_PL_DEVICE] + i) & ~ld64(f->pl[VPCI_PL_RSVDZ] + i);
+		uint64_t out[ABI_NARR] = {
+			ld64(f->val + i) & ~(rw | w1c | dev), rw, w1c,
+			ld64(f->pl[VPCI_PL_STICKY] + i) & (rw | w1c) & ~dev, dev,
+		};
+		for (unsigned k = 0; k < ABI_NARR; k++)
+			memcpy(a->arr[k] + i, &out[k], 8);
 	}
 }
 
 static int dw_zero(const uint8_t *p)
 {
-	return !(p[0] | p[1] | p[2] | p[3]);
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return !v;
 }
 
-/* Bytes the runs of one array take (end marker included). */
-static size_t runs_len(const uint8_t *arr, unsigned size)
-{
-	size_t n = 2;
-
-	for (unsigned dw = 0; dw < size / 4;) {
-		if (dw_zero(arr + 4 * dw)) {
-			dw++;
-			continue;
-		}
-		unsigned s = dw;
-		while (dw < size / 4 && !dw_zero(arr + 4 * dw))
-			dw++;
-		n += 4 + 4u * (dw - s);
-	}
-	return n;
-}
+/* Most bytes the runs of one array can take: n non-zero DWORDs in r runs
+ * take 4r + 4n, and n + r - 1 <= 1024; plus the end marker. */
+#define RUNS_MAX (4u * (NDWORDS + 1) + 2)
+#define NDWORDS (VPCI_CFG_SIZE / 4)
 
 static uint8_t *put_runs(uint8_t *p, const uint8_t *arr, unsigned size)
 {
-	for (unsigned dw = 0; dw < size / 4;) {
+	unsigned n = size / 4;
+
+	for (unsigned dw = 0; dw < n;) {
+		/* skip zeros a QWORD at a time */
+		if (!(dw & 1) && dw + 1 < n && !ld64(arr + 4 * dw)) {
+			dw += 2;
+			continue;
+		}
 		if (dw_zero(arr + 4 * dw)) {
 			dw++;
 			continue;
 		}
 		unsigned s = dw;
-		while (dw < size / 4 && !dw_zero(arr + 4 * dw))
+		while (dw < n && !dw_zero(arr + 4 * dw))
 			dw++;
 		le_put64(p, 2, s);
 		le_put64(p + 2, 2, dw - s);
@@ -122,15 +130,12 @@ static unsigned nbars(const struct vpci_abi *a)
 static int encode(struct vpci_abi *a)
 {
 	unsigned nb = nbars(a);
-	size_t len = HDR + CAP_LEN * a->ncaps + BAR_LEN * nb;
+	size_t max = HDR + CAP_LEN * a->ncaps + BAR_LEN * nb + ABI_NARR * RUNS_MAX;
+	uint8_t *p = malloc(max);
 
-	for (unsigned k = 0; k < ABI_NARR; k++)
-		len += runs_len(a->arr[k], a->size);
-	uint8_t *p = malloc(len);
 	if (!p)
 		return VPCI_ENOMEM;
 	a->enc = p;
-	a->enclen = len;
 	memcpy(p, MAGIC, 8);
 	p[8] = VPCI_ABI_VERSION;
 	p[9] = a->kind;
@@ -162,7 +167,11 @@ static int encode(struct vpci_abi *a)
 		a->part[VPCI_ABI_VALUES + k] = (size_t)(p - a->enc);
 		p = put_runs(p, a->arr[k], a->size);
 	}
-	a->part[VPCI_ABI_PART_COUNT] = (size_t)(p - a->enc);
+	a->enclen = (size_t)(p - a->enc);
+	a->part[VPCI_ABI_PART_COUNT] = a->enclen;
+	uint8_t *small = realloc(a->enc, a->enclen);
+	if (small)
+		a->enc = small;
 	a->hash = abi_fnv(ABI_FNV_INIT, a->enc, a->enclen);
 	return 0;
 }
