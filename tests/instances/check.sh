@@ -1,8 +1,10 @@
 #!/bin/sh
 # check.sh VPCI SRCDIR - the instance types of instances/: every file is
-# valid, named NAME@VERSION.yaml after its `name`, documented in the
-# README, and its guest ABI hash is the one instances/ABI records (a type's
-# ABI never changes: a change is a new version).
+# valid, named NAME@VERSION.yaml after its `name` and `version`, documented
+# in the README, written by the canonical writer back to the same function
+# (relative to its type when it extends one), and its guest ABI hash is
+# the one instances/ABI records (a type's ABI never changes: a change is a
+# new version).
 set -u
 vpci=$1
 src=$2
@@ -17,7 +19,13 @@ for f in "$dir"/*.yaml; do
 	n=$((n + 1))
 	t "$b: vpci check" "$vpci" check -q "$f"
 	name=$(sed -n 's/^name: *//p' "$f")
-	t "$b: named after its name ($name)" test "${b%@*}" = "$name"
+	version=$(sed -n 's/^version: *//p' "$f")
+	t "$b: named after its name and version ($name@$version)" test "$b" = "$name@$version.yaml"
+	"$vpci" render --format yaml "$f" -o "$tmp/w-$b" 2>/dev/null
+	t "$b: the canonical text is the same function" "$vpci" diff "$f" "$tmp/w-$b" --types "$dir"
+	if grep -q '^extends:' "$f"; then
+		t "$b: the canonical text extends the same type" grep -q "^extends: \"$(sed -n 's/^extends: *//p' "$f")\"" "$tmp/w-$b"
+	fi
 	t "$b: the README lists it" grep -q "\[\`${b%.yaml}\`\]($b)" "$dir/README.md"
 	t "$b: an opening comment says what backs it" grep -q '^# Backs it:' "$f"
 	want=$(awk -v b="$b" '$2 == b { print $1 }' "$dir/ABI")

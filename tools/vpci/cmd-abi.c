@@ -8,11 +8,12 @@
 
 #include "vpci-cli.h"
 
-enum { O_JSON };
+enum { O_JSON, O_TYPES };
 
 static const struct cli_opt opts[] = {
 	[O_JSON] = { "json", 'j', NULL, "one JSON array with every part of each ABI\n(shape in vpci(1))", NULL, NULL,
 		     NULL },
+	[O_TYPES] = CLI_OPT_TYPES,
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 

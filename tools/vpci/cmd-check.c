@@ -7,13 +7,14 @@
 
 #include "vpci-cli.h"
 
-enum { O_QUIET, O_JSON };
+enum { O_QUIET, O_JSON, O_TYPES };
 
 static const struct cli_opt opts[] = {
 	[O_QUIET] = { "quiet", 'q', NULL, "print nothing for valid files", NULL, NULL, NULL },
 	[O_JSON] = { "json", 'j', NULL, "one JSON array of per-file results on standard\n"
 		     "output (diagnostics go there, not to standard\n"
 		     "error)", NULL, NULL, NULL },
+	[O_TYPES] = CLI_OPT_TYPES,
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -9,7 +9,7 @@
 
 #include "vpci-cli.h"
 
-enum { O_JSON, O_IGNORE };
+enum { O_JSON, O_IGNORE, O_TYPES };
 
 static const struct cli_opt opts[] = {
 	[O_JSON] = { "json", 'j', NULL, "one JSON object on standard output (shape in\nvpci(1))", NULL, NULL, NULL },
@@ -17,6 +17,7 @@ static const struct cli_opt opts[] = {
 		       "and regions: comma-separated REGION, REGION.FIELD,\n"
 		       "REGION@OFFSET[.FIELD] (REGION: header, raw or a\n"
 		       "capability type)", NULL, NULL, NULL },
+	[O_TYPES] = CLI_OPT_TYPES,
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 

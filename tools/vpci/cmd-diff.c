@@ -9,11 +9,12 @@
 
 #include "vpci-cli.h"
 
-enum { O_JSON, O_ABI };
+enum { O_JSON, O_ABI, O_TYPES };
 
 static const struct cli_opt opts[] = {
 	[O_JSON] = { "json", 'j', NULL, "one JSON object on standard output (shape in\nvpci(1))", NULL, NULL, NULL },
 	[O_ABI] = { "abi", 'a', NULL, "only differences of the guest ABI", NULL, NULL, NULL },
+	[O_TYPES] = CLI_OPT_TYPES,
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 

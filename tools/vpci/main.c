@@ -104,6 +104,10 @@ int main(int argc, char **argv)
 	int rc = cli_parse(c, argc - 1, argv + 1, &a);
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	/* --types of any command: before the first file is read */
+	for (int i = 0; c->opts[i].name; i++)
+		if (!strcmp(c->opts[i].name, "types") && a.val[i])
+			cli_types_add(a.val[i]);
 	rc = c->run(&a);
 	cli_args_free(&a);
 	return rc;

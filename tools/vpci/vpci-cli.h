@@ -211,6 +211,16 @@ int cli_read_file(const char *path, uint8_t **data, size_t *len);
 /* Parse and check an instance file; diagnostics go to stderr, or into
  * @d when it is not NULL.  Returns an exit code. */
 int cli_load_diag(const char *path, unsigned flags, vpci_func **out, vpci_diag *d);
+/* Directories (colon-separated) where `extends:` finds instance types,
+ * searched before $VPCI_TYPES_PATH and DATADIR/vpci/instances; main()
+ * adds the value of a command's --types option. */
+void cli_types_add(const char *dirs);
+/* The whole types path, NULL-terminated (fixed by the first call). */
+const char *const *cli_types(void);
+/* The --types option every command that reads instance files has. */
+#define CLI_OPT_TYPES { "types", 0, "DIR", "look for the instance types that 'extends:' names\n" \
+			"in DIR (':'-separated list) before $VPCI_TYPES_PATH\n" \
+			"and the data directory's instances/", NULL, NULL, NULL }
 /* Parse and check an instance file, printing diagnostics; exit code. */
 int cli_load(const char *path, vpci_func **out);
 /* Same with enum vpci_parse_flags. */
