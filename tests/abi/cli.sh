@@ -99,6 +99,24 @@ assert [(e['kind'], e['waived'], e['region']) for e in j['differences']] == [('v
 assert j['src']['abi_hash'] != j['dst']['abi_hash']
 " "$tmp/c.json"
 
+# --- extends: the types path of the tool ---------------------------------
+mkdir -p "$tmp/types" "$tmp/work" "$tmp/data/instances"
+cp "$src/instances/virtio-net@1.yaml" "$tmp/types/"
+printf 'vpci: 1\nname: blk\nextends: virtio-net@1\nfunction:\n  header: {device-id: 0x1042}\n' > "$tmp/work/blk.yaml"
+expect "extends: a type on no path: the error at its line" 65 "$tmp/work/blk.yaml:3:10: error: extends virtio-net@1: no virtio-net@1.yaml beside this file or on the types path" env VPCI_TYPES_PATH= VPCI_DATADIR="$tmp/none" "$vpci" check "$tmp/work/blk.yaml"
+t "extends: --types DIR" env VPCI_TYPES_PATH= VPCI_DATADIR="$tmp/none" "$vpci" check --types "$tmp/types" "$tmp/work/blk.yaml"
+t "extends: --types DIR:DIR" env VPCI_TYPES_PATH= VPCI_DATADIR="$tmp/none" "$vpci" check --types "$tmp/none:$tmp/types" "$tmp/work/blk.yaml"
+t "extends: \$VPCI_TYPES_PATH" env VPCI_TYPES_PATH="$tmp/none:$tmp/types" VPCI_DATADIR="$tmp/none" "$vpci" check "$tmp/work/blk.yaml"
+cp "$src/instances/virtio-net@1.yaml" "$tmp/data/instances/"
+t "extends: the data directory's instances/" env VPCI_TYPES_PATH= VPCI_DATADIR="$tmp/data" "$vpci" show "$tmp/work/blk.yaml"
+VPCI_DATADIR="$tmp/data" "$vpci" render --format yaml --no-names "$tmp/work/blk.yaml" > "$tmp/blk-min.yaml"
+t "render --format yaml: only the differences" sh -c "grep -q '^extends: \"virtio-net@1\"' '$tmp/blk-min.yaml' && grep -q 'device-id: 0x1042' '$tmp/blk-min.yaml' && ! grep -q vendor-id '$tmp/blk-min.yaml'"
+VPCI_DATADIR="$tmp/data" "$vpci" render --format yaml --flatten "$tmp/work/blk.yaml" > "$tmp/blk-flat.yaml"
+t "render --flatten: whole, without extends" sh -c "! grep -q '^extends' '$tmp/blk-flat.yaml' && grep -q vendor-id '$tmp/blk-flat.yaml'"
+t "the flattened file is the same function" env VPCI_DATADIR="$tmp/data" "$vpci" diff "$tmp/work/blk.yaml" "$tmp/blk-flat.yaml"
+t "the type and the instance differ in the device ID only (ABI)" sh -c "VPCI_DATADIR='$tmp/data' '$vpci' diff --abi '$tmp/types/virtio-net@1.yaml' '$tmp/work/blk.yaml' | grep -c ' abi: ' | grep -qx 1"
+expect "render --flatten goes with --format" 64 - "$vpci" render --flatten "$tmp/work/blk.yaml"
+
 # every change of the matrix, both ways, as the library decides it
 while read -r name verdict; do
 	[ "$name" = base ] && continue
