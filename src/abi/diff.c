@@ -287,18 +287,6 @@ static const struct vpci_diff_side nopos = { NULL, 0, 0, -1 };
 
 /* --- names ---------------------------------------------------------------------- */
 
-static const char *bar_type_name(unsigned t)
-{
-	static const char *const n[] = { "none", "io", "mem32", "mem64", "mem1m", "mem64-hi" };
-	return t < ARRAY_SIZE(n) ? n[t] : "?";
-}
-
-static const char *kind_name(unsigned k)
-{
-	static const char *const n[] = { "endpoint", "bridge", "cardbus" };
-	return k < ARRAY_SIZE(n) ? n[k] : "?";
-}
-
 static void size_str(uint64_t v, char *buf, size_t n)
 {
 	static const char *const suf[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
@@ -383,7 +371,7 @@ static void diff_function(struct dctx *c)
 	}
 	if (a->kind != b->kind) {
 		struct dentry *e = add(c, VPCI_DIFF_FUNCTION, true, "function", NULL, "kind", fpos[0], fpos[1],
-				       "header kind %s -> %s", kind_name(a->kind), kind_name(b->kind));
+				       "header kind %s -> %s", vpci_kind_name((enum vpci_kind)a->kind), vpci_kind_name((enum vpci_kind)b->kind));
 		if (e)
 			e->pub.a = a->kind, e->pub.b = b->kind;
 		c->func_diff = 1;
@@ -569,7 +557,7 @@ static void bar_desc(const struct abi_bar *b, char *buf, size_t n)
 		return;
 	}
 	size_str(b->size, sz, sizeof(sz));
-	snprintf(buf, n, "%s%s %s", bar_type_name(b->type), b->pref ? " prefetchable" : "", sz);
+	snprintf(buf, n, "%s%s %s", vpci_bar_type_name((enum vpci_bar_type)b->type), b->pref ? " prefetchable" : "", sz);
 }
 
 static void diff_bars(struct dctx *c)

@@ -17,18 +17,6 @@ static const struct cli_opt opts[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 
-/* TODO-after-text: vpci_kind_name() and vpci_bar_type_name() */
-static const char *kind_name(enum vpci_kind k)
-{
-	return k == VPCI_KIND_BRIDGE ? "bridge" : k == VPCI_KIND_CARDBUS ? "cardbus" : "endpoint";
-}
-
-static const char *bar_type_name(enum vpci_bar_type t)
-{
-	static const char *const n[] = { "none", "io", "mem32", "mem64", "mem1m", "mem64-hi" };
-	return (unsigned)t < 6 ? n[t] : "?";
-}
-
 static void hash_field(uint64_t h)
 {
 	printf("\"hash\": \"0x%016" PRIx64 "\"", h);
@@ -74,7 +62,7 @@ static void json_abi(const char *name, const vpci_func *f, const vpci_abi *abi, 
 		hash_field(vpci_abi_part_hash(abi, (enum vpci_abi_part)p));
 		if (p == VPCI_ABI_FUNCTION) {
 			printf(", \"config_size\": %u, \"kind\": ", size);
-			json_str(stdout, kind_name(vpci_func_kind(f)));
+			json_str(stdout, vpci_kind_name(vpci_func_kind(f)));
 			printf(", \"multifunction\": %s", (vpci_func_read(f, 0x0e, 1) & 0x80) ? "true" : "false");
 		} else if (p == VPCI_ABI_CAPS) {
 			printf(", \"list\": [");
@@ -94,7 +82,7 @@ static void json_abi(const char *name, const vpci_func *f, const vpci_abi *abi, 
 				if (vpci_func_bar(f, i, &b) || b.type == VPCI_BAR_MEM64_HI)
 					continue;
 				printf("%s{\"index\": %u, \"type\": ", n++ ? ", " : "", i);
-				json_str(stdout, bar_type_name(b.type));
+				json_str(stdout, vpci_bar_type_name(b.type));
 				printf(", \"prefetchable\": %s, \"size\": %" PRIu64 "}", b.prefetchable ? "true" : "false",
 				       b.size_known ? b.size : 0);
 			}
