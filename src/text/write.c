@@ -482,8 +482,11 @@ static void write_relative(struct wctx *w)
 	}
 	write_rel_caps(w, 0);
 	write_rel_caps(w, 1);
-	if (w->sb.len == body)
-		sb_puts(&w->sb, "  {}\n"); /* nothing differs: an empty mapping */
+	if (w->sb.len == body && !w->sb.failed) {
+		/* nothing differs: an empty mapping */
+		w->sb.len = body - 1;
+		sb_puts(&w->sb, " {}\n");
+	}
 }
 
 static void write_structured(struct wctx *w)

@@ -117,6 +117,28 @@ t "the flattened file is the same function" env VPCI_DATADIR="$tmp/data" "$vpci"
 t "the type and the instance differ in the device ID only (ABI)" sh -c "VPCI_DATADIR='$tmp/data' '$vpci' diff --abi '$tmp/types/virtio-net@1.yaml' '$tmp/work/blk.yaml' | grep -c ' abi: ' | grep -qx 1"
 expect "render --flatten goes with --format" 64 - "$vpci" render --flatten "$tmp/work/blk.yaml"
 
+# --- a quirk's reference type -------------------------------------------
+mkdir -p "$tmp/quirks" "$tmp/derived"
+tar -C "$tmp" -xJf "$src/tests/data/sysfs/qemu-sriov.tar.xz"
+cat > "$tmp/quirks/local.yaml" <<'EOQ'
+vpci-quirks: 1
+quirks:
+  - id: local-nvme-vf-type
+    why: "our NVMe VFs are instance type nvme-vf@1"
+    policy: guest
+    match: {vendor: 0x1b36, device: 0x0010, vf: true}
+    actions:
+      - reference: {type: nvme-vf@1}
+EOQ
+"$vpci" derive --sysfs-root "$tmp/sys" --quirk-dir "$tmp/quirks" --types "$src/instances" --no-names \
+	-o "$tmp/derived/vf.yaml" 0000:01:00.2 2>/dev/null
+t "derive: a reference type gives an instance that extends it, with no difference" sh -c "grep -q '^extends: \"nvme-vf@1\"' '$tmp/derived/vf.yaml' && grep -qx 'function: {}' '$tmp/derived/vf.yaml' && grep -q 'note: \"reference type nvme-vf@1 (quirk local-nvme-vf-type)\"' '$tmp/derived/vf.yaml'"
+t "derive: it is compatible with the type" "$vpci" compat --types "$src/instances" "$tmp/derived/vf.yaml" "$src/instances/nvme-vf@1.yaml"
+VPCI_TYPES_PATH= VPCI_DATADIR="$tmp/none" "$vpci" derive --sysfs-root "$tmp/sys" --quirk-dir "$tmp/quirks" 0000:01:00.1 > /dev/null 2> "$tmp/qerr"
+t "derive: a reference type on no path is an error" sh -c "[ $? = 65 ] && grep -q 'its reference type nvme-vf@1 is on no directory of the types path' '$tmp/qerr'"
+printf 'vpci-quirks: 1\nquirks:\n  - id: q\n    why: "our NVMe functions are one reviewed instance type"\n    match: {vendor: 0x1b36}\n    actions:\n      - reference: {type: nvme-vf}\n' > "$tmp/quirks/local.yaml"
+expect "quirks: a reference type needs NAME@VERSION" 65 "$tmp/quirks/local.yaml:7:27: error: reference type 'nvme-vf': expected NAME@VERSION, an instance type and its version" "$vpci" quirks --quirk-dir "$tmp/quirks" list
+
 # every change of the matrix, both ways, as the library decides it
 while read -r name verdict; do
 	[ "$name" = base ] && continue

@@ -218,9 +218,10 @@ void cli_types_add(const char *dirs);
 /* The whole types path, NULL-terminated (fixed by the first call). */
 const char *const *cli_types(void);
 /* The --types option every command that reads instance files has. */
-#define CLI_OPT_TYPES { "types", 0, "DIR", "look for the instance types that 'extends:' names\n" \
-			"in DIR (':'-separated list) before $VPCI_TYPES_PATH\n" \
-			"and the data directory's instances/", NULL, NULL, NULL }
+#define CLI_OPT_TYPES { "types", 0, "DIR", "look for instance types ('extends:', a quirk's\n" \
+			"reference type) in DIR (':'-separated list) before\n" \
+			"$VPCI_TYPES_PATH and the data directory's instances/", \
+			NULL, NULL, NULL }
 /* Parse and check an instance file, printing diagnostics; exit code. */
 int cli_load(const char *path, vpci_func **out);
 /* Same with enum vpci_parse_flags. */
