@@ -939,6 +939,24 @@ static void parse_shape(struct pctx *c, struct fy_node *fn)
 		f->multifunction = (uint8_t)b;
 }
 
+/* The two capability lists of a function, each item to its callback. */
+static void parse_cap_lists(struct pctx *c, struct fy_node *fn, int (*std)(void *, struct fy_node *, unsigned),
+			    int (*ext)(void *, struct fy_node *, unsigned))
+{
+	struct fy_node *n;
+
+	if ((n = get(c, fn, "capabilities")))
+		yr_each(&c->y, n, "capabilities", CAP_LIST_MAX, "capabilities (0x40..0xff holds at most 48)", std,
+			c);
+	if ((n = get(c, fn, "extended-capabilities"))) {
+		if (c->f->size < VPCI_CFG_SIZE)
+			PERR(c, n, "extended capabilities need config-size 4096");
+		else
+			yr_each(&c->y, n, "extended-capabilities", ECAP_LIST_MAX,
+				"extended capabilities (a 4096-byte config space holds at most 960)", ext, c);
+	}
+}
+
 static void parse_function(struct pctx *c, struct fy_node *fn)
 {
 	struct vpci_func *f = c->f;
@@ -954,16 +972,7 @@ static void parse_function(struct pctx *c, struct fy_node *fn)
 		yr_each(&c->y, n, "bars", MAX_BARS, "BARs (a header has at most 6)", parse_bar, c);
 	if ((n = get(c, fn, "expansion-rom")) && f->kind != VPCI_KIND_CARDBUS)
 		parse_rom(c, n);
-	if ((n = get(c, fn, "capabilities")))
-		yr_each(&c->y, n, "capabilities", CAP_LIST_MAX, "capabilities (0x40..0xff holds at most 48)",
-			parse_std_cap, c);
-	if ((n = get(c, fn, "extended-capabilities"))) {
-		if (f->size < VPCI_CFG_SIZE)
-			PERR(c, n, "extended capabilities need config-size 4096");
-		else
-			yr_each(&c->y, n, "extended-capabilities", ECAP_LIST_MAX,
-				"extended capabilities (a 4096-byte config space holds at most 960)", parse_ext_cap, c);
-	}
+	parse_cap_lists(c, fn, parse_std_cap, parse_ext_cap);
 	if (!c->status_given)
 		func_sync_caplist(f);
 
@@ -1383,16 +1392,7 @@ static void parse_function_extends(struct pctx *c, struct fy_node *fn)
 			parse_rom(c, n);
 		}
 	}
-	if ((n = get(c, fn, "capabilities")))
-		yr_each(&c->y, n, "capabilities", CAP_LIST_MAX, "capabilities (0x40..0xff holds at most 48)",
-			ext_std_cap, c);
-	if ((n = get(c, fn, "extended-capabilities"))) {
-		if (f->size < VPCI_CFG_SIZE)
-			PERR(c, n, "extended capabilities need config-size 4096");
-		else
-			yr_each(&c->y, n, "extended-capabilities", ECAP_LIST_MAX,
-				"extended capabilities (a 4096-byte config space holds at most 960)", ext_ext_cap, c);
-	}
+	parse_cap_lists(c, fn, ext_std_cap, ext_ext_cap);
 	c->x = NULL;
 	if (!c->status_given)
 		func_sync_caplist(f);
