@@ -162,6 +162,14 @@ const uint8_t *vpci_abi_array(const vpci_abi *a, enum vpci_abi_part p);
  */
 uint64_t vpci_abi_range_hash(const vpci_abi *a, unsigned off, unsigned len);
 
+/**
+ * vpci_func_abi_hash() - the ABI hash of an instance
+ * @f: the instance
+ *
+ * Return: vpci_abi_hash() of vpci_abi_new(@f); 0 when out of memory.
+ */
+uint64_t vpci_func_abi_hash(const vpci_func *f);
+
 /** enum vpci_diff_kind - what a difference is about, structure first */
 enum vpci_diff_kind {
 	VPCI_DIFF_FUNCTION = 0, /* config size, header kind, multi-function */

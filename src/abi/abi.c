@@ -268,6 +268,17 @@ VPCI_EXPORT uint64_t vpci_abi_range_hash(const vpci_abi *a, unsigned off, unsign
 	return h;
 }
 
+VPCI_EXPORT uint64_t vpci_func_abi_hash(const vpci_func *f)
+{
+	vpci_abi *a;
+
+	if (vpci_abi_new(f, &a))
+		return 0;
+	uint64_t h = a->hash;
+	vpci_abi_free(a);
+	return h;
+}
+
 /* --- decoding ------------------------------------------------------------------ */
 
 struct rd {
