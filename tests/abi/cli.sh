@@ -139,13 +139,27 @@ t "derive: a reference type on no path is an error" sh -c "[ $? = 65 ] && grep -
 printf 'vpci-quirks: 1\nquirks:\n  - id: q\n    why: "our NVMe functions are one reviewed instance type"\n    match: {vendor: 0x1b36}\n    actions:\n      - reference: {type: nvme-vf}\n' > "$tmp/quirks/local.yaml"
 expect "quirks: a reference type needs NAME@VERSION" 65 "$tmp/quirks/local.yaml:7:27: error: reference type 'nvme-vf': expected NAME@VERSION, an instance type and its version" "$vpci" quirks --quirk-dir "$tmp/quirks" list
 
-# every change of the matrix, both ways, as the library decides it
-while read -r name verdict; do
-	[ "$name" = base ] && continue
-	"$vpci" compat "$tmp/base.yaml" "$tmp/$name.yaml" > /dev/null; a=$?
-	"$vpci" compat "$tmp/$name.yaml" "$tmp/base.yaml" > /dev/null; b=$?
+# every change of the matrix, both ways, as the library decides it, and as
+# an actual save (vpci emulate on one file) and load (on the other) does
+printf 'w 0x10 4 0xfe000000\nw 0x04 2 0x0006\nsave %s\n' "$tmp/state" > "$tmp/save.script"
+printf 'load %s\nr 0x04 2\n' "$tmp/state" > "$tmp/load.script"
+migrate() { # SRC DST: 0 when the state of SRC loads on DST
+	"$vpci" emulate "$1" --script "$tmp/save.script" > /dev/null 2>&1 || return 2
+	"$vpci" emulate "$2" --script "$tmp/load.script" > "$tmp/load.out" 2>&1 || return 1
+	grep -q '^r 0x4 2 = 0x0006' "$tmp/load.out" || return 3
+}
+while read -r change verdict; do
+	[ "$change" = base ] && continue
+	"$vpci" compat "$tmp/base.yaml" "$tmp/$change.yaml" > /dev/null; a=$?
+	"$vpci" compat "$tmp/$change.yaml" "$tmp/base.yaml" > /dev/null; b=$?
+	migrate "$tmp/base.yaml" "$tmp/$change.yaml"; la=$?
+	migrate "$tmp/$change.yaml" "$tmp/base.yaml"; lb=$?
 	want=1
 	[ "$verdict" = compatible ] && want=0
-	t "compat matrix: $name: $verdict both ways" sh -c "[ $a = $want ] && [ $b = $want ]"
+	t "compat matrix: $change: $verdict both ways" sh -c "[ $a = $want ] && [ $b = $want ]"
+	t "compat matrix: $change: emulate save/load agrees both ways" sh -c "[ $la = $a ] && [ $lb = $b ]"
 done < "$tmp/verdicts"
+# a refused load names the blocker, as compat does
+migrate "$tmp/base.yaml" "$tmp/msix-vectors.yaml"
+t "emulate load: the blocker named" grep -q "saved state refused: msix.message-control: read-only bits 0x0007 -> 0x000f" "$tmp/load.out"
 summary
