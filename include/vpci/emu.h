@@ -439,7 +439,7 @@ int vpci_emu_load(vpci_emu *e, const void *blob, size_t len, vpci_diag *d);
  * Every change is reported as events, as after writes: on a function
  * created for the incoming guest (its reset state as the baseline), a
  * `bar` event for every BAR the guest had mapped, `command`, `msi`,
- * `msix` (enable, and one per unmasked vector with its address and data),
+ * `msix` (enable), `msix-vector` (one per unmasked vector, its address and data),
  * `pm`, `link`, `pasid`, `ats`, `pri`, `sriov` as restored.
  *
  * Around it the VMM: creates the destination function (its backend bound

@@ -527,7 +527,7 @@ static void test_device_state(void **state)
 	assert_true(ev->enabled);
 	assert_int_equal(ev->addr, 0xfe000000);
 	assert_non_null(find_ev(VPCI_EV_MSIX, 2)); /* enable: index = table size */
-	ev = find_ev(VPCI_EV_MSIX, 0);           /* vector 0 unmasked */
+	ev = find_ev(VPCI_EV_MSIX_VECTOR, 0);    /* vector 0 unmasked */
 	assert_non_null(ev);
 	assert_false(ev->masked);
 	assert_int_equal(ev->addr, 0xfee00000);
