@@ -115,10 +115,9 @@ struct vpci_emu {
 	struct barstate bar[7];
 	uint32_t last[16];
 	uint64_t *msix_seen;        /* vector Mask bits last reported */
-	/* the instance's guest ABI, for saved states (migrate.c; locked) */
-	uint8_t *abi_enc;
-	size_t abi_len;
-	uint64_t abi_hash;
+	/* what saved states need of the instance, made on first use
+	 * (migrate.c; locked) */
+	struct emu_mig *mig;
 };
 
 /* Index into last[] per event kind (BARs use bar[]). */
@@ -152,6 +151,8 @@ uint64_t emu_pba_valid(const struct vpci_emu *e, unsigned i);
 void emu_restored(struct vpci_emu *e);
 /* The checksum of a saved state (migrate.c): 64 bits over @n bytes. */
 uint64_t emu_state_sum(const uint8_t *p, size_t n);
+/* Free what migrate.c keeps of an engine (NULL: nothing). */
+void emu_mig_free(struct emu_mig *m);
 /* Release the state lock and report what changed since the last report. */
 void emu_unlock_deliver(struct vpci_emu *e);
 

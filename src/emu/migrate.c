@@ -26,6 +26,7 @@
  * `vpci compat`.  Everything is checked before anything changes: a blob
  * that is refused leaves the engine as it was.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,27 +80,68 @@ uint64_t emu_state_sum(const uint8_t *p, size_t n)
 	return h ^ (h >> 29);
 }
 
-/* --- the engine's ABI, computed once ------------------------------------------ */
+/* --- what an engine's saved states need, computed once ------------------------ */
 
-/* Locked: the canonical encoding of this engine's instance. */
-static int emu_abi(struct vpci_emu *e)
+/* The instance's ABI encoding and hash, and the DWORDs that can hold
+ * state: those with virtual bits a guest can change, those with
+ * device-backed bits it can write.  Save and load visit only these. */
+struct emu_mig {
+	uint8_t *abi;
+	size_t abi_len;
+	uint64_t abi_hash;
+	unsigned ncfg, ndev;
+	uint16_t *cfg, *dev;
+};
+
+void emu_mig_free(struct emu_mig *m)
 {
+	if (!m)
+		return;
+	free(m->abi);
+	free(m->cfg);
+	free(m);
+}
+
+/* Guest-changeable virtual bits of DWORD @dw (never a trigger). */
+static uint32_t cfg_bits(const struct vpci_emu *e, unsigned dw)
+{
+	return (e->rw[dw] | e->w1c[dw]) & ~e->dev[dw] & ~e->trig[dw];
+}
+
+/* Locked: e->mig, made on first use. */
+static int emu_mig(struct vpci_emu *e)
+{
+	struct emu_mig *m;
 	vpci_abi *a;
 	size_t len;
 
-	if (e->abi_enc)
+	if (e->mig)
 		return 0;
-	if (vpci_abi_new(e->f, &a))
+	if (!(m = calloc(1, sizeof(*m))) || !(m->cfg = malloc(2 * NDW * sizeof(uint16_t))) ||
+	    vpci_abi_new(e->f, &a)) {
+		emu_mig_free(m);
 		return VPCI_ENOMEM;
+	}
 	const uint8_t *enc = vpci_abi_encoding(a, &len);
-	e->abi_enc = malloc(len);
-	if (e->abi_enc) {
-		memcpy(e->abi_enc, enc, len);
-		e->abi_len = len;
-		e->abi_hash = vpci_abi_hash(a);
+	if ((m->abi = malloc(len))) {
+		memcpy(m->abi, enc, len);
+		m->abi_len = len;
+		m->abi_hash = vpci_abi_hash(a);
 	}
 	vpci_abi_free(a);
-	return e->abi_enc ? 0 : VPCI_ENOMEM;
+	if (!m->abi) {
+		emu_mig_free(m);
+		return VPCI_ENOMEM;
+	}
+	m->dev = m->cfg + NDW;
+	for (unsigned dw = 0; dw < e->size / 4; dw++) {
+		if (cfg_bits(e, dw))
+			m->cfg[m->ncfg++] = (uint16_t)dw;
+		if (e->dev[dw] & e->rw[dw])
+			m->dev[m->ndev++] = (uint16_t)dw;
+	}
+	e->mig = m;
+	return 0;
 }
 
 /* --- save ----------------------------------------------------------------------- */
@@ -171,13 +213,13 @@ static void run_end(struct runs *r)
 		le_put64(r->w->p + r->head + 2, 2, r->count);
 }
 
-/* Largest blob of @e: every section full. */
+/* Largest blob of @e: every item its own run. */
 static size_t blob_max(const struct vpci_emu *e, size_t namelen)
 {
-	size_t dws = e->size / 4, pbaw = (e->msix_n + 63) / 64;
+	const struct emu_mig *m = e->mig;
 
-	return HDR_LEN + SEC_LEN + namelen + SEC_LEN + e->abi_len + 2 * (SEC_LEN + 8 * dws) +
-	       SEC_LEN + 20u * e->msix_n + SEC_LEN + 12u * pbaw + SUM_LEN;
+	return HDR_LEN + SEC_LEN + namelen + SEC_LEN + m->abi_len + SEC_LEN + 8u * m->ncfg + SEC_LEN +
+	       8u * m->ndev + SEC_LEN + 20u * e->msix_n + SEC_LEN + 12u * ((e->msix_n + 63) / 64) + SUM_LEN;
 }
 
 static int msix_at_reset(const struct vpci_emu *e, unsigned v)
@@ -197,8 +239,9 @@ VPCI_EXPORT int vpci_emu_save(vpci_emu *e, void **blob, size_t *len)
 	if (nl > 255)
 		nl = 255;
 	elock_lock(&e->lock);
-	if ((rc = emu_abi(e)))
+	if ((rc = emu_mig(e)))
 		goto out;
+	const struct emu_mig *m = e->mig;
 	if (!(w.p = malloc(blob_max(e, nl)))) {
 		rc = VPCI_ENOMEM;
 		goto out;
@@ -207,12 +250,12 @@ VPCI_EXPORT int vpci_emu_save(vpci_emu *e, void **blob, size_t *len)
 	putn(&w, BLOB_FORMAT, 2);
 	putn(&w, 0, 2);
 	putn(&w, 0, 4); /* the length, below */
-	putn(&w, e->abi_hash, 8);
+	putn(&w, m->abi_hash, 8);
 	size_t s = sec_begin(&w, S_NAME, 0);
 	put(&w, name, nl);
 	sec_end(&w, s);
 	s = sec_begin(&w, S_ABI, SEC_NEEDED);
-	put(&w, e->abi_enc, e->abi_len);
+	put(&w, m->abi, m->abi_len);
 	sec_end(&w, s);
 	/* the virtual bits a guest can change, where they are not 0: the
 	 * destination takes the rest as 0, so it gets the live state even
@@ -220,10 +263,10 @@ VPCI_EXPORT int vpci_emu_save(vpci_emu *e, void **blob, size_t *len)
 	 * are never state */
 	s = sec_begin(&w, S_CONFIG, SEC_NEEDED);
 	struct runs r = { &w, 0, -1, 0 };
-	for (unsigned dw = 0; dw < e->size / 4; dw++) {
-		uint32_t m = (e->rw[dw] | e->w1c[dw]) & ~e->dev[dw] & ~e->trig[dw];
+	for (unsigned i = 0; i < m->ncfg; i++) {
+		unsigned dw = m->cfg[i];
 		uint32_t v = atomic_load_explicit(&e->cur[dw], memory_order_relaxed);
-		if (v & m) {
+		if (v & cfg_bits(e, dw)) {
 			uint8_t b[4];
 			le_put64(b, 4, v);
 			run_item(&r, dw, b, 4);
@@ -234,9 +277,8 @@ VPCI_EXPORT int vpci_emu_save(vpci_emu *e, void **blob, size_t *len)
 	/* what the device holds of the guest's settings: read now */
 	s = sec_begin(&w, S_DEVICE, SEC_NEEDED);
 	r = (struct runs){ &w, 0, -1, 0 };
-	for (unsigned dw = 0; dw < e->size / 4; dw++) {
-		if (!(e->dev[dw] & e->rw[dw]))
-			continue;
+	for (unsigned i = 0; i < m->ndev; i++) {
+		unsigned dw = m->dev[i];
 		uint32_t v = 0;
 		if ((rc = emu_read_merged(e, 4 * dw, 4, &v)))
 			goto out;
@@ -346,6 +388,47 @@ static void runs_each(const struct section *s, size_t isize, void (*fn)(void *, 
 	}
 }
 
+/* The items of a checked run section one by one, in ascending index:
+ * @idx is UINT_MAX past the last. */
+struct cursor {
+	const struct section *s;
+	size_t isize, pos;
+	unsigned idx, left;
+	const uint8_t *item;
+};
+
+static void cursor_next(struct cursor *c)
+{
+	if (!c->left) {
+		if (c->pos >= c->s->len) {
+			c->idx = UINT_MAX;
+			return;
+		}
+		c->idx = le16(c->s->p + c->pos);
+		c->left = le16(c->s->p + c->pos + 2);
+		c->pos += 4;
+	} else {
+		c->idx++;
+	}
+	c->item = c->s->p + c->pos;
+	c->pos += c->isize;
+	c->left--;
+}
+
+/* The item for index @i, or NULL (indexes asked in ascending order). */
+static const uint8_t *cursor_at(struct cursor *c, unsigned i)
+{
+	while (c->idx < i)
+		cursor_next(c);
+	return c->idx == i ? c->item : NULL;
+}
+
+static void cursor_init(struct cursor *c, const struct section *s, size_t isize)
+{
+	*c = (struct cursor){ s, isize, 0, 0, 0, NULL };
+	cursor_next(c);
+}
+
 /* The header, the checksum and the sections; nothing about an engine. */
 static int parse_blob(const void *blob, size_t len, struct parsed *b, vpci_diag *d)
 {
@@ -410,8 +493,8 @@ static int check_abi(struct vpci_emu *e, const struct parsed *b, const struct vp
 {
 	const struct section *abi = &b->sec[S_ABI];
 
-	if (abi->len == e->abi_len && !memcmp(abi->p, e->abi_enc, abi->len))
-		return hash_ok(b, &e->abi_hash, d); /* the same ABI, byte for byte */
+	if (abi->len == e->mig->abi_len && !memcmp(abi->p, e->mig->abi, abi->len))
+		return hash_ok(b, &e->mig->abi_hash, d); /* the same ABI, byte for byte */
 	if (hash_ok(b, NULL, d))
 		return VPCI_EDATA;
 	vpci_abi *a = NULL;
@@ -436,21 +519,6 @@ static int check_abi(struct vpci_emu *e, const struct parsed *b, const struct vp
 	vpci_func_free(saved);
 	vpci_abi_free(a);
 	return rc;
-}
-
-static void apply_config(void *ctx, unsigned dw, const uint8_t *p)
-{
-	uint32_t *state = ctx;
-
-	state[dw] = le32(p);
-}
-
-static void apply_msix(void *ctx, unsigned v, const uint8_t *p)
-{
-	struct vpci_emu *e = ctx;
-
-	for (unsigned k = 0; k < 4; k++)
-		emu_msix_store(e, 4 * v + k, le32(p + 4 * k));
 }
 
 static void apply_pba(void *ctx, unsigned q, const uint8_t *p)
@@ -513,7 +581,7 @@ VPCI_EXPORT int vpci_emu_load_ex(vpci_emu *e, const void *blob, size_t len, cons
 	elock_lock(&e->lock);
 	/* the ABI first (every difference reported), then the state against
 	 * this function's config size and vectors */
-	if ((rc = emu_abi(e)) || (rc = check_abi(e, &b, opts, d)) ||
+	if ((rc = emu_mig(e)) || (rc = check_abi(e, &b, opts, d)) ||
 	    (rc = runs_ok(&b.sec[S_CONFIG], e->size / 4, 4, &nconf, d, "config")) ||
 	    (rc = runs_ok(&b.sec[S_DEVICE], e->size / 4, 4, &ndev, d, "device")) ||
 	    (rc = runs_ok(&b.sec[S_MSIX], e->msix_n, 16, &nvec, d, "MSI-X table")) ||
@@ -527,30 +595,30 @@ VPCI_EXPORT int vpci_emu_load_ex(vpci_emu *e, const void *blob, size_t len, cons
 		diag_add(d, VPCI_SEV_NOTE, 0, DIAG_NOPOS, "state saved from instance '%.*s' loaded into '%s'",
 			 (int)(ns->len > 64 ? 64 : ns->len), (const char *)ns->p, mine);
 	/* the virtual state: the bits a guest can change as saved (0 where
-	 * the blob has nothing), the others this instance's; never a trigger */
-	uint32_t *saved = calloc(NDW, sizeof(uint32_t));
-	if (!saved) {
-		elock_unlock(&e->lock);
-		return VPCI_ENOMEM;
-	}
-	runs_each(&b.sec[S_CONFIG], 4, apply_config, saved);
-	for (unsigned dw = 0; dw < NDW; dw++) {
+	 * the blob has nothing), the others this instance's; never a
+	 * trigger.  DWORDs without such bits never change: left as they are */
+	const struct emu_mig *m = e->mig;
+	struct cursor c;
+	cursor_init(&c, &b.sec[S_CONFIG], 4);
+	for (unsigned i = 0; i < m->ncfg; i++) {
+		unsigned dw = m->cfg[i];
+		const uint8_t *p = cursor_at(&c, dw);
 		uint32_t w = (e->rw[dw] | e->w1c[dw]) & ~e->trig[dw];
-		uint32_t nv = (e->init[dw] & ~w) | (saved[dw] & w);
+		uint32_t nv = (e->init[dw] & ~w) | ((p ? le32(p) : 0) & w);
 		atomic_store_explicit(&e->cur[dw], nv & ~e->dev[dw] & ~e->trig[dw], memory_order_release);
 	}
-	free(saved);
-	/* the MSI-X table and PBA: reset, then the saved entries, as a guest
-	 * write stores them (reserved Vector Control bits 0, no pending bit
-	 * of a vector that does not exist) */
+	/* the MSI-X table and PBA: the saved entries, the others at reset,
+	 * as a guest write stores them (reserved Vector Control bits 0, no
+	 * pending bit of a vector that does not exist) */
+	static const uint8_t reset[16] = { [12] = 1 };
+	cursor_init(&c, &b.sec[S_MSIX], 16);
 	for (unsigned v = 0; v < e->msix_n; v++) {
-		static const uint32_t reset[4] = { 0, 0, 0, 1 };
+		const uint8_t *p = cursor_at(&c, v);
 		for (unsigned k = 0; k < 4; k++)
-			emu_msix_store(e, 4 * v + k, reset[k]);
+			emu_msix_store(e, 4 * v + k, le32((p ? p : reset) + 4 * k));
 	}
 	if (e->msix_n)
 		memset(e->msix_pba, 0, ((e->msix_n + 63) / 64) * sizeof(uint64_t));
-	runs_each(&b.sec[S_MSIX], 16, apply_msix, e);
 	runs_each(&b.sec[S_PBA], 8, apply_pba, e);
 	/* the device: the guest's settings back, in an order that enables
 	 * last what uses the rest */
