@@ -17,6 +17,7 @@
  *   - vpci_emu_state_info() reads name, hash and contents without an
  *     engine; an unknown optional section is skipped, a needed one refused.
  */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -542,6 +543,134 @@ static void test_device_state(void **state)
 	vpci_func_free(f);
 }
 
+/* --- completeness: every example and instance type ------------------------------ */
+
+static uint64_t rnd_state;
+
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (uint32_t)(rnd_state >> 11);
+}
+
+/* A hostile guest: full-range values at every offset and size of the
+ * config space (FLRs, power-state changes and resets included), the whole
+ * MSI-X table, random pending bits. */
+static void scribble(vpci_emu *e, const vpci_func *f, unsigned vectors)
+{
+	unsigned size = vpci_func_config_size(f);
+
+	for (unsigned pass = 0; pass < 3; pass++) {
+		for (unsigned o = 0; o < size; o++) {
+			unsigned n = 1u << (rnd() % 3);
+			if (o % n == 0 && o + n <= size)
+				vpci_emu_write(e, o, n, rnd());
+		}
+		for (unsigned o = 0; o < 16 * vectors; o += 4)
+			vpci_emu_msix_table_write(e, o, 4, rnd());
+		for (unsigned v = 0; v < vectors; v++)
+			vpci_emu_msix_set_pending(e, v, rnd() & 1);
+	}
+}
+
+/* Everything a guest reads of @a and @b is the same. */
+static unsigned same_view(vpci_emu *a, vpci_emu *b, const vpci_func *f, unsigned vectors, const char *file)
+{
+	unsigned size = vpci_func_config_size(f), n = 0;
+
+	for (unsigned o = 0; o < size; o += 4, n++) {
+		uint32_t x = r(a, o, 4), y = r(b, o, 4);
+		if (x != y)
+			fail_msg("%s: config 0x%x: 0x%08x saved, 0x%08x loaded", file, o, x, y);
+	}
+	for (unsigned o = 0; o < 16 * vectors; o += 4, n++) {
+		uint64_t x = 0, y = 0;
+		assert_int_equal(vpci_emu_msix_table_read(a, false, o, 4, &x), 0);
+		assert_int_equal(vpci_emu_msix_table_read(b, false, o, 4, &y), 0);
+		if (x != y)
+			fail_msg("%s: MSI-X table 0x%x: 0x%08llx saved, 0x%08llx loaded", file, o,
+				 (unsigned long long)x, (unsigned long long)y);
+	}
+	for (unsigned o = 0; o < 8 * ((vectors + 63) / 64); o += 8, n++) {
+		uint64_t x = 0, y = 0;
+		assert_int_equal(vpci_emu_msix_table_read(a, true, o, 8, &x), 0);
+		assert_int_equal(vpci_emu_msix_table_read(b, true, o, 8, &y), 0);
+		if (x != y)
+			fail_msg("%s: PBA 0x%x: 0x%016llx saved, 0x%016llx loaded", file, o, (unsigned long long)x,
+				 (unsigned long long)y);
+	}
+	return n;
+}
+
+static void complete_one(const char *path, unsigned *files, unsigned *reads, unsigned *bytes)
+{
+	vpci_func *f = NULL;
+	vpci_emu *src = NULL, *fresh = NULL, *dirty = NULL;
+	struct vpci_cap_info c;
+	void *blob;
+	size_t len;
+
+	if (vpci_parse_file(path, &f, NULL))
+		fail_msg("%s does not parse", path);
+	if (vpci_emu_new(f, NULL, &rec_ops, NULL, &src, NULL)) {
+		vpci_func_free(f); /* not emulatable (a BAR of unknown size) */
+		return;
+	}
+	unsigned vectors = vpci_func_find_cap(f, false, 0x11, &c) >= 0 ? (vpci_func_read(f, c.offset + 2, 2) & 0x7ff) + 1 : 0;
+	fresh = emu(f);
+	dirty = emu(f);
+	for (unsigned round = 0; round < 8; round++) {
+		scribble(src, f, vectors);
+		scribble(dirty, f, vectors);
+		assert_int_equal(vpci_emu_save(src, &blob, &len), 0);
+		/* into a function at reset and into one with a state of its own */
+		assert_int_equal(vpci_emu_load(fresh, blob, len, NULL), 0);
+		assert_int_equal(vpci_emu_load(dirty, blob, len, NULL), 0);
+		*reads += same_view(src, fresh, f, vectors, path);
+		*reads += same_view(src, dirty, f, vectors, path);
+		*bytes += (unsigned)len;
+		free(blob);
+		vpci_emu_reset(fresh, VPCI_RESET_COLD);
+	}
+	(*files)++;
+	vpci_emu_free(src);
+	vpci_emu_free(fresh);
+	vpci_emu_free(dirty);
+	vpci_func_free(f);
+}
+
+static void test_complete(void **state)
+{
+	const char *root = getenv("VPCI_SOURCE_ROOT");
+	static const char *const dirs[] = { "examples", "instances" };
+	unsigned files = 0, reads = 0, bytes = 0;
+
+	(void)state;
+	assert_non_null(root);
+	rnd_state = 0x9e3779b97f4a7c15ull;
+	for (unsigned k = 0; k < 2; k++) {
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%s/%s", root, dirs[k]);
+		DIR *dp = opendir(dir);
+		struct dirent *de;
+		assert_non_null(dp);
+		while ((de = readdir(dp))) {
+			size_t l = strlen(de->d_name);
+			if (l < 6 || strcmp(de->d_name + l - 5, ".yaml"))
+				continue;
+			char path[4096 + 256];
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			complete_one(path, &files, &reads, &bytes);
+		}
+		closedir(dp);
+	}
+	print_message("%u files, 8 hostile guests each: %u reads the same after save and load (%u bytes saved)\n",
+		      files, reads, bytes);
+	assert_true(files >= 14);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -550,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_forward),
 		cmocka_unit_test(test_device_state),
+		cmocka_unit_test(test_complete),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
