@@ -28,7 +28,7 @@
 #include "abi/abi.h"
 #include "vpci/vpci.h"
 
-#include "matrix.h"
+#include "matrix-util.h"
 
 static const char *srcroot;
 
@@ -40,59 +40,6 @@ static uint64_t abi_hash(const vpci_func *f)
 	uint64_t h = vpci_abi_hash(a);
 	vpci_abi_free(a);
 	return h;
-}
-
-static vpci_func *parse_text(const char *text, const char *name)
-{
-	vpci_func *f = NULL;
-	vpci_diag *d = vpci_diag_new();
-	int rc = vpci_parse_buffer(text, strlen(text), name, &f, d);
-
-	for (size_t i = 0; rc && i < vpci_diag_count(d); i++) {
-		char b[512];
-		vpci_diag_format(vpci_diag_get(d, i), b, sizeof(b));
-		print_error("%s\n", b);
-	}
-	vpci_diag_free(d);
-	assert_int_equal(rc, 0);
-	return f;
-}
-
-/* The text of variant @i (-1: the base); caller frees. */
-static char *variant_text(int i)
-{
-	char *s = strdup(matrix_base);
-	const struct matrix_change *m = i >= 0 ? &matrix_changes[i] : NULL;
-
-	assert_non_null(s);
-	for (int k = 0; m && k < 2; k++) {
-		const char *find = k ? m->find2 : m->find, *repl = k ? m->repl2 : m->repl;
-		if (!find)
-			continue;
-		char *at = strstr(s, find);
-		if (!at || strstr(at + 1, find))
-			fail_msg("change %s: '%s' must occur once in the base", m->name, find);
-		size_t pre = (size_t)(at - s), fl = strlen(find), rl = strlen(repl);
-		char *n = malloc(strlen(s) - fl + rl + 1);
-		assert_non_null(n);
-		memcpy(n, s, pre);
-		memcpy(n + pre, repl, rl);
-		strcpy(n + pre + rl, at + fl);
-		free(s);
-		s = n;
-	}
-	return s;
-}
-
-static vpci_func *variant(int i)
-{
-	char *t = variant_text(i);
-	char name[64];
-
-	snprintf(name, sizeof(name), "%s.yaml", i < 0 ? "base" : matrix_changes[i].name);
-	vpci_func *f = parse_text(t, name);
-	free(t);
-	return f;
 }
 
 static vpci_func *parse_path(const char *rel)
@@ -221,12 +168,12 @@ static const struct vpci_diff_entry *first_abi(const vpci_diff *l)
 
 static void test_matrix_verdicts(void **state)
 {
-	vpci_func *base = variant(-1);
+	vpci_func *base = matrix_variant(-1);
 
 	(void)state;
 	for (size_t i = 0; i < MATRIX_N; i++) {
 		const struct matrix_change *m = &matrix_changes[i];
-		vpci_func *v = variant((int)i);
+		vpci_func *v = matrix_variant((int)i);
 		for (int dir = 0; dir < 2; dir++) {
 			const vpci_func *a = dir ? v : base, *b = dir ? base : v;
 			vpci_diff *l = NULL, *all = NULL;
@@ -278,7 +225,7 @@ static void test_matrix_pairs(void **state)
 
 	(void)state;
 	for (int i = -1; i < (int)MATRIX_N; i++)
-		f[i + 1] = variant(i);
+		f[i + 1] = matrix_variant(i);
 	for (size_t i = 0; i <= MATRIX_N; i++) {
 		for (size_t j = 0; j <= MATRIX_N; j++) {
 			int rc = vpci_compat(f[i], f[j], NULL, NULL, NULL);
@@ -319,13 +266,13 @@ static int index_of(const char *name)
 
 static void test_diff_details(void **state)
 {
-	vpci_func *base = variant(-1);
+	vpci_func *base = matrix_variant(-1);
 	vpci_diff *l;
 
 	(void)state;
 	/* a moved capability: one structure entry, positions in both files,
 	 * and no register of it reported (they are compared pairwise) */
-	vpci_func *moved = variant(index_of("cap-moved"));
+	vpci_func *moved = matrix_variant(index_of("cap-moved"));
 	assert_int_equal(vpci_diff_new(base, moved, 0, NULL, &l, NULL), 0);
 	const struct vpci_diff_entry *e = vpci_diff_get(l, 0);
 	assert_int_equal(e->kind, VPCI_DIFF_CAP_MOVED);
@@ -343,7 +290,7 @@ static void test_diff_details(void **state)
 	vpci_func_free(moved);
 
 	/* named bits, and the plane */
-	vpci_func *rw = variant(index_of("plane-rw"));
+	vpci_func *rw = matrix_variant(index_of("plane-rw"));
 	assert_int_equal(vpci_diff_new(base, rw, 0, NULL, &l, NULL), 0);
 	e = find_entry(l, VPCI_DIFF_PLANE, "pm", "pmcsr", "rw");
 	assert_non_null(e);
@@ -356,7 +303,7 @@ static void test_diff_details(void **state)
 	vpci_func_free(rw);
 
 	/* a reset value of a writable register: a note, and --abi leaves it out */
-	vpci_func *cmd = variant(index_of("rw-reset-value"));
+	vpci_func *cmd = matrix_variant(index_of("rw-reset-value"));
 	assert_int_equal(vpci_diff_new(base, cmd, 0, NULL, &l, NULL), 0);
 	e = find_entry(l, VPCI_DIFF_VALUE, "header", "command", "reset value");
 	assert_non_null(e);
@@ -370,7 +317,7 @@ static void test_diff_details(void **state)
 	vpci_func_free(cmd);
 
 	/* the HwInit label is listed, not ABI */
-	vpci_func *hw = variant(index_of("plane-hwinit-label"));
+	vpci_func *hw = matrix_variant(index_of("plane-hwinit-label"));
 	assert_int_equal(vpci_diff_new(base, hw, 0, NULL, &l, NULL), 0);
 	e = find_entry(l, VPCI_DIFF_PLANE, "pm", "pmc", "hwinit");
 	assert_non_null(e);
@@ -379,7 +326,7 @@ static void test_diff_details(void **state)
 	vpci_func_free(hw);
 
 	/* MSI 64-bit: the layout changes; registers compared by name */
-	vpci_func *m64 = variant(index_of("msi-64bit"));
+	vpci_func *m64 = matrix_variant(index_of("msi-64bit"));
 	assert_int_equal(vpci_diff_new(base, m64, 0, NULL, &l, NULL), 0);
 	assert_non_null(find_entry(l, VPCI_DIFF_FIELD_REMOVED, "msi", "message-upper-address", NULL));
 	e = find_entry(l, VPCI_DIFF_VALUE, "msi", "message-control", "value");
@@ -390,7 +337,7 @@ static void test_diff_details(void **state)
 	vpci_func_free(m64);
 
 	/* metadata */
-	vpci_func *nm = variant(index_of("name"));
+	vpci_func *nm = matrix_variant(index_of("name"));
 	assert_int_equal(vpci_diff_new(base, nm, 0, NULL, &l, NULL), 0);
 	assert_int_equal(vpci_diff_count(l), 1);
 	assert_int_equal(vpci_diff_get(l, 0)->kind, VPCI_DIFF_META);
@@ -401,10 +348,10 @@ static void test_diff_details(void **state)
 
 static void test_optouts(void **state)
 {
-	vpci_func *base = variant(-1);
-	vpci_func *body = variant(index_of("vendor-body"));
-	vpci_func *moved = variant(index_of("cap-moved"));
-	vpci_func *dev = variant(index_of("ro-value"));
+	vpci_func *base = matrix_variant(-1);
+	vpci_func *body = matrix_variant(index_of("vendor-body"));
+	vpci_func *moved = matrix_variant(index_of("cap-moved"));
+	vpci_func *dev = matrix_variant(index_of("ro-value"));
 	vpci_diff *l;
 
 	(void)state;
@@ -477,7 +424,7 @@ static int write_variants(const char *dir)
 {
 	for (int i = -1; i < (int)MATRIX_N; i++) {
 		char path[1024];
-		char *t = variant_text(i);
+		char *t = matrix_variant_text(i);
 		snprintf(path, sizeof(path), "%s/%s.yaml", dir, i < 0 ? "base" : matrix_changes[i].name);
 		FILE *fp = fopen(path, "w");
 		if (!fp || fputs(t, fp) < 0 || fclose(fp)) {

@@ -31,47 +31,7 @@
 #include "emu/emu_priv.h"
 #include "vpci/vpci.h"
 
-#include "matrix.h"
-
-static vpci_func *parse_text(const char *text, const char *name)
-{
-	vpci_func *f = NULL;
-	vpci_diag *d = vpci_diag_new();
-	int rc = vpci_parse_buffer(text, strlen(text), name, &f, d);
-
-	for (size_t i = 0; rc && i < vpci_diag_count(d); i++) {
-		char b[512];
-		vpci_diag_format(vpci_diag_get(d, i), b, sizeof(b));
-		print_error("%s\n", b);
-	}
-	vpci_diag_free(d);
-	assert_int_equal(rc, 0);
-	return f;
-}
-
-static vpci_func *variant(int i)
-{
-	char *s = strdup(matrix_base);
-	const struct matrix_change *m = i >= 0 ? &matrix_changes[i] : NULL;
-
-	for (int k = 0; m && k < 2; k++) {
-		const char *find = k ? m->find2 : m->find, *repl = k ? m->repl2 : m->repl;
-		if (!find)
-			continue;
-		char *at = strstr(s, find);
-		assert_non_null(at);
-		size_t pre = (size_t)(at - s), fl = strlen(find), rl = strlen(repl);
-		char *n = malloc(strlen(s) - fl + rl + 1);
-		memcpy(n, s, pre);
-		memcpy(n + pre, repl, rl);
-		strcpy(n + pre + rl, at + fl);
-		free(s);
-		s = n;
-	}
-	vpci_func *f = parse_text(s, "m.yaml");
-	free(s);
-	return f;
-}
+#include "matrix-util.h"
 
 /* --- events ---------------------------------------------------------------- */
 
@@ -104,19 +64,6 @@ static vpci_emu *emu(const vpci_func *f)
 	return e;
 }
 
-static void w(vpci_emu *e, unsigned off, unsigned size, uint32_t v)
-{
-	assert_int_equal(vpci_emu_write(e, off, size, v), 0);
-}
-
-static uint32_t r(vpci_emu *e, unsigned off, unsigned size)
-{
-	uint32_t v = 0;
-
-	assert_int_equal(vpci_emu_read(e, off, size, &v), 0);
-	return v;
-}
-
 /* A guest's setup: BARs, decode and bus master, MSI-X with vectors
  * programmed, MSI, a vector pending. */
 static void run_guest(vpci_emu *e, const vpci_func *f)
@@ -131,14 +78,14 @@ static void run_guest(vpci_emu *e, const vpci_func *f)
 		uint64_t at = b.type == VPCI_BAR_IO ? 0xc000 : (a + b.size - 1) & ~(b.size - 1);
 		if (b.type != VPCI_BAR_IO)
 			a = at + b.size;
-		w(e, 0x10 + 4 * i, 4, (uint32_t)at);
+		unit_wr(e, 0x10 + 4 * i, 4, (uint32_t)at);
 		if (b.type == VPCI_BAR_MEM64)
-			w(e, 0x14 + 4 * i, 4, (uint32_t)(at >> 32));
+			unit_wr(e, 0x14 + 4 * i, 4, (uint32_t)(at >> 32));
 	}
-	w(e, 0x04, 2, 0x0007);
+	unit_wr(e, 0x04, 2, 0x0007);
 	if (vpci_func_find_cap(f, false, 0x11, &c) >= 0) {
 		unsigned n = (vpci_func_read(f, c.offset + 2, 2) & 0x7ff) + 1;
-		w(e, c.offset + 2, 2, 0x8000);
+		unit_wr(e, c.offset + 2, 2, 0x8000);
 		for (unsigned v = 0; v < n; v++) {
 			assert_int_equal(vpci_emu_msix_table_write(e, 16 * v, 8, 0xfee00000ull | v << 12), 0);
 			assert_int_equal(vpci_emu_msix_table_write(e, 16 * v + 8, 4, 0x40 + v), 0);
@@ -147,8 +94,8 @@ static void run_guest(vpci_emu *e, const vpci_func *f)
 		assert_int_equal(vpci_emu_msix_set_pending(e, n - 1, true), 0);
 	}
 	if (vpci_func_find_cap(f, false, 0x05, &c) >= 0) {
-		w(e, c.offset + 4, 4, 0xfee01000);
-		w(e, c.offset + 2, 2, 0x0001);
+		unit_wr(e, c.offset + 4, 4, 0xfee01000);
+		unit_wr(e, c.offset + 2, 2, 0x0001);
 	}
 }
 
@@ -162,7 +109,7 @@ static void snapshot_of(vpci_emu *e, struct snap *s)
 {
 	memset(s, 0, sizeof(*s));
 	for (unsigned o = 0; o < VPCI_CFG_SIZE; o += 4)
-		s->cfg[o / 4] = r(e, o, 4);
+		s->cfg[o / 4] = unit_rd(e, o, 4);
 	for (unsigned q = 0; q < 2 * 64; q++)
 		if (vpci_emu_msix_table_read(e, false, 8 * q, 8, &s->tab[q]))
 			break;
@@ -181,7 +128,7 @@ static void test_matrix_load_agrees(void **state)
 
 	(void)state;
 	for (int i = -1; i < (int)MATRIX_N; i++) {
-		f[i + 1] = variant(i);
+		f[i + 1] = matrix_variant(i);
 		vpci_emu *e = emu(f[i + 1]);
 		run_guest(e, f[i + 1]);
 		assert_int_equal(vpci_emu_save(e, &blob[i + 1], &len[i + 1]), 0);
@@ -247,7 +194,7 @@ static void test_matrix_load_agrees(void **state)
 
 static void test_integrity(void **state)
 {
-	vpci_func *f = variant(-1);
+	vpci_func *f = matrix_variant(-1);
 	vpci_emu *src = emu(f), *dst = emu(f);
 	void *blob;
 	size_t len;
@@ -257,7 +204,7 @@ static void test_integrity(void **state)
 	run_guest(src, f);
 	assert_int_equal(vpci_emu_save(src, &blob, &len), 0);
 	run_guest(dst, f);
-	w(dst, 0x04, 2, 0x0002); /* a state of its own */
+	unit_wr(dst, 0x04, 2, 0x0002); /* a state of its own */
 	snapshot_of(dst, &before);
 	uint8_t *buf = malloc(len + 16);
 	unsigned refused = 0;
@@ -307,7 +254,7 @@ static void test_integrity(void **state)
 /* Only what differs from reset, and what the ABI check needs. */
 static void test_compact(void **state)
 {
-	vpci_func *f = variant(-1);
+	vpci_func *f = matrix_variant(-1);
 	vpci_emu *e = emu(f);
 	void *blob;
 	size_t len;
@@ -390,7 +337,7 @@ static void *with_section(const void *blob, size_t *len, unsigned tag, unsigned 
 
 static void test_forward(void **state)
 {
-	vpci_func *f = variant(-1);
+	vpci_func *f = matrix_variant(-1);
 	vpci_emu *e = emu(f);
 	void *blob, *b2;
 	size_t len, l2;
@@ -485,34 +432,34 @@ static const char dev_instance[] =
 
 static void test_device_state(void **state)
 {
-	vpci_func *f = parse_text(dev_instance, "dev.yaml");
+	vpci_func *f = unit_parse(dev_instance, strlen(dev_instance), "dev.yaml", 0);
 	struct rec *rs, *rd;
 	vpci_emu *src = emu_rec(f, &rs), *dst = emu_rec(f, &rd);
 	void *blob;
 	size_t len;
 
 	(void)state;
-	w(src, 0x10, 4, 0xfe000000);
-	w(src, 0x04, 2, 0x0006);           /* decode and bus master: the device's */
-	w(src, 0x88, 2, 0x2811);           /* Device Control: CorrErr reporting */
-	w(src, 0x42, 2, 0x8000);           /* MSI-X enable (virtual) */
+	unit_wr(src, 0x10, 4, 0xfe000000);
+	unit_wr(src, 0x04, 2, 0x0006);           /* decode and bus master: the device's */
+	unit_wr(src, 0x88, 2, 0x2811);           /* Device Control: CorrErr reporting */
+	unit_wr(src, 0x42, 2, 0x8000);           /* MSI-X enable (virtual) */
 	assert_int_equal(vpci_emu_msix_table_write(src, 0, 8, 0xfee00000), 0);
 	assert_int_equal(vpci_emu_msix_table_write(src, 12, 4, 0), 0);
-	w(src, 0x64, 2, 0x0003);           /* D3hot: the device's */
+	unit_wr(src, 0x64, 2, 0x0003);           /* D3hot: the device's */
 	assert_int_equal(vpci_emu_save(src, &blob, &len), 0);
 	struct vpci_state_info in;
 	assert_int_equal(vpci_emu_state_info(blob, len, &in, NULL), 0);
 	assert_int_equal(in.device_dwords, 3); /* Command, PMCSR, Device Control */
 
 	/* the destination's device is at reset: Command 0 */
-	assert_int_equal(r(dst, 0x04, 2), 0);
+	assert_int_equal(unit_rd(dst, 0x04, 2), 0);
 	nev = 0;
 	rd->n = 0;
 	assert_int_equal(vpci_emu_load(dst, blob, len, NULL), 0);
 	/* the device-backed registers are the source's */
-	assert_int_equal(r(dst, 0x04, 2), 0x0006);
-	assert_int_equal(r(dst, 0x64, 2) & 3, 3);
-	assert_int_equal(r(dst, 0x88, 2) & 0x081f, 0x0811 & 0x081f);
+	assert_int_equal(unit_rd(dst, 0x04, 2), 0x0006);
+	assert_int_equal(unit_rd(dst, 0x64, 2) & 3, 3);
+	assert_int_equal(unit_rd(dst, 0x88, 2) & 0x081f, 0x0811 & 0x081f);
 	/* written to the device: Device Control, then Command, the power
 	 * state last */
 	assert_int_equal(rd->n, 3);
@@ -581,7 +528,7 @@ static unsigned same_view(vpci_emu *a, vpci_emu *b, const vpci_func *f, unsigned
 	unsigned size = vpci_func_config_size(f), n = 0;
 
 	for (unsigned o = 0; o < size; o += 4, n++) {
-		uint32_t x = r(a, o, 4), y = r(b, o, 4);
+		uint32_t x = unit_rd(a, o, 4), y = unit_rd(b, o, 4);
 		if (x != y)
 			fail_msg("%s: config 0x%x: 0x%08x saved, 0x%08x loaded", file, o, x, y);
 	}
