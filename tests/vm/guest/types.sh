@@ -40,6 +40,70 @@ while read -r type kind ids which; do
 	[ "$n" -gt 0 ] && ok "types: $type: $n function(s) of the VM checked" || bad "types: no $ids ${which:-} function for $type"
 done < /tmp/types.vm
 
+# 2. a live migration from one VF to the other: an engine on $tvf0 (VFIO)
+# runs a guest's setup (BAR 0, decode and bus master, Device Control,
+# MSI-X with vector 0 programmed) and saves; an engine on $tvf1 loads it.
+# The device-backed bits read through sysfs while the engines hold the
+# VFs (vfio-pci restores its saved state when a device is closed) must be
+# the source's, the guest's reads the same, and the destination must
+# report the events that rebuild the VMM's mappings.
+tgrp() { basename "$(readlink /sys/bus/pci/devices/$1/iommu_group)"; }
+tcfg() { od -An -tx2 -j"$2" -N2 /sys/bus/pci/devices/$1/config | tr -d ' '; }
+rm -f /tmp/types.state
+cat > /tmp/types-src.script <<EOS
+w 0x10 4 0xfe000000
+w 0x14 4 0x0
+w 0x04 2 0x0006
+w 0x88 2 0x2811
+w 0x42 2 0x8000
+table w 0 8 0xfee01000
+table w 8 4 0x41
+table w 12 4 0
+save /tmp/types.state
+r 0x04 2
+r 0x88 2
+r 0x10 4
+! od -An -tx2 -j4 -N2 /sys/bus/pci/devices/$tvf0/config | tr -d ' ' > /tmp/types-src.cmd
+! od -An -tx2 -j136 -N2 /sys/bus/pci/devices/$tvf0/config | tr -d ' ' > /tmp/types-src.devctl
+EOS
+cat > /tmp/types-dst.script <<EOS
+load /tmp/types.state
+r 0x04 2
+r 0x88 2
+r 0x10 4
+! od -An -tx2 -j4 -N2 /sys/bus/pci/devices/$tvf1/config | tr -d ' ' > /tmp/types-dst.cmd
+! od -An -tx2 -j136 -N2 /sys/bus/pci/devices/$tvf1/config | tr -d ' ' > /tmp/types-dst.devctl
+EOS
+tdst0=$(tcfg "$tvf1" 4)
+check "types: migration: the source engine on $tvf0 (VFIO) saves" \
+	vpci emulate "$T/nvme-vf@1.yaml" --backend "vfio:/dev/vfio/$(tgrp "$tvf0"),$tvf0" --script /tmp/types-src.script
+cp /tmp/check.out /tmp/types-src.out
+check "types: migration: the destination engine on $tvf1 (VFIO) loads" \
+	vpci emulate "$T/nvme-vf@1.yaml" --backend "vfio:/dev/vfio/$(tgrp "$tvf1"),$tvf1" --script /tmp/types-dst.script
+cp /tmp/check.out /tmp/types-dst.out
+grep '^r ' /tmp/types-src.out > /tmp/types-src.reads
+grep '^r ' /tmp/types-dst.out > /tmp/types-dst.reads
+check "types: migration: the guest reads Command, Device Control and BAR 0 as on the source" \
+	cmp /tmp/types-src.reads /tmp/types-dst.reads
+scmd=$(cat /tmp/types-src.cmd) dcmd=$(cat /tmp/types-dst.cmd)
+[ $((0x$dcmd & 0x0004)) = 4 ] && [ $((0x$dcmd & 0x0545)) = $((0x$scmd & 0x0545)) ] &&
+	ok "types: migration: bus master reached $tvf1 (Command $tdst0 -> $dcmd, source $scmd)" ||
+	bad "types: migration: $tvf1 Command reads $dcmd, source $scmd"
+sdc=$(cat /tmp/types-src.devctl) ddc=$(cat /tmp/types-dst.devctl)
+[ $((0x$ddc & 0x081f)) = $((0x$sdc & 0x081f)) ] &&
+	ok "types: migration: Device Control reached $tvf1 ($ddc, source $sdc)" ||
+	bad "types: migration: $tvf1 Device Control reads $ddc, source $sdc"
+for ev in 'event bar index=0 addr=0xfe000000' 'event command value=0x0006' 'event msix enabled=1' \
+	'event msix-vector vector=0 masked=0 addr=0xfee01000'; do
+	grep -q "^$ev" /tmp/types-dst.out && ok "types: migration: the destination reports '$ev'" ||
+		{ bad "types: migration: no '$ev' on the destination"; sed 's/^/     | /' /tmp/types-dst.out | head -20; }
+done
+printf 'load /tmp/types.state\n' > /tmp/types-pf.script
+vpci emulate "$T/nvme@1.yaml" --script /tmp/types-pf.script > /tmp/types-pf.out 2>&1
+[ $? != 0 ] && grep -q 'saved state refused: ' /tmp/types-pf.out &&
+	ok "types: migration: the VF's state is refused by an nvme@1 (PF) engine, with the reason" ||
+	{ bad "types: migration: loading the VF's state into nvme@1"; sed 's/^/     | /' /tmp/types-pf.out | head; }
+
 # what this script enabled goes again
 [ -n "$tenabled" ] && check "types: sriov disable $tpf" vpci sriov disable "$tpf"
 [ -n "${TYPES_ALONE:-}" ] && finish
