@@ -24,24 +24,11 @@
 
 #include <vpci/vpci.h>
 
+#include "bench-util.h"
+
 static double now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_d);
-	return v[n / 2];
+	return bench_ns(CLOCK_MONOTONIC);
 }
 
 static unsigned nevents;
@@ -164,10 +151,10 @@ static int bench_file(const char *path, int rounds, int iters, struct result *r)
 		tc[k] = (t3 - t2) / iters;
 		ta[k] = (t4 - t3) / iters;
 	}
-	r->save = median(ts, rounds);
-	r->load = median(tl, rounds);
-	r->copy = median(tc, rounds);
-	r->api = median(ta, rounds);
+	r->save = bench_median(ts, rounds);
+	r->load = bench_median(tl, rounds);
+	r->copy = bench_median(tc, rounds);
+	r->api = bench_median(ta, rounds);
 	rc = 0;
 free_all:
 	free(state);
