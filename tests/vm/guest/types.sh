@@ -49,31 +49,24 @@ done < /tmp/types.vm
 # report the events that rebuild the VMM's mappings.
 tgrp() { basename "$(readlink /sys/bus/pci/devices/$1/iommu_group)"; }
 tcfg() { od -An -tx2 -j"$2" -N2 /sys/bus/pci/devices/$1/config | tr -d ' '; }
+# what the guest reads, then what the device holds (sysfs) into /tmp/types-$2.*
+treads() {
+	printf 'r 0x04 2\nr 0x88 2\nr 0x10 4\n'
+	for x in cmd:4 devctl:136; do
+		printf '! od -An -tx2 -j%s -N2 /sys/bus/pci/devices/%s/config | tr -d " " > /tmp/types-%s.%s\n' \
+			"${x#*:}" "$1" "$2" "${x%%:*}"
+	done
+}
 rm -f /tmp/types.state
-cat > /tmp/types-src.script <<EOS
-w 0x10 4 0xfe000000
-w 0x14 4 0x0
-w 0x04 2 0x0006
-w 0x88 2 0x2811
-w 0x42 2 0x8000
-table w 0 8 0xfee01000
-table w 8 4 0x41
-table w 12 4 0
-save /tmp/types.state
-r 0x04 2
-r 0x88 2
-r 0x10 4
-! od -An -tx2 -j4 -N2 /sys/bus/pci/devices/$tvf0/config | tr -d ' ' > /tmp/types-src.cmd
-! od -An -tx2 -j136 -N2 /sys/bus/pci/devices/$tvf0/config | tr -d ' ' > /tmp/types-src.devctl
-EOS
-cat > /tmp/types-dst.script <<EOS
-load /tmp/types.state
-r 0x04 2
-r 0x88 2
-r 0x10 4
-! od -An -tx2 -j4 -N2 /sys/bus/pci/devices/$tvf1/config | tr -d ' ' > /tmp/types-dst.cmd
-! od -An -tx2 -j136 -N2 /sys/bus/pci/devices/$tvf1/config | tr -d ' ' > /tmp/types-dst.devctl
-EOS
+{
+	printf 'w 0x10 4 0xfe000000\nw 0x14 4 0x0\nw 0x04 2 0x0006\nw 0x88 2 0x2811\nw 0x42 2 0x8000\n'
+	printf 'table w 0 8 0xfee01000\ntable w 8 4 0x41\ntable w 12 4 0\nsave /tmp/types.state\n'
+	treads "$tvf0" src
+} > /tmp/types-src.script
+{
+	printf 'load /tmp/types.state\n'
+	treads "$tvf1" dst
+} > /tmp/types-dst.script
 tdst0=$(tcfg "$tvf1" 4)
 check "types: migration: the source engine on $tvf0 (VFIO) saves" \
 	vpci emulate "$T/nvme-vf@1.yaml" --backend "vfio:/dev/vfio/$(tgrp "$tvf0"),$tvf0" --script /tmp/types-src.script
