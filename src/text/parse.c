@@ -1151,12 +1151,15 @@ static int parse_extends(struct pctx *c, struct fy_node *n)
 	/* the new model: the type's bytes, planes and structure, this
 	 * file's name, positions and metadata */
 	struct vpci_func *f = vpci_func_dup(t);
-	if (!f || !(f->extends = xstrdup(spec))) {
+	char *ext = f ? xstrdup(spec) : NULL;
+	if (!ext) {
 		vpci_func_free(f);
 		vpci_func_free(t);
 		c->nomem = 1;
 		return -1;
 	}
+	free(f->extends); /* the type's own, when it extends another */
+	f->extends = ext;
 	free(f->file);
 	f->file = c->f->file;
 	c->f->file = NULL;
