@@ -203,14 +203,20 @@ static const char *type_dirs[MAX_TYPE_DIRS + 1];
 static unsigned ntype_dirs;
 static int types_done;
 
+/* the copies of the lists, kept until exit: type_dirs points into them */
+static char *type_copies[MAX_TYPE_DIRS];
+static unsigned ntype_copies;
+
 static void types_split(const char *list)
 {
-	char *copy = list ? strdup(list) : NULL;
+	char *copy = list && ntype_copies < MAX_TYPE_DIRS ? strdup(list) : NULL;
 
-	for (char *save = NULL, *t = copy ? strtok_r(copy, ":", &save) : NULL; t && ntype_dirs < MAX_TYPE_DIRS;
+	if (!copy)
+		return;
+	type_copies[ntype_copies++] = copy;
+	for (char *save = NULL, *t = strtok_r(copy, ":", &save); t && ntype_dirs < MAX_TYPE_DIRS;
 	     t = strtok_r(NULL, ":", &save))
 		type_dirs[ntype_dirs++] = t;
-	/* copy is kept: type_dirs points into it */
 }
 
 void cli_types_add(const char *dirs)
