@@ -24,25 +24,12 @@
 
 #include <vpci/vpci.h>
 
+#include "bench-util.h"
+
 /* CPU time of this thread: "on one core", whatever else the machine runs */
 static double now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_d);
-	return v[n / 2];
+	return bench_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
 /* Variant @i of the instance: what a fleet of one NIC model looks like
@@ -153,9 +140,9 @@ static int bench_relocated(int rounds, double *reloc, double *same, double *bare
 		ts[r] = (t2 - t1) / iters;
 		tb[r] = (t3 - t2) / iters;
 	}
-	*reloc = median(tr, rounds);
-	*same = median(ts, rounds);
-	*bare = median(tb, rounds);
+	*reloc = bench_median(tr, rounds);
+	*same = bench_median(ts, rounds);
+	*bare = bench_median(tb, rounds);
 	rc = 0;
 out:
 	vpci_emu_free(er);
@@ -263,7 +250,7 @@ int main(int argc, char **argv)
 		tb[r] = (t2 - t1) / n;
 		tc[r] = (t3 - t2) / n;
 	}
-	double p = median(tp, rounds), b = median(tb, rounds), c = median(tc, rounds);
+	double p = bench_median(tp, rounds), b = bench_median(tb, rounds), c = bench_median(tc, rounds);
 	printf("%u files (%s); %zu of %u pairs can back; common: %zu change(s)\n", n,
 	       first < argc ? "given" : "NIC variants: vectors, BAR sizes, AER moved, DSN", ok, n, notes);
 	printf("parse + read of one file (baseline):   %9.0f ns\n", p);

@@ -18,12 +18,21 @@
  *   - a table write reads back, Vector Control holding only Mask;
  *   - the backend never receives a change outside device-backed bits
  *     (the snapshot backend refuses such a write, which fails the write);
- *   - invalid accesses touch nothing (ASan guards memory).
+ *   - invalid accesses touch nothing (ASan guards memory);
+ *   - a hostile saved state (the engine's own with bytes replaced, cut or
+ *     extended, its length, ABI hash and checksum made right again when
+ *     the input asks, as a forger would, so that the sections, runs and
+ *     ABI decoding behind the checksum are reached) is refused with the
+ *     engine unchanged, or loads keeping every invariant above plus MSI
+ *     Multiple Message Enable <= Capable, reserved Vector Control bits 0
+ *     and no pending bit beyond the last vector.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi/abi.h"
+#include "emu/emu_priv.h"
 #include "vpci/vpci.h"
 
 static const char *const instances[] = {
@@ -115,6 +124,72 @@ static void check_invariants(vpci_emu *e, const vpci_func *f, unsigned lo, unsig
 	}
 }
 
+/* What a forger of a saved state does after changing it: the header's
+ * length, the ABI hash of the ABI section (when the section headers still
+ * lead to it) and the checksum made right (format 2, src/emu/migrate.c). */
+static void forge(uint8_t *b, size_t len)
+{
+	if (len < 32)
+		return;
+	le_put64(b + 12, 4, len);
+	for (size_t pos = 24; pos + 16 <= len;) {
+		uint32_t sl = le32(b + pos + 4);
+		if (sl > len - 16 - pos)
+			break;
+		if (le16(b + pos) == 2)
+			le_put64(b + 16, 8, abi_fnv(ABI_FNV_INIT, b + pos + 8, sl));
+		pos += 8 + sl;
+	}
+	le_put64(b + len - 8, 8, emu_state_sum(b, len - 8));
+}
+
+#define VIEW_MAX (VPCI_CFG_SIZE / 4 + 4 * 64 + 2)
+
+/* Everything a guest reads: config space, MSI-X table, PBA. */
+static void view(vpci_emu *e, unsigned nvec, uint32_t *out)
+{
+	if (nvec > 64)
+		abort(); /* VIEW_MAX: the instances here have at most 8 */
+	memset(out, 0, VIEW_MAX * sizeof(*out));
+	for (unsigned o = 0; o < VPCI_CFG_SIZE; o += 4)
+		if (vpci_emu_read(e, o, 4, &out[o / 4]))
+			abort();
+	for (unsigned o = 0; o < 16 * nvec; o += 4) {
+		uint64_t q;
+		if (vpci_emu_msix_table_read(e, false, o, 4, &q))
+			abort();
+		out[VPCI_CFG_SIZE / 4 + o / 4] = (uint32_t)q;
+	}
+	for (unsigned o = 0; o < 8 * ((nvec + 63) / 64); o += 4) {
+		uint64_t q;
+		if (vpci_emu_msix_table_read(e, true, o, 4, &q))
+			abort();
+		out[VPCI_CFG_SIZE / 4 + 4 * nvec + o / 4] = (uint32_t)q;
+	}
+}
+
+
+/* What a load must keep besides the read-only bits: MME <= MMC, Vector
+ * Control holds only Mask, no pending bit beyond the last vector. */
+static void check_loaded(vpci_emu *e, const vpci_func *f, unsigned nvec)
+{
+	struct vpci_cap_info ci;
+	uint32_t v[VIEW_MAX];
+
+	view(e, nvec, v);
+	if (vpci_func_find_cap(f, false, 0x05, &ci) >= 0) {
+		uint32_t ctl = v[ci.offset / 4] >> (8 * (ci.offset & 3)) >> 16;
+		if (((ctl >> 4) & 7) > ((ctl >> 1) & 7))
+			abort();
+	}
+	for (unsigned k = 0; k < nvec; k++)
+		if (v[VPCI_CFG_SIZE / 4 + 4 * k + 3] & ~1u)
+			abort();
+	uint64_t pba0 = v[VPCI_CFG_SIZE / 4 + 4 * nvec] | (uint64_t)v[VPCI_CFG_SIZE / 4 + 4 * nvec + 1] << 32;
+	if (nvec && nvec < 64 && pba0 >> nvec)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -122,6 +197,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vpci_emu *e = NULL;
 	void *blob = NULL;
 	size_t bloblen = 0;
+	uint8_t *hostile = NULL;
+	size_t hlen = 0;
 
 	init();
 	if (!size)
@@ -131,7 +208,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	unsigned nvec = vectors(f);
 	for (unsigned step = 0; pos < size && step < 256; step++) {
-		unsigned op = (unsigned)rd(data, size, &pos, 1) % 9;
+		unsigned op = (unsigned)rd(data, size, &pos, 1) % 10;
 		unsigned off = (unsigned)rd(data, size, &pos, 4);   /* any 32-bit offset */
 		unsigned sz = (unsigned)rd(data, size, &pos, 1);    /* any size 0..255 */
 		uint64_t val = rd(data, size, &pos, 8);
@@ -200,6 +277,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort(); /* our own blob of the same instance loads */
 			}
 			break;
+		case 9: {
+			/* a hostile state, changed further at each step: @sz bit 7
+			 * cuts or extends it to @off, bits 1-3 replace that many
+			 * bytes at @off with @val's, bit 0 forges it */
+			if (!hostile) {
+				if (vpci_emu_save(e, (void **)&hostile, &hlen))
+					abort();
+			}
+			if (sz & 0x80) {
+				size_t nl = off % (hlen + 17);
+				uint8_t *nh = realloc(hostile, nl + 1);
+				if (!nh)
+					abort();
+				if (nl > hlen)
+					memset(nh + hlen, 0, nl - hlen);
+				hostile = nh;
+				hlen = nl;
+			}
+			for (unsigned k = 0; k < ((sz >> 1) & 7) && hlen; k++)
+				hostile[(off + k) % hlen] = (uint8_t)(val >> (8 * k));
+			if (sz & 1)
+				forge(hostile, hlen);
+			struct vpci_state_info info;
+			uint32_t before[VIEW_MAX], after[VIEW_MAX];
+			vpci_emu_state_info(hostile, hlen, &info, NULL);
+			view(e, nvec, before);
+			if (vpci_emu_load(e, hostile, hlen, NULL)) {
+				view(e, nvec, after);
+				if (memcmp(before, after, sizeof(before)))
+					abort(); /* refused: nothing changed */
+			} else {
+				check_loaded(e, f, nvec);
+			}
+			break;
+		}
 		}
 		/* the touched DWORDs after an access, everything after a reset,
 		 * a load or a table access (which may have reset state) */
@@ -216,6 +328,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_invariants(e, f, 0, VPCI_CFG_SIZE);
 	}
 	free(blob);
+	free(hostile);
 	vpci_emu_free(e);
 	return 0;
 }

@@ -30,8 +30,9 @@ DEPS = {
     "source": ["util", "host"],
     "policy": ["util", "model", "yaml", "text", "host"],
     "derive": ["util", "model", "host", "source", "policy"],
+    "abi": ["util", "model"],
     "bind": ["util", "model"],
-    "emu": ["util", "model"],
+    "emu": ["util", "model", "abi"],
     "sriov": ["util", "host"],
     "serve": ["util", "model", "emu", "host"],
     "top": ["util"],  # src/version.c
@@ -49,6 +50,7 @@ INTERFACE = {
     "source": {"source.h"},
     "policy": {"policy.h"},
     "derive": set(),
+    "abi": {"abi.h"},
     "bind": set(),
     "emu": set(),
     "sriov": set(),

@@ -114,6 +114,9 @@ enum vpci_policy {
  *        = the kind the bytes or the source show), @prefetchable and
  *        @size are used; a size the source gives too must agree with it
  * @nbars: number of entries of @bars
+ * @types: NULL-terminated directories where a quirk's `reference: {type:
+ *         NAME@N}` finds the instance type (as `extends:` does, format
+ *         §21), or NULL: such a quirk then fails the derive
  */
 struct vpci_derive_opts {
 	enum vpci_policy policy;
@@ -122,6 +125,7 @@ struct vpci_derive_opts {
 	const char *name;
 	const struct vpci_bar_info *bars;
 	size_t nbars;
+	const char *const *types;
 };
 
 /**

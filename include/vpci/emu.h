@@ -46,6 +46,7 @@
 #include <stdint.h>
 
 #include "bind.h"
+#include "abi.h"
 #include "diag.h"
 #include "model.h"
 
@@ -376,11 +377,22 @@ int vpci_emu_msix_set_pending(vpci_emu *e, unsigned vector, bool pending);
  * @blob: receives a malloc'd blob; free() it
  * @len: receives its length
  *
- * The blob is versioned and self-describing: it names the instance and
- * carries its guest ABI (values of bits the guest cannot write, every
- * access plane, BAR kinds and sizes, the capability layout) and its hash.
+ * The blob (format 2, docs/emulation.md) holds what differs from the
+ * instance's reset state: the virtual registers the guest changed, the
+ * device-backed registers the guest can write as the device holds them now
+ * (read through the backend), the MSI-X table entries and pending bits
+ * that are not at their reset values; plus the instance's name and its
+ * guest ABI (docs/abi.md), which the destination compares with its own,
+ * and a checksum over everything.  It is a few hundred bytes plus 20 per
+ * programmed MSI-X vector.
  *
- * Return: 0 or VPCI_ENOMEM.
+ * Around it the VMM: stops the guest's vCPUs first (a config access after
+ * the save is not in the blob), and saves the device's internal state by
+ * its own means (VFIO migration, a vendor interface): config space is
+ * all this blob carries.
+ *
+ * Return: 0, VPCI_ENOMEM, or the backend's error (reading a device-backed
+ * register).
  */
 int vpci_emu_save(vpci_emu *e, void **blob, size_t *len);
 
@@ -389,33 +401,101 @@ int vpci_emu_save(vpci_emu *e, void **blob, size_t *len);
  * @e: the function
  * @blob: the blob
  * @len: its length
- * @d: diagnostics (may be NULL): why a blob is refused, precisely (which
- *     capability or offset differs)
+ * @d: diagnostics (may be NULL): why a blob is refused, every difference
+ *     of the guest ABI by named register, bit and plane
  *
- * Refuses a blob of another format version or another guest ABI.  Only
- * bits the guest can write are taken from the blob, and with the masks a
- * guest write has: reserved MSI-X Vector Control bits and PBA bits of
- * vectors that do not exist are 0, MSI Multiple Message Enable is at most
- * Capable, Initiate FLR reads 0.  Loading has no side effect of its own
- * (loading a D0 state into a function in D3hot does not reset it); every
- * change, BARs, MSI, MSI-X and vector masks included, is reported.
+ * Same as vpci_emu_load_ex() without opt-outs.
  *
- * Return: 0, VPCI_EDATA (refused), VPCI_EINVAL (not a blob).
+ * Return: as vpci_emu_load_ex().
  */
 int vpci_emu_load(vpci_emu *e, const void *blob, size_t len, vpci_diag *d);
 
 /**
- * vpci_func_abi_hash() - hash of a function's guest ABI
- * @f: the function
+ * vpci_emu_load_ex() - restore a saved state, with migration opt-outs
+ * @e: the function (the destination)
+ * @blob: the blob vpci_emu_save() made (on the source)
+ * @len: its length
+ * @opts: opt-outs of the ABI check (may be NULL), as `vpci compat --ignore`
+ * @d: diagnostics (may be NULL)
  *
- * The guest ABI is what a guest can observe and rely on: the values of
- * bits it cannot write, every access plane, capability IDs, versions,
- * offsets and order, BAR kinds and sizes.  Two instances with the same
- * hash are migration compatible.
+ * Checks the whole blob first and changes nothing when it refuses it: a
+ * blob that is damaged (checksum), truncated or extended, of another
+ * format, with a section this library needs but does not know, or whose
+ * guest ABI differs from this function's instance.  The ABI decision is
+ * vpci_compat() of the saved ABI against this instance, so a blob loads
+ * exactly when `vpci compat SRC DST` says yes; every blocker is reported.
  *
- * Return: a 64-bit FNV-1a hash.
+ * Then the state is replaced: virtual registers take the saved values of
+ * the bits a guest can change (with the masks a guest write has: MSI
+ * Multiple Message Enable at most Capable, Initiate FLR 0), the MSI-X
+ * table and PBA the saved entries (reserved Vector Control bits 0),
+ * everything else its reset value.  The device-backed registers the guest
+ * can write are written back to this function's device through the
+ * binding: plain registers first, then the MSI and MSI-X enables, then
+ * Command (decode, bus master), the power state last; write-1-to-clear
+ * bits are not written.  Loading has no side effect of its own (a D0 state
+ * loaded into a function in D3hot does not reset it).
+ *
+ * Every change is reported as events, as after writes: on a function
+ * created for the incoming guest (its reset state as the baseline), a
+ * `bar` event for every BAR the guest had mapped, `command`, `msi`,
+ * `msix` (enable), `msix-vector` (one per unmasked vector, its address and data),
+ * `pm`, `link`, `pasid`, `ats`, `pri`, `sriov` as restored.
+ *
+ * Around it the VMM: creates the destination function (its backend bound
+ * to the destination device), loads before the guest's vCPUs run, rebuilds
+ * BAR mappings and interrupt routes from the events (a masked vector's
+ * entry can be read with vpci_emu_msix_table_read() when it is unmasked),
+ * restores the device's internal state by its own means, then starts the
+ * vCPUs.  On a refusal (VPCI_EDATA) the function is untouched and the
+ * guest stays on the source.
+ *
+ * Return: 0; VPCI_EINVAL (not a saved state); VPCI_EDATA (refused,
+ * nothing changed); VPCI_ENOMEM (nothing changed); or the backend's error
+ * of writing device state back (the state is restored, the device may
+ * lack some of it).
  */
-uint64_t vpci_func_abi_hash(const vpci_func *f);
+int vpci_emu_load_ex(vpci_emu *e, const void *blob, size_t len, const struct vpci_compat_opts *opts,
+		     vpci_diag *d);
+
+/**
+ * struct vpci_state_info - what a saved state holds
+ * @format: the blob's format (2)
+ * @abi_hash: the source instance's guest ABI hash (vpci_abi_hash())
+ * @abi_version: the version of that ABI's definition (VPCI_ABI_VERSION)
+ * @name: the source instance's name ("" when it had none)
+ * @config_size: its config size
+ * @abi_bytes: bytes of the ABI encoding it carries
+ * @config_dwords: virtual DWORDs the guest had changed
+ * @device_dwords: device-backed DWORDs carried
+ * @msix_vectors: MSI-X table entries not at their reset values
+ * @pba_words: non-zero PBA QWORDs
+ */
+struct vpci_state_info {
+	unsigned format;
+	uint64_t abi_hash;
+	unsigned abi_version;
+	char name[65];
+	unsigned config_size;
+	size_t abi_bytes;
+	unsigned config_dwords, device_dwords, msix_vectors, pba_words;
+};
+
+/**
+ * vpci_emu_state_info() - read a saved state without an engine
+ * @blob: the blob
+ * @len: its length
+ * @info: receives what it holds
+ * @d: diagnostics (may be NULL): why it is not a good blob
+ *
+ * Checks the blob as vpci_emu_load() does, except against an instance: a
+ * VMM or a tool can name the instance and ABI a state needs before
+ * choosing a destination.
+ *
+ * Return: 0, VPCI_EINVAL (not a saved state), VPCI_EDATA (damaged or of
+ * another format).
+ */
+int vpci_emu_state_info(const void *blob, size_t len, struct vpci_state_info *info, vpci_diag *d);
 
 #ifdef __cplusplus
 }

@@ -232,6 +232,51 @@ const char *vpci_func_description(const vpci_func *f);
  */
 int vpci_func_set_description(vpci_func *f, const char *text);
 
+/** VPCI_TYPE_VERSION_MAX - the highest version of an instance type */
+#define VPCI_TYPE_VERSION_MAX 65535u
+
+/**
+ * vpci_func_version() - the version of an instance type
+ * @f: the function
+ *
+ * An instance type (instances/, docs/format.md §3) says which version of
+ * the type it is (`version:`); `extends: NAME@N` names it.
+ *
+ * Return: the version, 1 .. VPCI_TYPE_VERSION_MAX, or 0 when @f is not a
+ * versioned type.
+ */
+unsigned vpci_func_version(const vpci_func *f);
+
+/**
+ * vpci_func_set_version() - make the function a version of a type
+ * @f: the function
+ * @version: 1 .. VPCI_TYPE_VERSION_MAX, or 0 for none
+ *
+ * Return: 0 or VPCI_ERANGE.
+ */
+int vpci_func_set_version(vpci_func *f, unsigned version);
+
+/**
+ * vpci_func_extends() - the instance type the function was built on
+ * @f: the function
+ *
+ * A function read from a file with `extends: NAME@N` is the resolved
+ * instance (the type with the file's differences applied); it remembers
+ * the type, so that the canonical writer writes only the differences.
+ *
+ * Return: "NAME@N", or "" when the function extends nothing.  Owned by @f.
+ */
+const char *vpci_func_extends(const vpci_func *f);
+
+/**
+ * vpci_func_flatten() - forget the type the function was built on
+ * @f: the function
+ *
+ * The function stays as it is; the canonical writer then writes it whole,
+ * without `extends:`.
+ */
+void vpci_func_flatten(vpci_func *f);
+
 /**
  * vpci_func_config_size() - size of the config space
  * @f: the function

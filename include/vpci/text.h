@@ -84,6 +84,53 @@ int vpci_parse_buffer_flags(const char *text, size_t len, const char *name,
 int vpci_parse_file_flags(const char *path, unsigned flags, vpci_func **out,
 			  vpci_diag *d);
 
+/**
+ * struct vpci_parse_opts - options of vpci_parse_file_opts() and
+ * vpci_parse_buffer_opts()
+ * @flags: OR of enum vpci_parse_flags
+ * @types: NULL-terminated list of directories in which `extends: NAME@N`
+ *         looks for NAME@N.yaml, in order, after the directory of the file
+ *         itself (docs/format.md §21); NULL for none.  The vpci tool passes
+ *         its --types directories, $VPCI_TYPES_PATH and DATADIR/vpci/instances.
+ */
+struct vpci_parse_opts {
+	unsigned flags;
+	const char *const *types;
+};
+
+/**
+ * vpci_parse_file_opts() - vpci_parse_file() with options
+ * @path: file name; "-" reads standard input
+ * @opts: options (NULL: none)
+ * @out: receives the function on success
+ * @d: diagnostics (may be NULL)
+ *
+ * A file with `extends: NAME@N` is read on top of the instance type
+ * NAME@N.yaml, found beside @path or in @opts->types; the type is read
+ * (and validated) the same way, so types may extend types.  A type that is
+ * missing, that is not NAME in version N, or that leads back to itself is
+ * an error at the `extends:` line; the type's own problems follow with
+ * their positions in its file.
+ *
+ * Return: as vpci_parse_file().
+ */
+int vpci_parse_file_opts(const char *path, const struct vpci_parse_opts *opts, vpci_func **out,
+			 vpci_diag *d);
+
+/**
+ * vpci_parse_buffer_opts() - vpci_parse_buffer() with options
+ * @text: the YAML text (need not be NUL-terminated)
+ * @len: its length in bytes
+ * @name: file name used in diagnostics (may be NULL)
+ * @opts: options (NULL: none); `extends:` looks only in @opts->types
+ * @out: receives the function on success
+ * @d: diagnostics (may be NULL)
+ *
+ * Return: as vpci_parse_file().
+ */
+int vpci_parse_buffer_opts(const char *text, size_t len, const char *name,
+			   const struct vpci_parse_opts *opts, vpci_func **out, vpci_diag *d);
+
 /** enum vpci_write_flags - options of vpci_write() */
 enum vpci_write_flags {
 	VPCI_WRITE_NO_NAMES = 1u << 0, /* no vendor/device names in comments */

@@ -7,6 +7,7 @@
 #ifndef VPCI_VPCI_H
 #define VPCI_VPCI_H
 
+#include "abi.h"
 #include "bind.h"
 #include "derive.h"
 #include "diag.h"

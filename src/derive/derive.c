@@ -308,7 +308,7 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 		rc = quirks_finish(f, facts, &plan, d);
 	int referenced = 0;
 	if (!rc && !opts->no_quirks)
-		rc = quirks_reference(&f, phys, facts, &plan, &referenced, d);
+		rc = quirks_reference(&f, phys, facts, &plan, opts->types, &referenced, d);
 	if (rc)
 		goto out;
 	func_update_lengths(f);

@@ -115,6 +115,9 @@ struct vpci_emu {
 	struct barstate bar[7];
 	uint32_t last[16];
 	uint64_t *msix_seen;        /* vector Mask bits last reported */
+	/* what saved states need of the instance, made on first use
+	 * (migrate.c; locked) */
+	struct emu_mig *mig;
 };
 
 /* Index into last[] per event kind (BARs use bar[]). */
@@ -146,6 +149,10 @@ uint64_t emu_pba_valid(const struct vpci_emu *e, unsigned i);
 /* After the state was replaced wholesale (a load): take it as the
  * current state without side effects, report every change (locked). */
 void emu_restored(struct vpci_emu *e);
+/* The checksum of a saved state (migrate.c): 64 bits over @n bytes. */
+uint64_t emu_state_sum(const uint8_t *p, size_t n);
+/* Free what migrate.c keeps of an engine (NULL: nothing). */
+void emu_mig_free(struct emu_mig *m);
 /* Release the state lock and report what changed since the last report. */
 void emu_unlock_deliver(struct vpci_emu *e);
 

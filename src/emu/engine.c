@@ -892,5 +892,6 @@ VPCI_EXPORT void vpci_emu_free(vpci_emu *e)
 	free(e->msix_pba);
 	free(e->msix_dirty);
 	free(e->msix_seen);
+	emu_mig_free(e->mig);
 	free(e);
 }

@@ -1,83 +1,147 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * migrate.c - guest ABI hash, and saving/loading emulated state
+ * migrate.c - saving and loading an emulated function's state
  *
- * The guest ABI of a function is what a guest can observe and build on:
- * the values of bits it cannot write (and that are not backed by the
- * device, whose state migrates by other means), every access plane, the
- * capability list (IDs, versions, offsets, order), BAR kinds and sizes.
- * A saved blob carries the whole ABI, not only its hash, so that a refused
- * load can say exactly what differs.
+ * A saved state (format 2, docs/emulation.md "Migration") holds only what
+ * differs from the instance's reset state, plus the guest ABI the check
+ * needs, and is integrity-checked as a whole.  Little-endian:
  *
- * Blob layout (little-endian):
- *   "VPCIEMU\0"  u32 version  u32 length  u64 abi-hash
- *   u16 config-size  u16 name-length  u16 capabilities  u16 msix-vectors
- *   name, capabilities (u8 ext, u8 version, u16 id, u16 offset, u16 0),
- *   7 BARs (u8 type, u8 prefetchable, u16 0, u32 0, u64 size),
- *   ABI: observable values [size], 7 planes [size each],
- *   state: current values [size], MSI-X table [16 * vectors],
- *   PBA [8 * ceil(vectors / 64)]
+ *   "VPCIEMU\0"  u16 format  u16 0  u32 length  u64 ABI hash
+ *   sections, each u16 tag, u16 flags (bit 0: needed), u32 length, payload:
+ *     1 name     the instance's name
+ *     2 abi      the canonical ABI encoding (src/abi/abi.c)
+ *     3 config   virtual DWORDs whose guest-changeable bits are not 0
+ *     4 device   DWORDs with device-backed guest-writable bits, as the
+ *                device had them
+ *     5 msix     MSI-X table entries that differ from reset
+ *     6 pba      non-zero PBA QWORDs
+ *     (runs of u16 first index, u16 count, count items)
+ *   u64 checksum of every byte before it
+ *
+ * A reader skips a section it does not know unless its flag says it is
+ * needed; so later formats can add what an older library may ignore.
+ *
+ * Loading decides with vpci_compat() on the ABI the blob carries (rebuilt
+ * as a model, abi_func()) against this engine's instance: the decision of
+ * `vpci compat`.  Everything is checked before anything changes: a blob
+ * that is refused leaves the engine as it was.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi/abi.h"
 #include "emu_priv.h"
 
 #define BLOB_MAGIC "VPCIEMU"
-#define BLOB_VERSION 1u
-#define HDR_LEN 32u
+#define BLOB_FORMAT 2u
+#define HDR_LEN 24u
+#define SEC_LEN 8u
+#define SUM_LEN 8u
+#define SEC_NEEDED 1u
 
-struct hasher {
-	uint64_t h;
+enum { S_NAME = 1, S_ABI, S_CONFIG, S_DEVICE, S_MSIX, S_PBA, S_KNOWN };
+
+/* A little-endian QWORD, one load (the checksum's hot loop). */
+static inline uint64_t le64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/* --- the checksum ------------------------------------------------------------ */
+
+/* 64 bits over 8-byte words (the tail zero-padded), each step
+ * h = rotl(h ^ w, 29) * K with K odd: a bijection of h ^ w, so any change
+ * within one word always changes the result; the length is mixed in too. */
+uint64_t emu_state_sum(const uint8_t *p, size_t n)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t h = 0x736f6d6570736575ull ^ (uint64_t)n;
+
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		h ^= le64(p + i);
+		h = (h << 29 | h >> 35) * k;
+	}
+	if (i < n) {
+		h ^= le_get64(p + i, (unsigned)(n - i));
+		h = (h << 29 | h >> 35) * k;
+	}
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 29);
+}
+
+/* --- what an engine's saved states need, computed once ------------------------ */
+
+/* The instance's ABI encoding and hash, and the DWORDs that can hold
+ * state: those with virtual bits a guest can change, those with
+ * device-backed bits it can write.  Save and load visit only these. */
+struct emu_mig {
+	uint8_t *abi;
+	size_t abi_len;
+	uint64_t abi_hash;
+	unsigned ncfg, ndev;
+	uint16_t *cfg, *dev;
 };
 
-static void hash_bytes(struct hasher *s, const void *p, size_t n)
+void emu_mig_free(struct emu_mig *m)
 {
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++) {
-		s->h ^= b[i];
-		s->h *= 0x100000001b3ull;
-	}
+	if (!m)
+		return;
+	free(m->abi);
+	free(m->cfg);
+	free(m);
 }
 
-static void hash_u64(struct hasher *s, uint64_t v)
+/* Guest-changeable virtual bits of DWORD @dw (never a trigger). */
+static uint32_t cfg_bits(const struct vpci_emu *e, unsigned dw)
 {
-	uint8_t b[8];
-
-	le_put64(b, 8, v);
-	hash_bytes(s, b, 8);
+	return (e->rw[dw] | e->w1c[dw]) & ~e->dev[dw] & ~e->trig[dw];
 }
 
-static uint8_t observable(const struct vpci_func *f, unsigned i)
+/* Locked: e->mig, made on first use. */
+static int emu_mig(struct vpci_emu *e)
 {
-	return (uint8_t)(f->val[i] & ~(f->pl[VPCI_PL_RW][i] | f->pl[VPCI_PL_RW1C][i] |
-				     f->pl[VPCI_PL_DEVICE][i] | f->pl[VPCI_PL_RSVDZ][i]));
-}
+	struct emu_mig *m;
+	vpci_abi *a;
+	size_t len;
 
-VPCI_EXPORT uint64_t vpci_func_abi_hash(const vpci_func *f)
-{
-	struct hasher s = { 0xcbf29ce484222325ull };
-
-	hash_bytes(&s, "vpci-abi-1", 10);
-	hash_u64(&s, f->size);
-	hash_u64(&s, (uint64_t)f->kind << 8 | f->multifunction);
-	for (unsigned i = 0; i < f->size; i++) {
-		uint8_t b = observable(f, i);
-		hash_bytes(&s, &b, 1);
+	if (e->mig)
+		return 0;
+	if (!(m = calloc(1, sizeof(*m))) || !(m->cfg = malloc(2 * NDW * sizeof(uint16_t))) ||
+	    vpci_abi_new(e->f, &a)) {
+		emu_mig_free(m);
+		return VPCI_ENOMEM;
 	}
-	for (int p = 0; p < VPCI_PL_COUNT; p++)
-		hash_bytes(&s, f->pl[p], f->size);
-	for (unsigned i = 0; i < f->ncaps; i++)
-		hash_u64(&s, (uint64_t)f->caps[i].ext << 40 | (uint64_t)f->caps[i].version << 32 |
-				     (uint64_t)f->caps[i].id << 16 | f->caps[i].off);
-	for (unsigned i = 0; i <= ROM_INDEX; i++) {
-		hash_u64(&s, f->bar[i].size_known ? f->bar[i].size : 0);
-		hash_u64(&s, (uint64_t)f->bar[i].type << 8 | f->bar[i].pref);
+	const uint8_t *enc = vpci_abi_encoding(a, &len);
+	if ((m->abi = malloc(len))) {
+		memcpy(m->abi, enc, len);
+		m->abi_len = len;
+		m->abi_hash = vpci_abi_hash(a);
 	}
-	return s.h;
+	vpci_abi_free(a);
+	if (!m->abi) {
+		emu_mig_free(m);
+		return VPCI_ENOMEM;
+	}
+	m->dev = m->cfg + NDW;
+	for (unsigned dw = 0; dw < e->size / 4; dw++) {
+		if (cfg_bits(e, dw))
+			m->cfg[m->ncfg++] = (uint16_t)dw;
+		if (e->dev[dw] & e->rw[dw])
+			m->dev[m->ndev++] = (uint16_t)dw;
+	}
+	e->mig = m;
+	return 0;
 }
 
 /* --- save ----------------------------------------------------------------------- */
@@ -99,95 +163,183 @@ static void putn(struct wbuf *w, uint64_t v, unsigned width)
 	w->len += width;
 }
 
-static size_t blob_len(const struct vpci_emu *e, size_t namelen)
+/* A section header now, its length filled in by sec_end(). */
+static size_t sec_begin(struct wbuf *w, unsigned tag, unsigned flags)
 {
-	const struct vpci_func *f = e->f;
+	size_t at = w->len;
 
-	return HDR_LEN + namelen + 8u * f->ncaps + 16u * 7 + (size_t)f->size * (1 + VPCI_PL_COUNT) +
-	       f->size + 16u * e->msix_n + 8u * ((e->msix_n + 63) / 64);
+	putn(w, tag, 2);
+	putn(w, flags, 2);
+	putn(w, 0, 4);
+	return at;
+}
+
+static void sec_end(struct wbuf *w, size_t at)
+{
+	if (w->len == at + SEC_LEN) {
+		w->len = at; /* nothing in it: left out */
+		return;
+	}
+	le_put64(w->p + at + 4, 4, w->len - at - SEC_LEN);
+}
+
+/* Runs of the items @take selects out of @n, each @isize bytes at
+ * @item(i); items of one run are consecutive. */
+struct runs {
+	struct wbuf *w;
+	size_t head;    /* where the open run's header is */
+	long start;     /* first item of the open run, -1 = none */
+	unsigned count;
+};
+
+static void run_item(struct runs *r, unsigned i, const void *item, size_t isize)
+{
+	if (r->start < 0 || (unsigned)r->start + r->count != i || r->count == 0xffff) {
+		if (r->start >= 0)
+			le_put64(r->w->p + r->head + 2, 2, r->count);
+		r->head = r->w->len;
+		r->start = i;
+		r->count = 0;
+		putn(r->w, i, 2);
+		putn(r->w, 0, 2);
+	}
+	put(r->w, item, isize);
+	r->count++;
+}
+
+static void run_end(struct runs *r)
+{
+	if (r->start >= 0)
+		le_put64(r->w->p + r->head + 2, 2, r->count);
+}
+
+/* Largest blob of @e: every item its own run. */
+static size_t blob_max(const struct vpci_emu *e, size_t namelen)
+{
+	const struct emu_mig *m = e->mig;
+
+	return HDR_LEN + SEC_LEN + namelen + SEC_LEN + m->abi_len + SEC_LEN + 8u * m->ncfg + SEC_LEN +
+	       8u * m->ndev + SEC_LEN + 20u * e->msix_n + SEC_LEN + 12u * ((e->msix_n + 63) / 64) + SUM_LEN;
+}
+
+static int msix_at_reset(const struct vpci_emu *e, unsigned v)
+{
+	const uint32_t *t = &e->msix_table[4 * v];
+
+	return !t[0] && !t[1] && !t[2] && t[3] == 1;
 }
 
 VPCI_EXPORT int vpci_emu_save(vpci_emu *e, void **blob, size_t *len)
 {
-	const struct vpci_func *f = e->f;
-	const char *name = vpci_func_name(f);
+	const char *name = vpci_func_name(e->f);
 	size_t nl = strlen(name);
-	struct wbuf w;
+	struct wbuf w = { NULL, 0 };
+	int rc;
 
-	if (nl > 0xffff)
-		nl = 0xffff;
-	w.len = 0;
-	w.p = malloc(blob_len(e, nl));
-	if (!w.p)
-		return VPCI_ENOMEM;
+	if (nl > 255)
+		nl = 255;
 	elock_lock(&e->lock);
+	if ((rc = emu_mig(e)))
+		goto out;
+	const struct emu_mig *m = e->mig;
+	if (!(w.p = malloc(blob_max(e, nl)))) {
+		rc = VPCI_ENOMEM;
+		goto out;
+	}
 	put(&w, BLOB_MAGIC, 8);
-	putn(&w, BLOB_VERSION, 4);
-	putn(&w, blob_len(e, nl), 4);
-	putn(&w, vpci_func_abi_hash(f), 8);
-	putn(&w, f->size, 2);
-	putn(&w, nl, 2);
-	putn(&w, f->ncaps, 2);
-	putn(&w, e->msix_n, 2);
+	putn(&w, BLOB_FORMAT, 2);
+	putn(&w, 0, 2);
+	putn(&w, 0, 4); /* the length, below */
+	putn(&w, m->abi_hash, 8);
+	size_t s = sec_begin(&w, S_NAME, 0);
 	put(&w, name, nl);
-	for (unsigned i = 0; i < f->ncaps; i++) {
-		putn(&w, f->caps[i].ext, 1);
-		putn(&w, f->caps[i].version, 1);
-		putn(&w, f->caps[i].id, 2);
-		putn(&w, f->caps[i].off, 2);
-		putn(&w, 0, 2);
+	sec_end(&w, s);
+	s = sec_begin(&w, S_ABI, SEC_NEEDED);
+	put(&w, m->abi, m->abi_len);
+	sec_end(&w, s);
+	/* the virtual bits a guest can change, where they are not 0: the
+	 * destination takes the rest as 0, so it gets the live state even
+	 * where its reset values differ (they are not guest ABI); triggers
+	 * are never state */
+	s = sec_begin(&w, S_CONFIG, SEC_NEEDED);
+	struct runs r = { &w, 0, -1, 0 };
+	for (unsigned i = 0; i < m->ncfg; i++) {
+		unsigned dw = m->cfg[i];
+		uint32_t v = atomic_load_explicit(&e->cur[dw], memory_order_relaxed);
+		if (v & cfg_bits(e, dw)) {
+			uint8_t b[4];
+			le_put64(b, 4, v);
+			run_item(&r, dw, b, 4);
+		}
 	}
-	for (unsigned i = 0; i <= ROM_INDEX; i++) {
-		putn(&w, f->bar[i].type, 1);
-		putn(&w, f->bar[i].pref, 1);
-		putn(&w, 0, 6);
-		putn(&w, f->bar[i].size_known ? f->bar[i].size : 0, 8);
+	run_end(&r);
+	sec_end(&w, s);
+	/* what the device holds of the guest's settings: read now */
+	s = sec_begin(&w, S_DEVICE, SEC_NEEDED);
+	r = (struct runs){ &w, 0, -1, 0 };
+	for (unsigned i = 0; i < m->ndev; i++) {
+		unsigned dw = m->dev[i];
+		uint32_t v = 0;
+		if ((rc = emu_read_merged(e, 4 * dw, 4, &v)))
+			goto out;
+		uint8_t b[4];
+		le_put64(b, 4, v);
+		run_item(&r, dw, b, 4);
 	}
-	for (unsigned i = 0; i < f->size; i++)
-		putn(&w, observable(f, i), 1);
-	for (int p = 0; p < VPCI_PL_COUNT; p++)
-		put(&w, f->pl[p], f->size);
-	for (unsigned dw = 0; dw < f->size / 4; dw++)
-		putn(&w, atomic_load_explicit(&e->cur[dw], memory_order_relaxed), 4);
-	for (unsigned i = 0; i < 4 * e->msix_n; i++)
-		putn(&w, e->msix_table[i], 4);
-	for (unsigned i = 0; i < (e->msix_n + 63) / 64; i++)
-		putn(&w, e->msix_pba[i], 8);
+	run_end(&r);
+	sec_end(&w, s);
+	s = sec_begin(&w, S_MSIX, SEC_NEEDED);
+	r = (struct runs){ &w, 0, -1, 0 };
+	for (unsigned v = 0; v < e->msix_n; v++) {
+		if (msix_at_reset(e, v))
+			continue;
+		uint8_t b[16];
+		for (unsigned k = 0; k < 4; k++)
+			le_put64(b + 4 * k, 4, e->msix_table[4 * v + k]);
+		run_item(&r, v, b, 16);
+	}
+	run_end(&r);
+	sec_end(&w, s);
+	s = sec_begin(&w, S_PBA, SEC_NEEDED);
+	r = (struct runs){ &w, 0, -1, 0 };
+	for (unsigned q = 0; q < (e->msix_n + 63) / 64; q++) {
+		if (!e->msix_pba[q])
+			continue;
+		uint8_t b[8];
+		le_put64(b, 8, e->msix_pba[q]);
+		run_item(&r, q, b, 8);
+	}
+	run_end(&r);
+	sec_end(&w, s);
+	le_put64(w.p + 12, 4, w.len + SUM_LEN);
+	putn(&w, emu_state_sum(w.p, w.len), 8);
+out:
 	elock_unlock(&e->lock);
+	if (rc) {
+		free(w.p);
+		return rc;
+	}
 	*blob = w.p;
 	*len = w.len;
 	return 0;
 }
 
-/* --- load ------------------------------------------------------------------------ */
+/* --- reading a blob --------------------------------------------------------------- */
 
-struct rbuf {
+struct section {
 	const uint8_t *p;
-	size_t len, pos;
+	size_t len;
+	int present;
 };
 
-static int get(struct rbuf *r, void *dst, size_t n)
-{
-	if (r->pos + n > r->len)
-		return -1;
-	memcpy(dst, r->p + r->pos, n);
-	r->pos += n;
-	return 0;
-}
-
-static uint64_t getn(struct rbuf *r, unsigned width, int *err)
-{
-	if (r->pos + width > r->len) {
-		*err = 1;
-		return 0;
-	}
-	uint64_t v = le_get64(r->p + r->pos, width);
-	r->pos += width;
-	return v;
-}
+struct parsed {
+	unsigned format;
+	uint64_t hash;
+	struct section sec[S_KNOWN];
+};
 
 PRINTF(2, 3)
-static void refuse(vpci_diag *d, const char *fmt, ...)
+static int refuse(vpci_diag *d, const char *fmt, ...)
 {
 	char msg[400];
 	va_list ap;
@@ -196,192 +348,318 @@ static void refuse(vpci_diag *d, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, DIAG_NOPOS, "saved state refused: %s", msg);
+	return VPCI_EDATA;
 }
 
-struct field_at {
-	unsigned off;
-	char name[96];
-};
-
-static int field_at_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
+/* Check a run section: runs ascend, stay below @max items of @isize
+ * bytes, and fill the section exactly.  Counts the items. */
+static int runs_ok(const struct section *s, unsigned max, size_t isize, unsigned *items, vpci_diag *d,
+		   const char *what)
 {
-	struct field_at *fa = ctx;
+	size_t pos = 0;
+	unsigned next = 0;
 
-	(void)f;
-	if (fa->off >= r->off && fa->off < r->off + r->fd->width) {
-		snprintf(fa->name, sizeof(fa->name), "%s %s", r->cap < 0 ? "header" : r->cd->key, r->name);
-		return 1;
+	*items = 0;
+	while (pos < s->len) {
+		if (s->len - pos < 4)
+			return refuse(d, "the %s section ends inside a run header", what);
+		unsigned first = le16(s->p + pos), n = le16(s->p + pos + 2);
+		if (!n || first < next || first + n > max)
+			return refuse(d, "the %s section has a run of %u at %u (out of order or beyond %u)", what, n,
+				      first, max);
+		if (s->len - pos - 4 < n * isize)
+			return refuse(d, "the %s section ends inside a run", what);
+		pos += 4 + n * isize;
+		next = first + n;
+		*items += n;
 	}
 	return 0;
 }
 
-static const char *capname(int ext, unsigned id)
+/* Visit every item of a checked run section. */
+static void runs_each(const struct section *s, size_t isize, void (*fn)(void *, unsigned, const uint8_t *),
+		      void *ctx)
 {
-	const struct vpci_cdesc *cd = captab_find(ext ? CK_EXT : CK_STD, (uint16_t)id);
-
-	return cd ? cd->name : "an unknown capability";
+	for (size_t pos = 0; pos < s->len;) {
+		unsigned first = le16(s->p + pos), n = le16(s->p + pos + 2);
+		pos += 4;
+		for (unsigned i = 0; i < n; i++, pos += isize)
+			fn(ctx, first + i, s->p + pos);
+	}
 }
 
-static const char *const plane_names[VPCI_PL_COUNT] = {
-	"RW", "RW1C", "RsvdP", "RsvdZ", "HwInit", "sticky", "device-backed"
+/* The items of a checked run section one by one, in ascending index:
+ * @idx is UINT_MAX past the last. */
+struct cursor {
+	const struct section *s;
+	size_t isize, pos;
+	unsigned idx, left;
+	const uint8_t *item;
 };
 
-/* Compare the saved ABI with ours; report precisely; 0 when equal. */
-static int compare_abi(const struct vpci_func *f, struct rbuf *r, unsigned size, unsigned ncaps,
-		       vpci_diag *d)
+static void cursor_next(struct cursor *c)
 {
-	int err = 0, bad = 0;
+	if (!c->left) {
+		if (c->pos >= c->s->len) {
+			c->idx = UINT_MAX;
+			return;
+		}
+		c->idx = le16(c->s->p + c->pos);
+		c->left = le16(c->s->p + c->pos + 2);
+		c->pos += 4;
+	} else {
+		c->idx++;
+	}
+	c->item = c->s->p + c->pos;
+	c->pos += c->isize;
+	c->left--;
+}
 
-	if (size != f->size) {
-		refuse(d, "config space size differs: saved %u bytes, this instance has %u", size, f->size);
+/* The item for index @i, or NULL (indexes asked in ascending order). */
+static const uint8_t *cursor_at(struct cursor *c, unsigned i)
+{
+	while (c->idx < i)
+		cursor_next(c);
+	return c->idx == i ? c->item : NULL;
+}
+
+static void cursor_init(struct cursor *c, const struct section *s, size_t isize)
+{
+	*c = (struct cursor){ s, isize, 0, 0, 0, NULL };
+	cursor_next(c);
+}
+
+/* The header, the checksum and the sections; nothing about an engine. */
+static int parse_blob(const void *blob, size_t len, struct parsed *b, vpci_diag *d)
+{
+	const uint8_t *p = blob;
+
+	memset(b, 0, sizeof(*b));
+	if (!p || len < 8 || memcmp(p, BLOB_MAGIC, 8)) {
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EINVAL, DIAG_NOPOS, "saved state refused: not a vpci saved state");
+		return VPCI_EINVAL;
+	}
+	if (len < 12)
+		return refuse(d, "truncated: %zu bytes", len);
+	b->format = le16(p + 8);
+	if (b->format != BLOB_FORMAT)
+		return refuse(d, "saved state format %u; this library reads format %u%s", b->format, BLOB_FORMAT,
+			      b->format > BLOB_FORMAT ? " (saved by a newer library)" : "");
+	if (len < HDR_LEN + SUM_LEN)
+		return refuse(d, "truncated: %zu bytes", len);
+	uint32_t total = le32(p + 12);
+	if (total != len)
+		return refuse(d, "the blob is %zu bytes, its header says %u (truncated or extended)", len, total);
+	if (le64(p + len - SUM_LEN) != emu_state_sum(p, len - SUM_LEN))
+		return refuse(d, "checksum mismatch: the blob is damaged");
+	b->hash = le64(p + 16);
+	for (size_t pos = HDR_LEN; pos < len - SUM_LEN;) {
+		if (len - SUM_LEN - pos < SEC_LEN)
+			return refuse(d, "a section header is cut at byte %zu", pos);
+		unsigned tag = le16(p + pos), flags = le16(p + pos + 2);
+		uint32_t sl = le32(p + pos + 4);
+		if (sl > len - SUM_LEN - pos - SEC_LEN)
+			return refuse(d, "section %u at byte %zu runs past the end", tag, pos);
+		if (tag && tag < S_KNOWN) {
+			if (b->sec[tag].present)
+				return refuse(d, "section %u appears twice", tag);
+			b->sec[tag] = (struct section){ p + pos + SEC_LEN, sl, 1 };
+		} else if (flags & SEC_NEEDED) {
+			return refuse(d, "section %u is needed to read this state and this library does not know it "
+				      "(saved by a newer library)", tag);
+		}
+		pos += SEC_LEN + sl;
+	}
+	if (!b->sec[S_ABI].present)
+		return refuse(d, "no guest ABI section");
+	return 0;
+}
+
+/* The header's ABI hash is the hash of the ABI section; @known, when
+ * given, is the hash of those very bytes. */
+static int hash_ok(const struct parsed *b, const uint64_t *known, vpci_diag *d)
+{
+	uint64_t h = known ? *known : abi_fnv(ABI_FNV_INIT, b->sec[S_ABI].p, b->sec[S_ABI].len);
+
+	return h == b->hash ? 0 : refuse(d, "the guest ABI section does not hash to the header's ABI hash");
+}
+
+/* --- load ------------------------------------------------------------------------ */
+
+/* The ABI of the blob against this engine's instance: vpci_compat(), the
+ * decision of `vpci compat`, every blocker reported. */
+static int check_abi(struct vpci_emu *e, const struct parsed *b, const struct vpci_compat_opts *opts,
+		     vpci_diag *d)
+{
+	const struct section *abi = &b->sec[S_ABI];
+
+	if (abi->len == e->mig->abi_len && !memcmp(abi->p, e->mig->abi, abi->len))
+		return hash_ok(b, &e->mig->abi_hash, d); /* the same ABI, byte for byte */
+	if (hash_ok(b, NULL, d))
+		return VPCI_EDATA;
+	vpci_abi *a = NULL;
+	struct vpci_func *saved = NULL;
+	vpci_diff *l = NULL;
+	int rc = vpci_abi_decode(abi->p, abi->len, &a, d);
+	if (rc) {
+		if (rc == VPCI_EDATA)
+			refuse(d, "its guest ABI section is malformed");
+		return rc;
+	}
+	if (!(rc = abi_func(a, &saved)))
+		rc = vpci_compat(saved, e->f, opts, &l, d);
+	for (size_t i = 0; rc == VPCI_EDATA && i < vpci_diff_count(l); i++) {
+		const struct vpci_diff_entry *x = vpci_diff_get(l, i);
+		struct diag_pos pos = DIAG_NOPOS;
+		pos.offset = x->pb.offset >= 0 ? x->pb.offset : x->pa.offset;
+		diag_add(d, x->waived ? VPCI_SEV_NOTE : VPCI_SEV_ERROR, x->waived ? 0 : VPCI_EDATA, pos,
+			 "saved state refused: %s%s", x->waived ? "waived: " : "", x->message);
+	}
+	vpci_diff_free(l);
+	vpci_func_free(saved);
+	vpci_abi_free(a);
+	return rc;
+}
+
+static void apply_pba(void *ctx, unsigned q, const uint8_t *p)
+{
+	struct vpci_emu *e = ctx;
+
+	e->msix_pba[q] = le64(p) & emu_pba_valid(e, q);
+}
+
+/* The order in which saved device state goes back to the device: plain
+ * registers first, then the interrupt enables, then Command (decode and
+ * bus master once everything they use is in place), the power state last
+ * (a function in D3hot was put there after it was set up). */
+static int dev_rank(const struct vpci_emu *e, unsigned dw)
+{
+	unsigned o = 4 * dw;
+	const uint16_t *r = e->reg;
+
+	if (r[RL_PMCSR] && o == (r[RL_PMCSR] & ~3u))
+		return 3;
+	if (r[RL_COMMAND] && o == (r[RL_COMMAND] & ~3u))
+		return 2;
+	if ((r[RL_MSI_CTL] && o == (r[RL_MSI_CTL] & ~3u)) || (r[RL_MSIX_CTL] && o == (r[RL_MSIX_CTL] & ~3u)))
 		return 1;
+	return 0;
+}
+
+struct devstate {
+	struct vpci_emu *e;
+	int rank;
+	int rc;
+};
+
+/* Write the guest-writable device-backed bits of one saved DWORD to the
+ * device, through the binding; RW1C bits are not written (a 1 would
+ * clear), the device's other bits keep their value. */
+static void apply_device(void *ctx, unsigned dw, const uint8_t *p)
+{
+	struct devstate *ds = ctx;
+	struct vpci_emu *e = ds->e;
+	uint32_t bits = e->dev[dw] & e->rw[dw] & ~e->trig[dw];
+
+	if (!bits || dev_rank(e, dw) != ds->rank)
+		return;
+	uint32_t keep = ~bits & ~e->w1c[dw] & ~e->rsvdz[dw];
+	int rc = emu_dev_write(e, 4 * dw, 4, le32(p), bits, keep);
+	if (rc && !ds->rc)
+		ds->rc = rc;
+}
+
+VPCI_EXPORT int vpci_emu_load_ex(vpci_emu *e, const void *blob, size_t len, const struct vpci_compat_opts *opts,
+				 vpci_diag *d)
+{
+	struct parsed b;
+	unsigned nconf, ndev, nvec, npba;
+	int rc;
+
+	if ((rc = parse_blob(blob, len, &b, d)))
+		return rc;
+	elock_lock(&e->lock);
+	/* the ABI first (every difference reported), then the state against
+	 * this function's config size and vectors */
+	if ((rc = emu_mig(e)) || (rc = check_abi(e, &b, opts, d)) ||
+	    (rc = runs_ok(&b.sec[S_CONFIG], e->size / 4, 4, &nconf, d, "config")) ||
+	    (rc = runs_ok(&b.sec[S_DEVICE], e->size / 4, 4, &ndev, d, "device")) ||
+	    (rc = runs_ok(&b.sec[S_MSIX], e->msix_n, 16, &nvec, d, "MSI-X table")) ||
+	    (rc = runs_ok(&b.sec[S_PBA], (e->msix_n + 63) / 64, 8, &npba, d, "PBA"))) {
+		elock_unlock(&e->lock);
+		return rc;
 	}
-	for (unsigned i = 0; i < ncaps || i < f->ncaps; i++) {
-		unsigned ext = 0, ver = 0, id = 0, off = 0;
-		if (i < ncaps) {
-			ext = (unsigned)getn(r, 1, &err);
-			ver = (unsigned)getn(r, 1, &err);
-			id = (unsigned)getn(r, 2, &err);
-			off = (unsigned)getn(r, 2, &err);
-			getn(r, 2, &err);
-		}
-		if (err)
-			return refuse(d, "truncated"), 1;
-		if (bad)
-			continue;
-		if (i >= ncaps) {
-			refuse(d, "this instance has %s at 0x%x, the saved one has no capability there in its list",
-			       capname(f->caps[i].ext, f->caps[i].id), f->caps[i].off);
-			bad = 1;
-		} else if (i >= f->ncaps) {
-			refuse(d, "the saved instance has %s at 0x%x, this one has no such capability", capname((int)ext, id),
-			       off);
-			bad = 1;
-		} else if (ext != f->caps[i].ext || id != f->caps[i].id || off != f->caps[i].off ||
-			   ver != f->caps[i].version) {
-			refuse(d, "capability %u is %s v%u at 0x%x in the saved state, %s v%u at 0x%x here", i,
-			       capname((int)ext, id), ver, off, capname(f->caps[i].ext, f->caps[i].id),
-			       f->caps[i].version, f->caps[i].off);
-			bad = 1;
-		}
+	const struct section *ns = &b.sec[S_NAME];
+	const char *mine = vpci_func_name(e->f);
+	if (ns->present && (ns->len != strlen(mine) || memcmp(ns->p, mine, ns->len)))
+		diag_add(d, VPCI_SEV_NOTE, 0, DIAG_NOPOS, "state saved from instance '%.*s' loaded into '%s'",
+			 (int)(ns->len > 64 ? 64 : ns->len), (const char *)ns->p, mine);
+	/* the virtual state: the bits a guest can change as saved (0 where
+	 * the blob has nothing), the others this instance's; never a
+	 * trigger.  DWORDs without such bits never change: left as they are */
+	const struct emu_mig *m = e->mig;
+	struct cursor c;
+	cursor_init(&c, &b.sec[S_CONFIG], 4);
+	for (unsigned i = 0; i < m->ncfg; i++) {
+		unsigned dw = m->cfg[i];
+		const uint8_t *p = cursor_at(&c, dw);
+		uint32_t w = (e->rw[dw] | e->w1c[dw]) & ~e->trig[dw];
+		uint32_t nv = (e->init[dw] & ~w) | ((p ? le32(p) : 0) & w);
+		atomic_store_explicit(&e->cur[dw], nv & ~e->dev[dw] & ~e->trig[dw], memory_order_release);
 	}
-	for (unsigned i = 0; i <= ROM_INDEX; i++) {
-		unsigned type = (unsigned)getn(r, 1, &err), pref = (unsigned)getn(r, 1, &err);
-		getn(r, 6, &err);
-		uint64_t sz = getn(r, 8, &err);
-		if (err)
-			return refuse(d, "truncated"), 1;
-		uint64_t mine = f->bar[i].size_known ? f->bar[i].size : 0;
-		if (!bad && (type != f->bar[i].type || pref != f->bar[i].pref || sz != mine)) {
-			refuse(d, "%s %u differs: saved kind %u%s size 0x%llx, here kind %u%s size 0x%llx",
-			       i == ROM_INDEX ? "ROM" : "BAR", i, type, pref ? " prefetchable" : "",
-			       (unsigned long long)sz, f->bar[i].type, f->bar[i].pref ? " prefetchable" : "",
-			       (unsigned long long)mine);
-			bad = 1;
-		}
+	/* the MSI-X table and PBA: the saved entries, the others at reset,
+	 * as a guest write stores them (reserved Vector Control bits 0, no
+	 * pending bit of a vector that does not exist) */
+	static const uint8_t reset[16] = { [12] = 1 };
+	cursor_init(&c, &b.sec[S_MSIX], 16);
+	for (unsigned v = 0; v < e->msix_n; v++) {
+		const uint8_t *p = cursor_at(&c, v);
+		for (unsigned k = 0; k < 4; k++)
+			emu_msix_store(e, 4 * v + k, le32((p ? p : reset) + 4 * k));
 	}
-	if (r->pos + (size_t)size * (1 + VPCI_PL_COUNT) > r->len)
-		return refuse(d, "truncated"), 1;
-	const uint8_t *vals = r->p + r->pos;
-	unsigned reported = 0;
-	for (unsigned i = 0; i < size && !bad && reported < 4; i++) {
-		const char *what = NULL;
-		unsigned saved = vals[i], here = observable(f, i);
-		if (saved != here)
-			what = "read-only value";
-		for (int p = 0; !what && p < VPCI_PL_COUNT; p++) {
-			saved = vals[size * (1 + p) + i];
-			here = f->pl[p][i];
-			if (saved != here)
-				what = plane_names[p];
-		}
-		if (!what)
-			continue;
-		struct field_at fa = { i, "" };
-		func_foreach_field(f, field_at_cb, &fa);
-		refuse(d, "offset 0x%x%s%s%s: %s bits differ (saved 0x%02x, here 0x%02x)", i, fa.name[0] ? " (" : "",
-		       fa.name, fa.name[0] ? ")" : "", what, saved, here);
-		reported++;
-		/* one report per field */
-		while (i + 1 < size && fa.name[0]) {
-			struct field_at nx = { i + 1, "" };
-			func_foreach_field(f, field_at_cb, &nx);
-			if (strcmp(nx.name, fa.name))
-				break;
-			i++;
-		}
-	}
-	r->pos += (size_t)size * (1 + VPCI_PL_COUNT);
-	return bad || reported;
+	if (e->msix_n)
+		memset(e->msix_pba, 0, ((e->msix_n + 63) / 64) * sizeof(uint64_t));
+	runs_each(&b.sec[S_PBA], 8, apply_pba, e);
+	/* the device: the guest's settings back, in an order that enables
+	 * last what uses the rest */
+	struct devstate ds = { e, 0, 0 };
+	for (ds.rank = 0; ds.rank <= 3; ds.rank++)
+		runs_each(&b.sec[S_DEVICE], 4, apply_device, &ds);
+	/* no side effect of its own (a D0 state loaded into a function in
+	 * D3hot does not reset it); every change is reported */
+	emu_restored(e);
+	emu_unlock_deliver(e);
+	return ds.rc;
 }
 
 VPCI_EXPORT int vpci_emu_load(vpci_emu *e, const void *blob, size_t len, vpci_diag *d)
 {
-	const struct vpci_func *f = e->f;
-	struct rbuf r = { blob, len, 0 };
-	char magic[8];
-	int err = 0;
+	return vpci_emu_load_ex(e, blob, len, NULL, d);
+}
 
-	if (!blob || get(&r, magic, 8) || memcmp(magic, BLOB_MAGIC, 8)) {
-		refuse(d, "not a vpci saved state (bad magic)");
-		return VPCI_EINVAL;
-	}
-	uint32_t version = (uint32_t)getn(&r, 4, &err);
-	uint32_t total = (uint32_t)getn(&r, 4, &err);
-	uint64_t hash = getn(&r, 8, &err);
-	unsigned size = (unsigned)getn(&r, 2, &err), nl = (unsigned)getn(&r, 2, &err);
-	unsigned ncaps = (unsigned)getn(&r, 2, &err), msix_n = (unsigned)getn(&r, 2, &err);
-	if (err || version != BLOB_VERSION) {
-		refuse(d, err ? "truncated header" : "blob format version %u; this library reads version %u", version,
-		       BLOB_VERSION);
-		return VPCI_EDATA;
-	}
-	if (total != len) {
-		refuse(d, "blob is %zu bytes but says %u (truncated or padded)", len, total);
-		return VPCI_EDATA;
-	}
-	char name[256];
-	size_t keep = nl < sizeof(name) ? nl : sizeof(name) - 1;
-	if (r.pos + nl > r.len)
-		return refuse(d, "truncated"), VPCI_EDATA;
-	memcpy(name, r.p + r.pos, keep);
-	name[keep] = '\0';
-	r.pos += nl;
-	if (size > VPCI_CFG_SIZE || size % 4)
-		return refuse(d, "bad config size %u", size), VPCI_EDATA;
-	if (compare_abi(f, &r, size, ncaps, d))
-		return VPCI_EDATA;
-	if (hash != vpci_func_abi_hash(f)) {
-		refuse(d, "guest ABI hash 0x%016llx does not match this instance's 0x%016llx",
-		       (unsigned long long)hash, (unsigned long long)vpci_func_abi_hash(f));
-		return VPCI_EDATA;
-	}
-	if (msix_n != e->msix_n)
-		return refuse(d, "MSI-X vectors differ: saved %u, here %u", msix_n, e->msix_n), VPCI_EDATA;
-	if (r.pos + size + 16u * msix_n + 8u * ((msix_n + 63) / 64) != r.len)
-		return refuse(d, "state section has the wrong length"), VPCI_EDATA;
-	if (strcmp(name, vpci_func_name(f)))
-		diag_add(d, VPCI_SEV_NOTE, 0, DIAG_NOPOS,
-			 "state saved from instance '%s' loaded into '%s' (same guest ABI)", name, vpci_func_name(f));
-	elock_lock(&e->lock);
-	for (unsigned dw = 0; dw < size / 4; dw++) {
-		uint32_t v = (uint32_t)getn(&r, 4, &err);
-		/* only what the guest could have changed: the rest is the ABI;
-		 * trigger bits (Initiate FLR) are never state */
-		uint32_t w = e->rw[dw] | e->w1c[dw];
-		uint32_t nv = (e->init[dw] & ~w) | (v & w);
-		atomic_store_explicit(&e->cur[dw], nv & ~e->dev[dw] & ~e->trig[dw], memory_order_release);
-	}
-	/* the MSI-X table and PBA as a guest could have made them: reserved
-	 * Vector Control bits 0, no pending bit for a vector that does not
-	 * exist */
-	for (unsigned i = 0; i < 4 * msix_n; i++)
-		emu_msix_store(e, i, (uint32_t)getn(&r, 4, &err));
-	for (unsigned i = 0; i < (msix_n + 63) / 64; i++)
-		e->msix_pba[i] = getn(&r, 8, &err) & emu_pba_valid(e, i);
-	/* no side effect (a state saved in D0 loaded into an engine in D3hot
-	 * is not a D3hot -> D0 transition); every change is reported */
-	emu_restored(e);
-	emu_unlock_deliver(e);
+VPCI_EXPORT int vpci_emu_state_info(const void *blob, size_t len, struct vpci_state_info *info, vpci_diag *d)
+{
+	struct parsed b;
+	int rc;
+
+	memset(info, 0, sizeof(*info));
+	if ((rc = parse_blob(blob, len, &b, d)) || (rc = hash_ok(&b, NULL, d)))
+		return rc;
+	const struct section *abi = &b.sec[S_ABI];
+	if (abi->len < 16 || memcmp(abi->p, "vpci-abi", 8))
+		return refuse(d, "its guest ABI section is malformed");
+	info->format = b.format;
+	info->abi_hash = b.hash;
+	info->abi_version = abi->p[8];
+	info->config_size = le16(abi->p + 12);
+	info->abi_bytes = abi->len;
+	size_t nl = b.sec[S_NAME].len < sizeof(info->name) - 1 ? b.sec[S_NAME].len : sizeof(info->name) - 1;
+	memcpy(info->name, b.sec[S_NAME].p ? (const char *)b.sec[S_NAME].p : "", nl);
+	info->name[nl] = '\0';
+	if ((rc = runs_ok(&b.sec[S_CONFIG], info->config_size / 4, 4, &info->config_dwords, d, "config")) ||
+	    (rc = runs_ok(&b.sec[S_DEVICE], info->config_size / 4, 4, &info->device_dwords, d, "device")) ||
+	    (rc = runs_ok(&b.sec[S_MSIX], 2048, 16, &info->msix_vectors, d, "MSI-X table")) ||
+	    (rc = runs_ok(&b.sec[S_PBA], 32, 8, &info->pba_words, d, "PBA")))
+		return rc;
 	return 0;
 }

@@ -33,6 +33,8 @@ VPCI_EXPORT void vpci_func_free(vpci_func *f)
 	free(f->notes);
 	free(f->file);
 	free(f->locs);
+	free(f->extends);
+	vpci_func_free(f->base);
 	free(f);
 }
 
@@ -62,10 +64,14 @@ VPCI_EXPORT vpci_func *vpci_func_dup(const vpci_func *f)
 	n->norigin = 0;
 	n->notes = NULL;
 	n->nnotes = 0;
+	n->extends = NULL;
+	n->base = NULL;
 	n->acaps = n->ncaps;
 	n->alocs = 0;
 	if (dup_str(&n->name, f->name) || dup_str(&n->description, f->description) ||
-	    dup_str(&n->file, f->file))
+	    dup_str(&n->file, f->file) || dup_str(&n->extends, f->extends))
+		goto fail;
+	if (f->base && !(n->base = vpci_func_dup(f->base)))
 		goto fail;
 	if (f->ncaps) {
 		n->caps = malloc(f->ncaps * sizeof(*n->caps));
@@ -541,6 +547,32 @@ VPCI_EXPORT int vpci_func_set_description(vpci_func *f, const char *text)
 	free(f->description);
 	f->description = n;
 	return 0;
+}
+
+VPCI_EXPORT unsigned vpci_func_version(const vpci_func *f)
+{
+	return f->type_version;
+}
+
+VPCI_EXPORT int vpci_func_set_version(vpci_func *f, unsigned version)
+{
+	if (version > VPCI_TYPE_VERSION_MAX)
+		return VPCI_ERANGE;
+	f->type_version = version;
+	return 0;
+}
+
+VPCI_EXPORT const char *vpci_func_extends(const vpci_func *f)
+{
+	return f->extends ? f->extends : "";
+}
+
+VPCI_EXPORT void vpci_func_flatten(vpci_func *f)
+{
+	free(f->extends);
+	f->extends = NULL;
+	vpci_func_free(f->base);
+	f->base = NULL;
 }
 
 VPCI_EXPORT unsigned vpci_func_config_size(const vpci_func *f)

@@ -81,6 +81,13 @@ struct vpci_func {
 	 * (what a tool changed and why); never read back */
 	char **notes;
 	unsigned nnotes;
+	/* an instance type: its version (0 = not versioned); an instance
+	 * built on a type with `extends:`: the type ("NAME@N") and the
+	 * resolved type it was built on, which the canonical writer writes
+	 * the differences against (docs/format.md §21) */
+	uint32_t type_version;
+	char *extends;
+	struct vpci_func *base;
 	/* source positions, when the function came from a file */
 	char *file;
 	struct vpci_loc *locs;     /* locs[0] is "unknown" */

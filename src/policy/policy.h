@@ -31,7 +31,8 @@ struct quirk_plan {
 	unsigned nkeep;
 	int device_gaps;
 	int ref;                /* index into idx[] of the quirk with a reference, -1 = none */
-	const char *ref_file;   /* its reference instance file */
+	const char *ref_file;   /* its reference instance file, or NAME@N */
+	int ref_type;           /* ref_file names an instance type */
 };
 
 /* Match the database (built in, plus @dir) against a function. */
@@ -40,14 +41,15 @@ int quirks_plan(struct vpci_func *f, const struct host_facts *facts, enum vpci_p
 /* Run the hide/set actions and record the applied quirks in the origin. */
 int quirks_finish(struct vpci_func *f, const struct host_facts *facts, struct quirk_plan *plan,
 		  vpci_diag *d);
-/* When a matching quirk names a reference instance, check that it
- * describes this function (IDs, class, header layout) and that @phys (the
- * function as it is: raw config with BAR kinds and sizes) can back it
- * (vpci_bind(), every can-back rule of docs/binding.md), then replace *@f
- * with it, keeping the derived origin.  Sets *@used.  0 or
- * VPCI_EDATA/VPCI_ENOMEM. */
+/* When a matching quirk names a reference instance (a file, or an
+ * instance type found on @types), check that it describes this function
+ * (IDs, class, header layout) and that @phys (the function as it is: raw
+ * config with BAR kinds and sizes) can back it (vpci_bind(), every
+ * can-back rule of docs/binding.md), then replace *@f with it (for a type:
+ * an instance that extends it), keeping the derived origin.  Sets *@used.
+ * 0 or VPCI_EDATA/VPCI_ENOMEM. */
 int quirks_reference(struct vpci_func **f, const struct vpci_func *phys, const struct host_facts *facts,
-		     const struct quirk_plan *plan, int *used, vpci_diag *d);
+		     const struct quirk_plan *plan, const char *const *types, int *used, vpci_diag *d);
 void quirks_plan_free(struct quirk_plan *plan);
 
 /* The guest view of a derived function; @plan may be NULL. */

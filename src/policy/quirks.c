@@ -39,7 +39,8 @@ struct qaction {
 	uint16_t roff[QA_MAX_OFFSETS]; /* QA_RESERVE: offsets, first free wins */
 	unsigned nroff;
 	uint16_t rlen;          /* QA_RESERVE: length in bytes */
-	char *ref;              /* QA_REFERENCE: path of the instance file */
+	char *ref;              /* QA_REFERENCE: path of the instance file, or NAME@N */
+	int ref_type;           /* ... an instance type on the types path */
 };
 
 struct quirk {
@@ -239,27 +240,45 @@ static int parse_reserve(struct qctx *c, struct fy_node *m, struct qaction *a)
 }
 
 /* reference: {file: NAME.yaml} - the guest view is a reviewed instance
- * file, found beside the quirk file that names it. */
+ * file, found beside the quirk file that names it; or {type: NAME@N} - an
+ * instance type, found on the types path when derive runs (format §21). */
 static int parse_reference(struct qctx *c, struct fy_node *m, struct qaction *a)
 {
-	static const char *const k[] = { "file" };
-	struct fy_node *n = get(c, m, "file");
+	static const char *const k[] = { "file", "type" };
+	struct fy_node *n = get(c, m, "file"), *tn = get(c, m, "type");
 	char name[256], path[4096];
 
 	a->kind = QA_REFERENCE;
 	if (yr_check_keys(&c->y, m, "reference", YR_KEYS(k)))
 		return -1;
+	if (n && tn) {
+		QERR(c, tn, "'reference' names a 'file' or a 'type', not both");
+		return -1;
+	}
+	if (tn) {
+		char tname[72];
+		unsigned v;
+		if (yr_str(&c->y, tn, "type", name, sizeof(name)))
+			return -1;
+		if (text_type_spec(name, tname, sizeof(tname), &v)) {
+			QERR(c, tn, "reference type '%s': expected NAME@VERSION, an instance type and its version", name);
+			return -1;
+		}
+		a->ref = xstrdup(name);
+		a->ref_type = 1;
+		if (!a->ref)
+			c->nomem = 1;
+		return a->ref ? 0 : -1;
+	}
 	if (!n) {
-		QERR(c, yr_has(m, "file") ? NULL : m, "'reference' needs a 'file'");
+		QERR(c, yr_has(m, "file") ? NULL : m, "'reference' needs a 'file' or a 'type'");
 		return -1;
 	}
 	if (yr_str(&c->y, n, "file", name, sizeof(name)))
 		return -1;
 	if (!c->dir) {
-		/* the repository carries no reviewed reference file yet; when
-		 * one is contributed it is embedded like the quirk files */
-		QERR(c, n, "built-in quirks cannot name a reference file; keep reference instances in a "
-		     "quirk directory (--quirk-dir)");
+		QERR(c, n, "built-in quirks cannot name a reference file; name an instance type ('type: NAME@N') or "
+		     "keep reference instances in a quirk directory (--quirk-dir)");
 		return -1;
 	}
 	if (name[0] == '/' || strstr(name, "..")) {
@@ -848,6 +867,7 @@ int quirks_plan(struct vpci_func *f, const struct host_facts *facts, enum vpci_p
 				} else {
 					plan->ref = (int)plan->n - 1;
 					plan->ref_file = a->ref;
+					plan->ref_type = a->ref_type;
 				}
 			}
 			if (a->kind == QA_KEEP && plan->nkeep < ARRAY_SIZE(plan->keep)) {
@@ -1029,10 +1049,41 @@ static int reference_binds(const struct vpci_func *phys, const struct vpci_func 
 	return 1;
 }
 
+/* The instance type @spec, from the first directory of @types that has
+ * NAME@N.yaml; *@path receives the file.  0, VPCI_ENOENT, or the reader's
+ * error. */
+static int load_type_ref(const char *spec, const char *const *types, struct vpci_func **out, char *path,
+			 size_t size, vpci_diag *d)
+{
+	char name[72];
+	unsigned v;
+	struct vpci_parse_opts o = { 0, types };
+
+	*out = NULL;
+	if (text_type_spec(spec, name, sizeof(name), &v))
+		return VPCI_EINVAL;
+	for (const char *const *dir = types; dir && *dir; dir++) {
+		snprintf(path, size, "%s/%s.yaml", *dir, spec);
+		if (access(path, R_OK))
+			continue;
+		int rc = vpci_parse_file_opts(path, &o, out, d);
+		if (rc)
+			return rc;
+		if (strcmp(vpci_func_name(*out), name) || vpci_func_version(*out) != v) {
+			vpci_func_free(*out);
+			*out = NULL;
+			return VPCI_EDATA;
+		}
+		return 0;
+	}
+	return VPCI_ENOENT;
+}
+
 int quirks_reference(struct vpci_func **fp, const struct vpci_func *phys, const struct host_facts *facts,
-		     const struct quirk_plan *plan, int *used, vpci_diag *d)
+		     const struct quirk_plan *plan, const char *const *types, int *used, vpci_diag *d)
 {
 	struct vpci_func *g = *fp, *r = NULL;
+	char path[4096];
 	struct ref_check chk = { NULL, plan->ref_file, DIAG_NOPOS };
 	int rc;
 
@@ -1041,12 +1092,24 @@ int quirks_reference(struct vpci_func **fp, const struct vpci_func *phys, const 
 		return 0;
 	chk.q = quirk_at(plan->db, plan->idx[plan->ref]);
 	chk.pos.file = facts ? facts->slot : NULL;
-	rc = vpci_parse_file(plan->ref_file, &r, d);
-	if (rc) {
-		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, chk.pos, "quirk %s: its reference instance %s does not load",
-			 chk.q->id, plan->ref_file);
-		return rc == VPCI_ENOMEM ? rc : VPCI_EDATA;
+	if (plan->ref_type) {
+		rc = load_type_ref(plan->ref_file, types, &r, path, sizeof(path), d);
+		if (rc == VPCI_ENOENT)
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, chk.pos,
+				 "quirk %s: its reference type %s is on no directory of the types path", chk.q->id,
+				 plan->ref_file);
+		else if (rc)
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, chk.pos,
+				 "quirk %s: its reference type %s (%s) does not load as that type", chk.q->id,
+				 plan->ref_file, path);
+	} else {
+		rc = vpci_parse_file(plan->ref_file, &r, d);
+		if (rc)
+			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, chk.pos,
+				 "quirk %s: its reference instance %s does not load", chk.q->id, plan->ref_file);
 	}
+	if (rc)
+		return rc == VPCI_ENOMEM ? rc : VPCI_EDATA;
 	/* the reference must describe this function (the same identity), and
 	 * the function must be able to back it */
 	int fit = reference_ids_fit(g, r, &chk, d);
@@ -1056,13 +1119,29 @@ int quirks_reference(struct vpci_func **fp, const struct vpci_func *phys, const 
 		vpci_func_free(r);
 		return fit < 0 ? fit : VPCI_EDATA;
 	}
+	/* a type is extended, not copied: the result is an instance of it
+	 * (written as `extends: NAME@N` and no difference), not the type */
+	if (plan->ref_type) {
+		struct vpci_func *inst = vpci_func_dup(r);
+		if (!inst || !(inst->extends = xstrdup(plan->ref_file))) {
+			vpci_func_free(inst);
+			vpci_func_free(r);
+			return VPCI_ENOMEM;
+		}
+		vpci_func_free(inst->base);
+		inst->base = r;
+		inst->type_version = 0;
+		vpci_func_set_description(inst, NULL);
+		r = inst;
+	}
 	/* where it was derived from, plus which reference it is */
 	char note[300];
 	func_clear_origin(r);
 	rc = 0;
 	for (unsigned i = 0; i < g->norigin; i++)
 		rc |= func_add_origin(r, g->origin[i].key, g->origin[i].value);
-	snprintf(note, sizeof(note), "reference instance %s (quirk %s)", plan->ref_file, chk.q->id);
+	snprintf(note, sizeof(note), "reference %s %s (quirk %s)", plan->ref_type ? "type" : "instance",
+		 plan->ref_file, chk.q->id);
 	rc |= func_add_origin(r, "note", note);
 	if (rc) {
 		vpci_func_free(r);

@@ -35,9 +35,18 @@ struct override {
 	int dev_all;           /* capability-level "backing: device" */
 };
 
+struct ext_changes;
+
 struct pctx {
 	struct yr y;
+	struct ext_changes *x; /* what an extending file changed */
 	struct vpci_func *f;
+	const struct text_env *env;
+	vpci_diag *d;
+	vpci_diag *based;      /* a type's own diagnostics, after ours */
+	int extending;         /* the file extends a type */
+	char self[96];         /* "NAME@N" when the file is a type itself */
+	uint32_t ext_loc;      /* the position of its `extends:` */
 	int status_given;
 	struct override *ov;
 	unsigned nov, aov;
@@ -317,7 +326,29 @@ static int reset_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
 
 /* --- capabilities ------------------------------------------------------- */
 
-static const char *const cap_keys[] = { "type", "id", "offset", "version", "fields", "backing" };
+static const char *const cap_keys[] = { "type", "id", "offset", "version", "fields", "backing", "remove" };
+
+/* `remove: true` of an item: only in a file that extends a type (§21).
+ * 1 when the item removes, 0 when not, -1 after an error. */
+static int item_remove(struct pctx *c, struct fy_node *item)
+{
+	struct fy_node *n = get(c, item, "remove");
+	int b = 0;
+
+	if (!n)
+		return 0;
+	if (yr_bool(&c->y, n, "remove", &b))
+		return -1;
+	if (!c->extending) {
+		PERR(c, n, "'remove' takes an item of the type away: only a file with 'extends' has one");
+		return -1;
+	}
+	if (!b) {
+		PERR(c, n, "'remove: false' says nothing: leave the key out");
+		return -1;
+	}
+	return 1;
+}
 
 /* What a capability item is: its 'type' (a key of the table) or 'id'. */
 static int cap_identify(struct pctx *c, struct fy_node *item, int ext, const char *path, uint16_t *id,
@@ -459,8 +490,8 @@ static void parse_cap(struct pctx *c, struct fy_node *item, int ext, unsigned id
 	if (yr_want(&c->y, item, FYNT_MAPPING, where))
 		return;
 	yr_check_keys(&c->y, item, where, YR_KEYS(cap_keys));
-	if (cap_identify(c, item, ext, path, &id, &cd) || cap_offset(c, item, ext, path, &off) ||
-	    !cap_add(c, item, ext, path, id, cd, off))
+	if (item_remove(c, item) || cap_identify(c, item, ext, path, &id, &cd) ||
+	    cap_offset(c, item, ext, path, &off) || !cap_add(c, item, ext, path, id, cd, off))
 		return;
 	if ((n = get(c, item, "fields"))) {
 		if (!cd || !cd->fields)
@@ -487,8 +518,9 @@ static int parse_ext_cap(void *ctx, struct fy_node *item, unsigned i)
 
 /* --- BARs ---------------------------------------------------------------- */
 
-static const char *const bar_keys[] = { "index", "type", "prefetchable", "size", "address" };
-static const char *const rom_keys[] = { "size", "address", "enabled" };
+static const char *const bar_keys[] = { "index", "type", "prefetchable", "size", "address", "remove" };
+static const char *const rom_keys[] = { "size", "address", "enabled", "remove" };
+
 
 static void parse_size_node(struct pctx *c, struct fy_node *n, struct barinst *b)
 {
@@ -580,6 +612,8 @@ static int parse_bar(void *ctx, struct fy_node *item, unsigned idx)
 	if (yr_want(&c->y, item, FYNT_MAPPING, "a BAR"))
 		return 0;
 	yr_check_keys(&c->y, item, "a BAR", YR_KEYS(bar_keys));
+	if (!c->extending && item_remove(c, item))
+		return 0;
 	if (!(b = bar_slot(c, item, &i)) || bar_type(c, item, i, &t))
 		return 0;
 	b->type = (uint8_t)t;
@@ -622,6 +656,8 @@ static void parse_rom(struct pctx *c, struct fy_node *m)
 		return;
 	}
 	yr_check_keys(&c->y, m, "expansion-rom", YR_KEYS(rom_keys));
+	if (!c->extending && item_remove(c, m))
+		return;
 	b->type = VPCI_BAR_MEM32;
 	b->loc = nloc(c, m);
 	if ((n = get(c, m, "size")))
@@ -993,11 +1029,24 @@ out:
 	return 0;
 }
 
+/* Last in a function, with or without extends: placement reads everything
+ * above (format §19). */
+static void parse_vcaps(struct pctx *c, struct fy_node *fn)
+{
+	struct fy_node *n = get(c, fn, "virtual-capabilities");
+
+	if (n)
+		yr_each(&c->y, n, "virtual-capabilities", ECAP_LIST_MAX,
+			"virtual capabilities (a 4096-byte config space holds at most 960)", parse_vcap, c);
+}
+
+
 
 /* --- top level ------------------------------------------------------------ */
 
-static const char *const top_keys[] = { "vpci", "name", "description", "origin", "function" };
-static const char *const top_reserved[] = { "extends" };
+static const char *const top_keys[] = {
+	"vpci", "name", "extends", "version", "description", "origin", "function"
+};
 static const char *const origin_keys[] = {
 	"tool", "source", "slot", "driver", "iommu-group", "policy", "quirks", "note"
 };
@@ -1088,6 +1137,24 @@ static void parse_shape(struct pctx *c, struct fy_node *fn)
 		f->multifunction = (uint8_t)b;
 }
 
+/* The two capability lists of a function, each item to its callback. */
+static void parse_cap_lists(struct pctx *c, struct fy_node *fn, int (*std)(void *, struct fy_node *, unsigned),
+			    int (*ext)(void *, struct fy_node *, unsigned))
+{
+	struct fy_node *n;
+
+	if ((n = get(c, fn, "capabilities")))
+		yr_each(&c->y, n, "capabilities", CAP_LIST_MAX, "capabilities (0x40..0xff holds at most 48)", std,
+			c);
+	if ((n = get(c, fn, "extended-capabilities"))) {
+		if (c->f->size < VPCI_CFG_SIZE)
+			PERR(c, n, "extended capabilities need config-size 4096");
+		else
+			yr_each(&c->y, n, "extended-capabilities", ECAP_LIST_MAX,
+				"extended capabilities (a 4096-byte config space holds at most 960)", ext, c);
+	}
+}
+
 static void parse_function(struct pctx *c, struct fy_node *fn)
 {
 	struct vpci_func *f = c->f;
@@ -1103,16 +1170,7 @@ static void parse_function(struct pctx *c, struct fy_node *fn)
 		yr_each(&c->y, n, "bars", MAX_BARS, "BARs (a header has at most 6)", parse_bar, c);
 	if ((n = get(c, fn, "expansion-rom")) && f->kind != VPCI_KIND_CARDBUS)
 		parse_rom(c, n);
-	if ((n = get(c, fn, "capabilities")))
-		yr_each(&c->y, n, "capabilities", CAP_LIST_MAX, "capabilities (0x40..0xff holds at most 48)",
-			parse_std_cap, c);
-	if ((n = get(c, fn, "extended-capabilities"))) {
-		if (f->size < VPCI_CFG_SIZE)
-			PERR(c, n, "extended capabilities need config-size 4096");
-		else
-			yr_each(&c->y, n, "extended-capabilities", ECAP_LIST_MAX,
-				"extended capabilities (a 4096-byte config space holds at most 960)", parse_ext_cap, c);
-	}
+	parse_cap_lists(c, fn, parse_std_cap, parse_ext_cap);
 	if (!c->status_given)
 		func_sync_caplist(f);
 
@@ -1124,10 +1182,440 @@ static void parse_function(struct pctx *c, struct fy_node *fn)
 	if ((n = get(c, fn, "free-ranges")))
 		yr_each(&c->y, n, "free-ranges", MAX_FREE_RANGES, "free ranges", parse_free_range, c);
 	func_update_lengths(f);
-	/* last: placement reads everything above (format §19) */
-	if ((n = get(c, fn, "virtual-capabilities")))
-		yr_each(&c->y, n, "virtual-capabilities", ECAP_LIST_MAX,
-			"virtual capabilities (a 4096-byte config space holds at most 960)", parse_vcap, c);
+	parse_vcaps(c, fn);
+}
+
+
+/* --- extends: an instance built on a type (docs/format.md §21) ------------ */
+
+#define EXTENDS_DEPTH 16
+
+int text_type_spec(const char *spec, char *name, size_t size, unsigned *version)
+{
+	const char *at = strrchr(spec, '@');
+	unsigned long v = 0;
+
+	if (!at || at == spec || (size_t)(at - spec) >= size || !yr_ident_ok(spec, (size_t)(at - spec), 64))
+		return -1;
+	const char *p = at + 1;
+	if (*p < '1' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((v = v * 10 + (unsigned long)(*p - '0')) > VPCI_TYPE_VERSION_MAX)
+			return -1;
+	if (*p)
+		return -1;
+	memcpy(name, spec, (size_t)(at - spec));
+	name[at - spec] = '\0';
+	*version = (unsigned)v;
+	return 0;
+}
+
+static int read_text(const char *path, size_t max, char **out, size_t *len, vpci_diag *d);
+
+/* Find and read the type @spec names; NULL after an error reported at @n. */
+static struct vpci_func *load_type(struct pctx *c, struct fy_node *n, const char *spec, const char *name,
+				   unsigned version)
+{
+	const struct text_env *env = c->env;
+	char path[4096];
+	struct vpci_func *t = NULL;
+
+	if (env && env->given && env->given_spec && !strcmp(env->given_spec, spec))
+		return vpci_func_dup(env->given);
+	/* this file, when it is a type, heads the chain of the types below */
+	struct text_chain self = { c->self, env ? env->chain : NULL };
+	int known = self.up && !strcmp(self.up->spec, c->self); /* loaded as that type */
+	const struct text_chain *chain = c->self[0] && !known ? &self : self.up;
+	for (const struct text_chain *ch = chain; ch; ch = ch->up) {
+		if (strcmp(ch->spec, spec))
+			continue;
+		/* outermost first: a@1 -> b@1 -> a@1 */
+		const char *trail[EXTENDS_DEPTH + 2];
+		unsigned np = 0;
+		for (const struct text_chain *k = chain; k && np < EXTENDS_DEPTH + 1; k = k->up) {
+			trail[np++] = k->spec;
+			if (k == ch)
+				break;
+		}
+		char loop[512];
+		size_t ll = 0;
+		while (np && ll < sizeof(loop))
+			ll += (size_t)snprintf(loop + ll, sizeof(loop) - ll, "%s -> ", trail[--np]);
+		if (ll < sizeof(loop))
+			snprintf(loop + ll, sizeof(loop) - ll, "%s", spec);
+		PERR(c, n, "extends %s: a cycle (%s)", spec, loop);
+		return NULL;
+	}
+	unsigned depth = 0;
+	for (const struct text_chain *ch = chain; ch; ch = ch->up)
+		depth++;
+	if (depth >= EXTENDS_DEPTH) {
+		PERR(c, n, "extends %s: more than %d types deep", spec, EXTENDS_DEPTH);
+		return NULL;
+	}
+	const char *dirs[66];
+	unsigned nd = 0;
+	if (env && env->dir)
+		dirs[nd++] = env->dir;
+	for (const char *const *p = env && env->types ? env->types : NULL; p && *p && nd < 65; p++)
+		dirs[nd++] = *p;
+	FILE *fp = NULL;
+	for (unsigned i = 0; i < nd && !fp; i++) {
+		snprintf(path, sizeof(path), "%s/%s@%u.yaml", dirs[i], name, version);
+		fp = fopen(path, "rb");
+	}
+	if (!fp) {
+		PERR(c, n, "extends %s: no %s@%u.yaml %s", spec, name, version,
+		     !nd ? "(this text is not a file, and no types path is given)"
+			 : env->dir ? "beside this file or on the types path" : "on the types path");
+		return NULL;
+	}
+	fclose(fp);
+	char *text = NULL;
+	size_t len = 0;
+	if (!c->based && !(c->based = vpci_diag_new())) {
+		c->nomem = 1;
+		return NULL;
+	}
+	if (read_text(path, YR_MAX_BYTES, &text, &len, c->based)) {
+		PERR(c, n, "extends %s: %s cannot be read", spec, path);
+		free(text);
+		return NULL;
+	}
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	struct text_chain link = { spec, chain };
+	struct text_env sub = { slash ? dir : ".", env ? env->types : NULL, NULL, NULL, &link };
+	int rc = text_parse_env(text ? text : "", len, path, 1, &sub, &t, c->based);
+	free(text);
+	if (rc == VPCI_ENOMEM) {
+		c->nomem = 1;
+		return NULL;
+	}
+	if (rc) {
+		PERR(c, n, "extends %s: %s is not a valid instance (its problems follow)", spec, path);
+		return NULL;
+	}
+	if (strcmp(vpci_func_name(t), name) || t->type_version != version) {
+		if (t->type_version)
+			PERR(c, n, "extends %s: %s is '%s' version %u", spec, path, vpci_func_name(t), t->type_version);
+		else
+			PERR(c, n, "extends %s: %s is '%s' with no 'version': not an instance type", spec, path,
+			     vpci_func_name(t));
+		vpci_func_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* "NAME@N" of a file that is a type itself (name and version read
+ * quietly: parse_names() reports what is wrong with them). */
+static void self_spec(struct pctx *c, struct fy_node *root)
+{
+	struct fy_node *nn = fy_node_mapping_lookup_by_string(root, "name", FY_NT);
+	struct fy_node *vn = fy_node_mapping_lookup_by_string(root, "version", FY_NT);
+	size_t nl = 0, vl = 0;
+	const char *ns = nn && fy_node_is_scalar(nn) ? fy_node_get_scalar(nn, &nl) : NULL;
+	const char *vs = vn && fy_node_is_scalar(vn) ? fy_node_get_scalar(vn, &vl) : NULL;
+	char spec[96], name[72];
+	unsigned v;
+
+	c->self[0] = '\0';
+	if (!ns || !vs || nl + vl + 2 > sizeof(spec))
+		return;
+	snprintf(spec, sizeof(spec), "%.*s@%.*s", (int)nl, ns, (int)vl, vs);
+	if (!text_type_spec(spec, name, sizeof(name), &v))
+		memcpy(c->self, spec, sizeof(spec));
+}
+
+/* extends: NAME@N - the model starts as a copy of the type. */
+static int parse_extends(struct pctx *c, struct fy_node *n)
+{
+	char spec[96], name[72];
+	unsigned version;
+
+	if (yr_str(&c->y, n, "extends", spec, sizeof(spec)))
+		return -1;
+	if (text_type_spec(spec, name, sizeof(name), &version)) {
+		PERR(c, n, "extends '%s': expected NAME@VERSION, an instance type and its version (nvme@2)", spec);
+		return -1;
+	}
+	struct vpci_func *t = load_type(c, n, spec, name, version);
+	if (!t)
+		return -1;
+	/* the new model: the type's bytes, planes and structure, this
+	 * file's name, positions and metadata */
+	struct vpci_func *f = vpci_func_dup(t);
+	char *ext = f ? xstrdup(spec) : NULL;
+	if (!ext) {
+		vpci_func_free(f);
+		vpci_func_free(t);
+		c->nomem = 1;
+		return -1;
+	}
+	free(f->extends); /* the type's own, when it extends another */
+	f->extends = ext;
+	free(f->file);
+	f->file = c->f->file;
+	c->f->file = NULL;
+	free(f->name);
+	f->name = NULL;
+	vpci_func_set_description(f, NULL);
+	func_clear_origin(f);
+	f->type_version = 0;
+	vpci_func_free(f->base);
+	f->base = t;
+	vpci_func_free(c->f);
+	c->f = f;
+	c->extending = 1;
+	c->ext_loc = nloc(c, n);
+	for (unsigned i = 0; i < VPCI_CFG_SIZE; i++)
+		f->byteloc[i] = f->byteloc[i] ? c->ext_loc : 0;
+	for (unsigned i = 0; i < f->ncaps; i++)
+		f->caps[i].loc = c->ext_loc;
+	for (unsigned i = 0; i <= ROM_INDEX; i++) {
+		struct barinst *b = &f->bar[i];
+		b->loc = b->loc ? c->ext_loc : 0;
+		b->loc_size = b->loc_size ? c->ext_loc : 0;
+		b->loc_addr = b->loc_addr ? c->ext_loc : 0;
+	}
+	for (unsigned i = 0; i < f->nfree; i++)
+		f->free[i].loc = c->ext_loc;
+	return 0;
+}
+
+/* A BAR (or the ROM) and its register taken away: bytes and planes 0. */
+static void clear_bar(struct vpci_func *f, unsigned i)
+{
+	struct barinst *b = &f->bar[i];
+	unsigned off = func_bar_off(f, i);
+	unsigned width = b->type == VPCI_BAR_MEM64 && i < ROM_INDEX ? 8 : 4;
+
+	if (b->type == VPCI_BAR_MEM64 && i + 1 < ROM_INDEX)
+		memset(&f->bar[i + 1], 0, sizeof(f->bar[i + 1]));
+	memset(b, 0, sizeof(*b));
+	memset(f->val + off, 0, width);
+	for (int p = 0; p < VPCI_PL_COUNT; p++)
+		memset(f->pl[p] + off, 0, width);
+	for (unsigned k = 0; k < width; k++)
+		f->byteloc[off + k] = 0;
+}
+
+/* What an extending file changed, to give new things the table's planes. */
+struct ext_changes {
+	uint8_t bars;               /* BARs (bit 6: the ROM) replaced */
+	uint8_t seen;               /* BARs (bit 6: the ROM) the file names */
+	uint16_t fresh[ECAP_LIST_MAX + CAP_LIST_MAX]; /* offsets of new or re-laid capabilities */
+	unsigned nfresh;
+};
+
+static int ext_bar(void *ctx, struct fy_node *item, unsigned idx)
+{
+	struct pctx *c = ctx;
+	struct ext_changes *x = c->x;
+	struct vpci_func *f = c->f;
+	struct fy_node *n;
+	uint64_t v;
+	int rm;
+
+	if (yr_want(&c->y, item, FYNT_MAPPING, "a BAR"))
+		return 0;
+	if (!(n = get(c, item, "index"))) {
+		PERR(c, item, "a BAR needs an 'index'");
+		return 0;
+	}
+	if (yr_uint(&c->y, n, "index", 5, &v) || (rm = item_remove(c, item)) < 0)
+		return 0;
+	unsigned i = (unsigned)v;
+	if (i >= func_nbars(f)) {
+		PERR(c, n, "BAR %u does not exist in a %s header (BARs 0..%u)", i, model_kind_names[f->kind],
+		     func_nbars(f) ? func_nbars(f) - 1 : 0);
+		return 0;
+	}
+	if (x->seen & (1u << i)) {
+		PERR(c, n, "BAR %u is listed twice", i);
+		return 0;
+	}
+	x->seen |= (uint8_t)(1u << i);
+	if (f->bar[i].type == VPCI_BAR_MEM64_HI) {
+		PERR(c, n, "BAR %u is the upper half of %s's 64-bit BAR %u: replace or remove BAR %u", i,
+		     f->extends, i - 1, i - 1);
+		return 0;
+	}
+	if (rm) {
+		if (f->bar[i].type == VPCI_BAR_NONE) {
+			PERR(c, n, "BAR %u: %s has no BAR %u to remove", i, c->f->extends, i);
+			return 0;
+		}
+		yr_check_keys(&c->y, item, "a removed BAR", YR_KEYS(((const char *const[]){ "index", "remove" })));
+		clear_bar(f, i);
+		return 0;
+	}
+	clear_bar(f, i);
+	x->bars |= (uint8_t)(1u << i);
+	return parse_bar(ctx, item, idx);
+}
+
+/* A capability item of an extending file: changes the type's capability
+ * of that type at that offset, removes it, or adds a new one at the end
+ * of its list. */
+static void ext_cap(struct pctx *c, struct fy_node *item, int ext, unsigned idx, struct ext_changes *x)
+{
+	const char *where = ext ? "an extended capability" : "a capability";
+	struct vpci_func *f = c->f;
+	const struct vpci_cdesc *cd;
+	struct fy_node *n, *on;
+	char path[64];
+	uint16_t id = 0;
+	uint64_t off;
+	int rm;
+
+	snprintf(path, sizeof(path), "%s[%u]", ext ? "extended-capabilities" : "capabilities", idx);
+	if (yr_want(&c->y, item, FYNT_MAPPING, where))
+		return;
+	yr_check_keys(&c->y, item, where, YR_KEYS(cap_keys));
+	if ((rm = item_remove(c, item)) < 0 || cap_identify(c, item, ext, path, &id, &cd))
+		return;
+	if (!(on = get(c, item, "offset"))) {
+		PERR_FIELD(c, item, path, "%s needs an 'offset'", where);
+		return;
+	}
+	if (yr_uint(&c->y, on, "offset", VPCI_CFG_SIZE - 1, &off))
+		return;
+	int k = -1;
+	for (unsigned i = 0; i < f->ncaps; i++)
+		if (f->caps[i].off == off && f->caps[i].ext == ext && f->caps[i].id == id)
+			k = (int)i;
+	if (k < 0) {
+		if (rm) {
+			PERR_FIELD(c, on, path, "%s has no %s at 0x%llx to remove", f->extends, cd ? cd->key : "such capability",
+				   (unsigned long long)off);
+			return;
+		}
+		parse_cap(c, item, ext, idx); /* a new capability, at the end of its list */
+		if (x->nfresh < ARRAY_SIZE(x->fresh))
+			x->fresh[x->nfresh++] = (uint16_t)off;
+		return;
+	}
+	struct capinst *ci = &f->caps[k];
+	ci->loc = nloc(c, item);
+	if (rm) {
+		static const char *const rk[] = { "type", "id", "offset", "remove" };
+		yr_check_keys(&c->y, item, "a removed capability", YR_KEYS(rk));
+		func_remove_cap(f, (unsigned)k);
+		return;
+	}
+	uint64_t v;
+	if ((n = get(c, item, "version"))) {
+		if (!ext)
+			PERR_FIELD(c, n, path, "only extended capabilities have a 'version' (PCIe §7.6.3)");
+		else if (!yr_uint(&c->y, n, "version", 15, &v))
+			ci->version = (uint8_t)v;
+	}
+	if ((n = get(c, item, "fields"))) {
+		struct captab_layout before, after;
+		if (!cd || !cd->fields) {
+			PERR_FIELD(c, n, path, "the library has no field table for %s 0x%x (%s); give its bytes under 'raw'",
+				   where, id, cd ? cd->name : "unknown ID");
+		} else {
+			captab_layout(cd, f->val, ci->off, &before);
+			parse_fields(c, n, cd, ci->off, cd->key);
+			captab_layout(cd, f->val, ci->off, &after);
+			/* a layout the values changed gets the table's planes again */
+			if (memcmp(&before, &after, sizeof(before)) && x->nfresh < ARRAY_SIZE(x->fresh))
+				x->fresh[x->nfresh++] = ci->off;
+		}
+	}
+	unsigned e;
+	if ((n = get(c, item, "backing")) && !yr_enum(&c->y, n, "backing", model_backing_names, 2, &e) && e)
+		add_override(c, NULL, ci->off, 0, 1);
+}
+
+static int ext_std_cap(void *ctx, struct fy_node *item, unsigned i)
+{
+	struct pctx *c = ctx;
+	ext_cap(c, item, 0, i, c->x);
+	return 0;
+}
+
+static int ext_ext_cap(void *ctx, struct fy_node *item, unsigned i)
+{
+	struct pctx *c = ctx;
+	ext_cap(c, item, 1, i, c->x);
+	return 0;
+}
+
+static int fresh_planes_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
+{
+	(void)ctx;
+	func_set_field_planes(f, r->fd, r->capoff, r->off);
+	return 0;
+}
+
+/* The function of a file that extends a type: the type's model, changed
+ * by what this file gives. */
+static void parse_function_extends(struct pctx *c, struct fy_node *fn)
+{
+	struct vpci_func *f = c->f;
+	struct ext_changes x;
+	struct fy_node *n;
+	uint64_t v;
+	unsigned e;
+	int b;
+
+	memset(&x, 0, sizeof(x));
+	yr_check_keys(&c->y, fn, "function", YR_KEYS_RESERVED(func_keys, func_reserved));
+	if ((n = get(c, fn, "kind")) && !yr_enum(&c->y, n, "kind", model_kind_names, MODEL_KINDS, &e) && e != f->kind)
+		PERR(c, n, "%s has kind %s: a file that extends a type keeps its header kind (make a new type)",
+		     f->extends, model_kind_names[f->kind]);
+	if ((n = get(c, fn, "config-size")) && !yr_uint(&c->y, n, "config-size", 4096, &v) && v != f->size)
+		PERR(c, n, "%s has config-size %u: a file that extends a type keeps its config size (make a new type)",
+		     f->extends, f->size);
+	if ((n = get(c, fn, "multifunction")) && !yr_bool(&c->y, n, "multifunction", &b))
+		f->multifunction = (uint8_t)b;
+	if ((n = get(c, fn, "header")) && f->kind != VPCI_KIND_CARDBUS)
+		parse_fields(c, n, func_header_desc(f), 0, "header");
+	c->x = &x;
+	if ((n = get(c, fn, "bars")) && f->kind != VPCI_KIND_CARDBUS)
+		yr_each(&c->y, n, "bars", MAX_BARS, "BARs (a header has at most 6)", ext_bar, c);
+	if ((n = get(c, fn, "expansion-rom")) && f->kind != VPCI_KIND_CARDBUS &&
+	    !yr_want(&c->y, n, FYNT_MAPPING, "expansion-rom")) {
+		int rm = item_remove(c, n);
+		if (rm > 0 && f->bar[ROM_INDEX].type == VPCI_BAR_NONE)
+			PERR(c, n, "%s has no expansion ROM to remove", f->extends);
+		else if (rm >= 0)
+			clear_bar(f, ROM_INDEX);
+		if (!rm) {
+			x.bars |= 1u << ROM_INDEX;
+			parse_rom(c, n);
+		}
+	}
+	parse_cap_lists(c, fn, ext_std_cap, ext_ext_cap);
+	c->x = NULL;
+	if (!c->status_given)
+		func_sync_caplist(f);
+	func_apply_structure(f);
+	/* the table's planes for what is new: replaced BARs, new capabilities
+	 * and those whose layout the file changed; everything else keeps
+	 * the type's planes */
+	for (unsigned i = 0; i <= ROM_INDEX; i++)
+		if (x.bars & (1u << i))
+			func_bar_planes(f, i);
+	for (unsigned k = 0; k < x.nfresh; k++)
+		for (unsigned i = 0; i < f->ncaps; i++)
+			if (f->caps[i].off == x.fresh[k])
+				func_foreach_cap_field(f, (int)i, fresh_planes_cb, NULL);
+	apply_overrides(c);
+	if ((n = get(c, fn, "raw")))
+		yr_each(&c->y, n, "raw", MAX_RAW_REGIONS, "raw regions", parse_raw_item, c);
+	if ((n = get(c, fn, "free-ranges")))
+		yr_each(&c->y, n, "free-ranges", MAX_FREE_RANGES, "free ranges", parse_free_range, c);
+	func_update_lengths(f);
+	parse_vcaps(c, fn);
 }
 
 /* name and description */
@@ -1160,7 +1648,7 @@ static void parse_root(struct pctx *c, struct fy_node *root)
 	}
 	if (yr_want(&c->y, root, FYNT_MAPPING, "the document"))
 		return;
-	yr_check_keys(&c->y, root, "the document", YR_KEYS_RESERVED(top_keys, top_reserved));
+	yr_check_keys(&c->y, root, "the document", YR_KEYS(top_keys));
 	if (!(n = get(c, root, "vpci"))) {
 		PERR(c, yr_has(root, "vpci") ? NULL : root, "missing 'vpci: 1' (the format version)");
 		return; /* without a version nothing else can be trusted */
@@ -1173,7 +1661,18 @@ static void parse_root(struct pctx *c, struct fy_node *root)
 		return;
 	}
 	c->fatal = 0;
+	self_spec(c, root);
+	if ((n = get(c, root, "extends")) && parse_extends(c, n)) {
+		c->fatal = 1; /* nothing to build on */
+		return;
+	}
 	parse_names(c, root);
+	if ((n = get(c, root, "version")) && !yr_uint(&c->y, n, "version", VPCI_TYPE_VERSION_MAX, &v)) {
+		if (!v)
+			PERR(c, n, "version: an instance type's versions start at 1");
+		else
+			c->f->type_version = (uint32_t)v;
+	}
 	if ((n = get(c, root, "origin")))
 		parse_origin(c, n);
 	if (!(n = get(c, root, "function"))) {
@@ -1181,6 +1680,8 @@ static void parse_root(struct pctx *c, struct fy_node *root)
 		c->fatal = 1;
 	} else if (yr_want(&c->y, n, FYNT_MAPPING, "function")) {
 		c->fatal = 1;
+	} else if (c->extending) {
+		parse_function_extends(c, n);
 	} else {
 		parse_function(c, n);
 	}
@@ -1201,6 +1702,22 @@ VPCI_EXPORT int vpci_parse_buffer_flags(const char *text, size_t len, const char
 int text_parse(const char *text, size_t len, const char *name, int validate,
 	       vpci_func **out, vpci_diag *d)
 {
+	return text_parse_env(text, len, name, validate, NULL, out, d);
+}
+
+/* The diagnostics of the types a file extends, after the file's own. */
+static void append_diags(vpci_diag *d, const vpci_diag *from)
+{
+	for (size_t i = 0; i < vpci_diag_count(from); i++) {
+		const struct vpci_diag_entry *e = vpci_diag_get(from, i);
+		struct diag_pos p = { e->file, e->line, e->column, e->offset, e->field };
+		diag_add(d, e->severity, e->code, p, "%s", e->message);
+	}
+}
+
+int text_parse_env(const char *text, size_t len, const char *name, int validate,
+		   const struct text_env *env, vpci_func **out, vpci_diag *d)
+{
 	struct yr_opts opts = { name, "an instance file", 0, 0 };
 	size_t from = vpci_diag_count(d);
 	struct pctx *c;
@@ -1210,6 +1727,8 @@ int text_parse(const char *text, size_t len, const char *name, int validate,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return VPCI_ENOMEM;
+	c->env = env;
+	c->d = d;
 	c->f = vpci_func_new();
 	if (!c->f || (name && !(c->f->file = xstrdup(name)))) {
 		vpci_func_free(c->f);
@@ -1234,6 +1753,10 @@ int text_parse(const char *text, size_t len, const char *name, int validate,
 		rc = VPCI_EDATA;
 	}
 	diag_sort(d, from);
+	if (c->based) {
+		append_diags(d, c->based);
+		vpci_diag_free(c->based);
+	}
 	if (rc)
 		vpci_func_free(c->f);
 	else
@@ -1290,13 +1813,29 @@ static int read_text(const char *path, size_t max, char **out, size_t *len, vpci
 
 VPCI_EXPORT int vpci_parse_file(const char *path, vpci_func **out, vpci_diag *d)
 {
-	return vpci_parse_file_flags(path, 0, out, d);
+	return vpci_parse_file_opts(path, NULL, out, d);
 }
 
 VPCI_EXPORT int vpci_parse_file_flags(const char *path, unsigned flags, vpci_func **out,
 				      vpci_diag *d)
 {
-	char *buf = NULL;
+	struct vpci_parse_opts o = { flags, NULL };
+
+	return vpci_parse_file_opts(path, &o, out, d);
+}
+
+VPCI_EXPORT int vpci_parse_buffer_opts(const char *text, size_t len, const char *name,
+				       const struct vpci_parse_opts *opts, vpci_func **out, vpci_diag *d)
+{
+	struct text_env env = { NULL, opts ? opts->types : NULL, NULL, NULL, NULL };
+
+	return text_parse_env(text, len, name, !(opts && (opts->flags & VPCI_PARSE_NO_VALIDATE)), &env, out, d);
+}
+
+VPCI_EXPORT int vpci_parse_file_opts(const char *path, const struct vpci_parse_opts *opts, vpci_func **out,
+				     vpci_diag *d)
+{
+	char *buf = NULL, dir[4096];
 	size_t len = 0;
 	int rc;
 
@@ -1304,7 +1843,15 @@ VPCI_EXPORT int vpci_parse_file_flags(const char *path, unsigned flags, vpci_fun
 	rc = read_text(path, YR_MAX_BYTES, &buf, &len, d);
 	if (rc)
 		return rc;
-	rc = vpci_parse_buffer_flags(buf ? buf : "", len, strcmp(path, "-") ? path : "<stdin>", flags, out, d);
+	/* `extends:` looks beside the file first */
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	struct text_env env = { strcmp(path, "-") ? (slash ? dir : ".") : NULL, opts ? opts->types : NULL, NULL,
+				NULL, NULL };
+	rc = text_parse_env(buf ? buf : "", len, strcmp(path, "-") ? path : "<stdin>",
+			    !(opts && (opts->flags & VPCI_PARSE_NO_VALIDATE)), &env, out, d);
 	free(buf);
 	return rc;
 }

@@ -23,6 +23,7 @@
 struct wctx {
 	struct strbuf sb;
 	const struct vpci_func *f;
+	const struct vpci_func *base;  /* the type f extends, when written relative to it */
 	unsigned flags;
 	const struct vpci_names *names;
 };
@@ -128,22 +129,19 @@ static void id_comment(struct wctx *w, const char *field)
 		put_comment(&w->sb, n);
 }
 
-/* One field: short form when the planes are the table's, long otherwise. */
-static int write_field_cb(struct vpci_func *fm, const struct field_ref *r, void *ctx)
+/* One field against reference planes @ref (the table's defaults, or the
+ * type's planes in a file that extends one): short form when they are
+ * equal, long form with the planes that differ otherwise. */
+static void put_field(struct wctx *w, const struct field_ref *r, const uint64_t *ref)
 {
-	struct wctx *w = ctx;
-	const struct vpci_func *f = fm;
+	const struct vpci_func *f = w->f;
 	const char *indent = r->cap < 0 ? "    " : "        ";
-	struct captab_planes def;
 	uint64_t full = width_mask(r->fd->width);
 	uint64_t val = le_get64(f->val + r->off, r->fd->width);
 	int long_form = 0;
 
-	if (r->fd->flags & (FD_MANAGED | FD_HIDDEN))
-		return 0;
-	captab_field_planes(r->fd, f->val, r->capoff, &def);
 	for (int p = 0; p < VPCI_PL_COUNT; p++)
-		if (func_plane_get(f, p, r->off, r->fd->width) != def.pl[p])
+		if (func_plane_get(f, p, r->off, r->fd->width) != ref[p])
 			long_form = 1;
 	sb_printf(&w->sb, "%s%s: ", indent, r->name);
 	if (!long_form) {
@@ -153,9 +151,9 @@ static int write_field_cb(struct vpci_func *fm, const struct field_ref *r, void 
 		put_hex(&w->sb, val, r->fd->width);
 		for (int p = 0; p < VPCI_PL_COUNT; p++) {
 			uint64_t m = func_plane_get(f, p, r->off, r->fd->width);
-			if (m == def.pl[p])
+			if (m == ref[p])
 				continue;
-			if (p == VPCI_PL_DEVICE && m == full) {
+			if (p == VPCI_PL_DEVICE && m == full && !ref[p]) {
 				sb_puts(&w->sb, ", backing: device");
 				continue;
 			}
@@ -167,6 +165,45 @@ static int write_field_cb(struct vpci_func *fm, const struct field_ref *r, void 
 	if (r->cap < 0)
 		id_comment(w, r->name);
 	sb_putc(&w->sb, '\n');
+}
+
+/* One field: short form when the planes are the table's, long otherwise. */
+static int write_field_cb(struct vpci_func *fm, const struct field_ref *r, void *ctx)
+{
+	struct wctx *w = ctx;
+	struct captab_planes def;
+
+	if (r->fd->flags & (FD_MANAGED | FD_HIDDEN))
+		return 0;
+	captab_field_planes(r->fd, fm->val, r->capoff, &def);
+	put_field(w, r, def.pl);
+	return 0;
+}
+
+/* A field of a file that extends a type: only when its value or planes
+ * differ from the type's, at @delta bytes from where the type has it. */
+struct rel_field {
+	struct wctx *w;
+	int delta;
+};
+
+static int write_rel_field_cb(struct vpci_func *fm, const struct field_ref *r, void *ctx)
+{
+	struct rel_field *rf = ctx;
+	const struct vpci_func *b = rf->w->base;
+	unsigned bo = (unsigned)((int)r->off - rf->delta), wd = r->fd->width;
+	uint64_t ref[VPCI_PL_COUNT];
+	int same;
+
+	if (r->fd->flags & (FD_MANAGED | FD_HIDDEN))
+		return 0;
+	same = le_get64(fm->val + r->off, wd) == le_get64(b->val + bo, wd);
+	for (int p = 0; p < VPCI_PL_COUNT; p++) {
+		ref[p] = func_plane_get(b, p, bo, wd);
+		same &= func_plane_get(fm, p, r->off, wd) == ref[p];
+	}
+	if (!same)
+		put_field(rf->w, r, ref);
 	return 0;
 }
 
@@ -325,14 +362,217 @@ static void write_vcaps(struct wctx *w, int pin)
 static void write_free(struct wctx *w)
 {
 	const struct vpci_func *f = w->f;
+	unsigned from = w->base ? w->base->nfree : 0; /* the type's come first */
 
-	if (!f->nfree)
+	if (f->nfree <= from)
 		return;
 	sb_puts(&w->sb, "  free-ranges:\n");
-	for (unsigned i = 0; i < f->nfree; i++) {
+	for (unsigned i = from; i < f->nfree; i++) {
 		sb_printf(&w->sb, "    - offset: %#x\n      length: %#x\n", f->free[i].off, f->free[i].len);
 		if (f->free[i].tag[0])
 			sb_printf(&w->sb, "      for: %s\n", f->free[i].tag);
+	}
+}
+
+/* --- a file that extends a type: only the differences (format §21) ------ */
+
+/* The capability of the type at the same place (ID, kind, offset), or -1. */
+static int base_cap(const struct vpci_func *b, const struct capinst *c)
+{
+	for (unsigned i = 0; i < b->ncaps; i++)
+		if (b->caps[i].id == c->id && b->caps[i].ext == c->ext && b->caps[i].off == c->off)
+			return (int)i;
+	return -1;
+}
+
+static int cap_in(const struct vpci_func *f, const struct capinst *c)
+{
+	return base_cap(f, c) >= 0;
+}
+
+/* Can f be written as the type plus differences?  The reader keeps the
+ * type's capabilities in their order and adds new ones at the end of
+ * their list, keeps header kind and config size, and adds free ranges
+ * after the type's. */
+static int expressible(const struct vpci_func *f, const struct vpci_func *b)
+{
+	if (f->kind != b->kind || f->size != b->size || f->nfree < b->nfree)
+		return 0;
+	/* virtual capabilities are written in their own list: such a file
+	 * is written whole */
+	for (unsigned i = 0; i < f->ncaps; i++)
+		if (f->caps[i].virt)
+			return 0;
+	for (unsigned i = 0; i < b->ncaps; i++)
+		if (b->caps[i].virt)
+			return 0;
+	for (unsigned i = 0; i < b->nfree; i++)
+		if (f->free[i].off != b->free[i].off || f->free[i].len != b->free[i].len ||
+		    strcmp(f->free[i].tag, b->free[i].tag))
+			return 0;
+	for (int ext = 0; ext <= 1; ext++) {
+		unsigned k = 0, from = ext ? f->nstd : 0, to = ext ? f->ncaps : f->nstd;
+		/* f's list: the type's kept ones in the type's order, then new */
+		for (unsigned j = ext ? b->nstd : 0; j < (ext ? b->ncaps : b->nstd); j++) {
+			if (!cap_in(f, &b->caps[j]))
+				continue;
+			while (k < to - from && !cap_in(b, &f->caps[from + k]))
+				return 0; /* a new one before a kept one */
+			if (k >= to - from || f->caps[from + k].off != b->caps[j].off)
+				return 0;
+			k++;
+		}
+	}
+	return 1;
+}
+
+static int bar_same(const struct vpci_func *f, const struct vpci_func *b, unsigned i)
+{
+	const struct barinst *x = &f->bar[i], *y = &b->bar[i];
+	unsigned off = func_bar_off(f, i), wd = x->type == VPCI_BAR_MEM64 && i < ROM_INDEX ? 8 : 4;
+
+	return x->type == y->type && x->pref == y->pref && x->size_known == y->size_known && x->size == y->size &&
+	       !memcmp(f->val + off, b->val + off, wd);
+}
+
+static void write_rel_bars(struct wctx *w)
+{
+	const struct vpci_func *f = w->f, *b = w->base;
+	int any = 0;
+
+	for (unsigned i = 0; i < func_nbars(f); i++) {
+		const struct barinst *x = &f->bar[i];
+		struct vpci_bar_info bi;
+		if (bar_same(f, b, i) || x->type == VPCI_BAR_MEM64_HI)
+			continue;
+		if (!any++)
+			sb_puts(&w->sb, "  bars:\n");
+		if (x->type == VPCI_BAR_NONE || vpci_func_bar(f, i, &bi)) {
+			if (b->bar[i].type != VPCI_BAR_NONE && b->bar[i].type != VPCI_BAR_MEM64_HI)
+				sb_printf(&w->sb, "    - index: %u\n      remove: true\n", i);
+			continue;
+		}
+		sb_printf(&w->sb, "    - index: %u\n      type: %s\n", i, model_bar_type_names[x->type]);
+		if (x->pref)
+			sb_puts(&w->sb, "      prefetchable: true\n");
+		put_size_addr(w, x, bi.address, "      ");
+	}
+	if (f->kind != VPCI_KIND_CARDBUS && !bar_same(f, b, ROM_INDEX)) {
+		struct vpci_bar_info bi;
+		sb_puts(&w->sb, "  expansion-rom:\n");
+		if (vpci_func_bar(f, ROM_INDEX, &bi)) {
+			sb_puts(&w->sb, "    remove: true\n");
+		} else {
+			put_size_addr(w, &f->bar[ROM_INDEX], bi.address, "    ");
+			if (bi.enabled)
+				sb_puts(&w->sb, "    enabled: true\n");
+		}
+	}
+}
+
+static void cap_head(struct wctx *w, const struct capinst *c, int ext)
+{
+	if (c->desc) {
+		sb_printf(&w->sb, "    - type: %s", c->desc->key);
+		put_comment(&w->sb, c->desc->name);
+		sb_putc(&w->sb, '\n');
+	} else {
+		sb_printf(&w->sb, "    - id: %#0*x\n", ext ? 6 : 4, c->id);
+	}
+	sb_printf(&w->sb, "      offset: %#x\n", c->off);
+}
+
+static void write_rel_caps(struct wctx *w, int ext)
+{
+	const struct vpci_func *f = w->f, *b = w->base;
+	size_t start = w->sb.len;
+
+	sb_puts(&w->sb, ext ? "  extended-capabilities:\n" : "  capabilities:\n");
+	size_t items = w->sb.len;
+	/* the type's capabilities this one no longer has */
+	for (unsigned j = ext ? b->nstd : 0; j < (ext ? b->ncaps : b->nstd); j++) {
+		if (cap_in(f, &b->caps[j]))
+			continue;
+		cap_head(w, &b->caps[j], ext);
+		sb_puts(&w->sb, "      remove: true\n");
+	}
+	for (unsigned i = ext ? f->nstd : 0; i < (ext ? f->ncaps : f->nstd); i++) {
+		const struct capinst *c = &f->caps[i];
+		int j = base_cap(b, c);
+		if (j < 0) {
+			/* new: written whole, against the table's planes */
+			cap_head(w, c, ext);
+			if (ext)
+				sb_printf(&w->sb, "      version: %u\n", c->version);
+			if (c->desc && c->desc->fields) {
+				sb_puts(&w->sb, "      fields:\n");
+				func_foreach_cap_field(f, (int)i, write_field_cb, w);
+			}
+			continue;
+		}
+		size_t mark = w->sb.len;
+		cap_head(w, c, ext);
+		size_t head = w->sb.len;
+		if (ext && c->version != b->caps[j].version)
+			sb_printf(&w->sb, "      version: %u\n", c->version);
+		if (c->desc && c->desc->fields) {
+			struct captab_layout lf, lb;
+			size_t fm = w->sb.len;
+			sb_puts(&w->sb, "      fields:\n");
+			size_t body = w->sb.len;
+			captab_layout(c->desc, f->val, c->off, &lf);
+			captab_layout(c->desc, b->val, b->caps[j].off, &lb);
+			if (memcmp(&lf, &lb, sizeof(lf))) {
+				/* another layout: the reader gives it the table's
+				 * planes, so it is written whole against them */
+				func_foreach_cap_field(f, (int)i, write_field_cb, w);
+			} else {
+				struct rel_field rf = { w, (int)c->off - (int)b->caps[j].off };
+				func_foreach_cap_field(f, (int)i, write_rel_field_cb, &rf);
+			}
+			if (w->sb.len == body && !w->sb.failed) {
+				w->sb.len = fm;
+				w->sb.s[fm] = '\0';
+			}
+		}
+		if (w->sb.len == head && !w->sb.failed) {
+			w->sb.len = mark; /* nothing differs */
+			w->sb.s[mark] = '\0';
+		}
+	}
+	if (w->sb.len == items && !w->sb.failed) {
+		w->sb.len = start;
+		w->sb.s[start] = '\0';
+	}
+}
+
+/* The function of a file that extends w->base. */
+static void write_relative(struct wctx *w)
+{
+	const struct vpci_func *f = w->f, *b = w->base;
+
+	sb_puts(&w->sb, "function:\n");
+	size_t body = w->sb.len;
+	if (f->multifunction != b->multifunction)
+		sb_printf(&w->sb, "  multifunction: %s\n", f->multifunction ? "true" : "false");
+	if (f->kind != VPCI_KIND_CARDBUS) {
+		size_t mark = w->sb.len;
+		sb_puts(&w->sb, "  header:\n");
+		size_t fields = w->sb.len;
+		struct rel_field rf = { w, 0 };
+		func_foreach_cap_field(f, -1, write_rel_field_cb, &rf);
+		if (w->sb.len == fields && !w->sb.failed) {
+			w->sb.len = mark;
+			w->sb.s[mark] = '\0';
+		}
+		write_rel_bars(w);
+	}
+	write_rel_caps(w, 0);
+	write_rel_caps(w, 1);
+	if (w->sb.len == body && !w->sb.failed) {
+		/* nothing differs: an empty mapping */
+		w->sb.len = body - 1;
+		sb_puts(&w->sb, " {}\n");
 	}
 }
 
@@ -352,6 +592,13 @@ static void write_structured(struct wctx *w)
 	sb_puts(&w->sb, "name: ");
 	put_quoted(&w->sb, f->name && *f->name ? f->name : "unnamed");
 	sb_putc(&w->sb, '\n');
+	if (w->base) {
+		sb_puts(&w->sb, "extends: ");
+		put_quoted(&w->sb, f->extends);
+		sb_putc(&w->sb, '\n');
+	}
+	if (f->type_version)
+		sb_printf(&w->sb, "version: %u\n", f->type_version);
 	if (f->description && *f->description) {
 		sb_puts(&w->sb, "description: ");
 		put_quoted(&w->sb, f->description);
@@ -370,6 +617,10 @@ static void write_structured(struct wctx *w)
 			put_quoted(&w->sb, f->origin[i].value);
 			sb_putc(&w->sb, '\n');
 		}
+	}
+	if (w->base) {
+		write_relative(w);
+		return;
 	}
 	sb_puts(&w->sb, "function:\n");
 	sb_printf(&w->sb, "  kind: %s\n", model_kind_names[f->kind]);
@@ -509,6 +760,11 @@ VPCI_EXPORT int vpci_write_names(const vpci_func *f, unsigned flags, const struc
 	*out = NULL;
 	memset(&w, 0, sizeof(w));
 	w.f = f;
+	/* a function built on a type is written as the type's differences
+	 * when the reader can give it back that way */
+	if (f->base && f->extends && expressible(f, f->base))
+		w.base = f->base;
+	struct text_env env = { NULL, NULL, f->extends, f->base, NULL };
 	w.flags = flags | VPCI_WRITE_NO_NAMES; /* names do not change the model */
 	sb_init(&w.sb);
 	write_structured(&w);
@@ -521,12 +777,12 @@ VPCI_EXPORT int vpci_write_names(const vpci_func *f, unsigned flags, const struc
 	/* what the structure alone gives back */
 #ifdef VPCI_DEBUG_WRITE
 	vpci_diag *dd = vpci_diag_new();
-	rc = text_parse(w.sb.s, w.sb.len, NULL, 0, &shadow, dd);
+	rc = text_parse_env(w.sb.s, w.sb.len, NULL, 0, &env, &shadow, dd);
 	for (size_t k = 0; k < vpci_diag_count(dd); k++) { char b[512]; vpci_diag_format(vpci_diag_get(dd, k), b, sizeof(b)); fprintf(stderr, "%s\n", b); }
 	if (rc) fprintf(stderr, "%s", w.sb.s);
 	vpci_diag_free(dd);
 #else
-	rc = text_parse(w.sb.s, w.sb.len, NULL, 0, &shadow, NULL);
+	rc = text_parse_env(w.sb.s, w.sb.len, NULL, 0, &env, &shadow, NULL);
 #endif
 	sb_free(&w.sb);
 	if (rc)

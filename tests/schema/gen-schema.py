@@ -28,6 +28,9 @@ HEX_BYTES = "^[ \\t\\n]*[0-9a-fA-F]{2}(?:[ \\t\\n]+[0-9a-fA-F]{2})*[ \\t\\n]*$"
 NAME = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 # what a virtual capability or a free range kept for one is called
 TAG = "^[a-z0-9][a-z0-9-]{0,38}$"
+EXTENDS = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}@[1-9][0-9]{0,4}$"
+# origin keys: src/text/parse.c origin_keys
+ORIGIN_KEYS = ["tool", "source", "slot", "driver", "iommu-group", "policy", "quirks", "note"]
 
 
 def uint(maximum=None, minimum=0, multiple=None, desc=None):
@@ -92,6 +95,9 @@ def cap_item(caps, ext, tab):
         "offset": uint(4092, 256, 4) if ext else uint(0xfc, 0x40, 4),
         "fields": {"type": "object"},
         "backing": {"$ref": "#/$defs/backing"},
+        "remove": {"const": True,
+                   "description": "in a file that extends a type: remove the type's capability "
+                                  "of this type at this offset (docs/format.md §21)"},
     }
     if ext:
         props["version"] = uint(15, desc="capability version (PCIe r6.0 §7.6.3); default 1")
@@ -107,6 +113,8 @@ def cap_item(caps, ext, tab):
             nofields.append(c["key"])
     conds.append({"if": {"properties": {"type": {"enum": nofields}}, "required": ["type"]},
                   "then": {"not": {"required": ["fields"]}}})
+    conds.append({"if": {"required": ["remove"]},
+                  "then": {"propertyNames": {"enum": ["type", "id", "offset", "remove"]}}})
     conds.append({"if": {"required": ["id"]},
                   "then": {"properties": {"fields": {"type": "object", "propertyNames": {
                       "pattern": "^[a-z][a-z0-9-]*$"},
@@ -160,9 +168,15 @@ def bar_item(max_index):
     return {
         "type": "object",
         "additionalProperties": False,
-        "required": ["index", "type"],
+        "required": ["index"],
+        "oneOf": [
+            {"required": ["type"], "not": {"required": ["remove"]}},
+            {"required": ["remove"], "propertyNames": {"enum": ["index", "remove"]},
+             "description": "in a file that extends a type: remove the type's BAR (docs/format.md §21)"},
+        ],
         "properties": {
             "index": uint(max_index),
+            "remove": {"const": True},
             "type": {"enum": ["io", "mem32", "mem64", "mem1m"],
                      "description": "mem64 also takes BAR index+1 for the upper half"},
             "prefetchable": {"type": "boolean"},
@@ -200,7 +214,10 @@ def function_schema():
                 "type": "object", "additionalProperties": False,
                 "properties": {"size": {"$ref": "#/$defs/size"},
                                "address": uint(0xffffffff, desc="2 KiB aligned"),
-                               "enabled": {"type": "boolean"}}},
+                               "enabled": {"type": "boolean"},
+                               "remove": {"const": True, "description": "in a file that extends a type: "
+                                                                          "remove the type's ROM"}},
+                "if": {"required": ["remove"]}, "then": {"propertyNames": {"const": "remove"}}},
             "capabilities": {"type": "array", "items": {"$ref": "#/$defs/capability"}},
             "extended-capabilities": {"type": "array", "items": {"$ref": "#/$defs/extended-capability"}},
             "raw": {"type": "array", "items": {"$ref": "#/$defs/raw-region"}},
@@ -250,6 +267,9 @@ def main():
                                    "description": "the virtual capability the range is kept for"}}},
         "virtual-capability": vcap_item(tab["caps"]),
         "function": function_schema(),
+        "origin-value": {"description": "a scalar, or a list of scalars",
+                         "anyOf": [{"type": ["string", "number", "boolean"]},
+                                   {"type": "array", "items": {"type": ["string", "number", "boolean"]}}]},
     }
     defs.update(field_defs())
     for c in tab["caps"]:
@@ -269,7 +289,16 @@ def main():
         "properties": {
             "vpci": {"const": 1, "description": "format version"},
             "name": {"type": "string", "pattern": NAME},
+            "extends": {"type": "string", "pattern": EXTENDS,
+                        "description": "NAME@VERSION: the instance type this file builds on; "
+                                       "the file gives only the differences (docs/format.md §21)"},
+            "version": dict(uint(65535, 1), description="the version of the instance type "
+                                                        "`name` this file is (docs/format.md §21)"),
             "description": {"type": ["string", "number", "boolean", "null"], "description": "free text; an empty value means no description"},
+            "origin": {
+                "type": "object", "additionalProperties": False,
+                "description": "where the description came from (written by vpci derive); informational",
+                "properties": {k: {"$ref": "#/$defs/origin-value"} for k in ORIGIN_KEYS}},
             "function": {"$ref": "#/$defs/function"},
         },
         "$defs": dict(sorted(defs.items())),

@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "model/captab.h"
+#include "emu/emu_priv.h"
 #include "model/model_priv.h"
 #include "vpci/vpci.h"
 
@@ -579,7 +580,7 @@ static void test_save_load(void **state)
 	e2 = emu(g);
 	vpci_diag_clear(d);
 	assert_int_equal(vpci_emu_load(e2, blob, len, d), VPCI_EDATA);
-	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "header device-id"));
+	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "header.device-id"));
 	vpci_emu_free(e2);
 	vpci_func_free(g);
 
@@ -587,10 +588,10 @@ static void test_save_load(void **state)
 	vpci_diag_clear(d);
 	assert_int_equal(vpci_emu_load(e, blob, 10, d), VPCI_EDATA);
 	assert_int_equal(vpci_emu_load(e, "hello", 5, d), VPCI_EINVAL);
-	((uint8_t *)blob)[8] = 2; /* a future format version */
+	((uint8_t *)blob)[8] = 3; /* a future format */
 	vpci_diag_clear(d);
 	assert_int_equal(vpci_emu_load(e, blob, len, d), VPCI_EDATA);
-	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "version"));
+	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "format 3"));
 	vpci_diag_free(d);
 	free(blob);
 	vpci_emu_free(e);
@@ -715,10 +716,36 @@ static void test_handler_reentry(void **state)
 	vpci_func_free(f);
 }
 
-/* The state section of a blob (current values, MSI-X table, PBA). */
-static uint8_t *blob_state(void *blob, size_t len, unsigned size, unsigned nvec)
+/* A saved state with section @tag (format 2, src/emu/migrate.c) replaced
+ * by @payload, its length and checksum made right again: what a hostile
+ * source could send.  Frees @blob. */
+static void *blob_with(void *blob, size_t *len, unsigned tag, const void *payload, size_t plen)
 {
-	return (uint8_t *)blob + len - size - 16u * nvec - 8u * ((nvec + 63) / 64);
+	const uint8_t *p = blob;
+	uint8_t *out = malloc(*len + plen + 8);
+	size_t n = 24, pos = 24;
+
+	assert_non_null(out);
+	memcpy(out, p, 24);
+	while (pos < *len - 8) {
+		unsigned t = p[pos] | p[pos + 1] << 8;
+		size_t sl = le_get64(p + pos + 4, 4);
+		if (t != tag) {
+			memcpy(out + n, p + pos, 8 + sl);
+			n += 8 + sl;
+		}
+		pos += 8 + sl;
+	}
+	le_put64(out + n, 2, tag);
+	le_put64(out + n + 2, 2, 1);
+	le_put64(out + n + 4, 4, plen);
+	memcpy(out + n + 8, payload, plen);
+	n += 8 + plen;
+	le_put64(out + 12, 4, n + 8);
+	le_put64(out + n, 8, emu_state_sum(out, n));
+	free(blob);
+	*len = n + 8;
+	return out;
 }
 
 /* Loading a state into an engine in D3hot is not a D3hot -> D0
@@ -787,8 +814,8 @@ static void test_msi_mme_clamped(void **state)
 	assert_true(ev->enabled);
 	/* a saved state claiming 128 vectors is clamped on load */
 	assert_int_equal(vpci_emu_save(e, &blob, &len), 0);
-	uint8_t *st = blob_state(blob, len, vpci_func_config_size(f), 0);
-	st[0x42] = 0x71;
+	uint8_t cfg[8] = { 0x10, 0, 1, 0, 0, 0, 0x71, 0 }; /* DWORD 0x40: MME 32 */
+	blob = blob_with(blob, &len, 3, cfg, sizeof(cfg));
 	w(e, 0x42, 2, 0x0000);
 	nev = 0;
 	assert_int_equal(vpci_emu_load(e, blob, len, NULL), 0);
@@ -832,9 +859,11 @@ static void test_restore_masks_msix(void **state)
 
 	(void)state;
 	assert_int_equal(vpci_emu_save(e, &blob, &len), 0);
-	uint8_t *tab = blob_state(blob, len, vpci_func_config_size(f), 3) + vpci_func_config_size(f);
-	le_put64(tab + 16 + 12, 4, 0xfffffffeu); /* vector 1: reserved bits, unmasked */
-	le_put64(tab + 48, 8, UINT64_MAX);       /* PBA: 64 pending bits */
+	uint8_t tab[4 + 16] = { 1, 0, 1, 0 }, pba[4 + 8] = { 0, 0, 1, 0 };
+	le_put64(tab + 4 + 12, 4, 0xfffffffeu); /* vector 1: reserved bits, unmasked */
+	le_put64(pba + 4, 8, UINT64_MAX);       /* PBA: 64 pending bits */
+	blob = blob_with(blob, &len, 5, tab, sizeof(tab));
+	blob = blob_with(blob, &len, 6, pba, sizeof(pba));
 	nev = 0;
 	assert_int_equal(vpci_emu_load(e, blob, len, NULL), 0);
 	assert_int_equal(vpci_emu_msix_table_read(e, false, 16 + 12, 4, &q), 0);
@@ -929,7 +958,8 @@ static void test_flr_trigger(void **state)
 	void *blob;
 	size_t len;
 	assert_int_equal(vpci_emu_save(e, &blob, &len), 0);
-	blob_state(blob, len, vpci_func_config_size(f), 0)[0x49] |= 0x80;
+	uint8_t cfg[8] = { 0x12, 0, 1, 0, 0x50, 0xa8, 0, 0 }; /* DWORD 0x48: 0xa850 */
+	blob = blob_with(blob, &len, 3, cfg, sizeof(cfg));
 	assert_int_equal(vpci_emu_load(e, blob, len, NULL), 0);
 	assert_int_equal(r(e, 0x48, 2), 0x2850);
 	nev = 0;

@@ -100,6 +100,8 @@ else
 fi
 [ -x "$BUILD/bench/emu-bench" ] && add_prog "$BUILD/bench/emu-bench" usr/bin/emu-bench
 cp "$HERE"/guest/*.sh "$root/vpci/"
+rm -rf "$root/vpci/instances"
+cp -r "$HERE/../../instances" "$root/vpci/instances"
 cp "$HERE/../../scripts/capture-sysfs.sh" "$root/vpci/"
 [ -f /usr/share/misc/pci.ids ] && cp /usr/share/misc/pci.ids "$root/usr/share/misc/"
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"

@@ -5,8 +5,8 @@
 # 77 when no accelerator can run the VM).
 #
 # Machine: q35 with intel-iommu; root ports with an NVMe controller that
-# has SR-IOV (QEMU nvme + nvme-subsys, sriov_max_vfs), an e1000e and a
-# modern virtio-net.
+# has SR-IOV (QEMU nvme + nvme-subsys, sriov_max_vfs), an e1000e, a
+# modern virtio-net and a modern virtio-blk.
 #
 # Served functions: for the short and full suites one instance, for the
 # serve suite every example the proxy takes and the corpus-derived files
@@ -84,6 +84,9 @@ timeout "$TIMEOUT" "${launch[@]}" qemu-system-x86_64 \
 	-device pcie-root-port,id=rp3,bus=pcie.0,addr=0x4,chassis=3,slot=3 \
 	-netdev user,id=n1,restrict=on \
 	-device virtio-net-pci,netdev=n1,bus=rp3,disable-legacy=on,romfile= \
+	-device pcie-root-port,id=rp4,bus=pcie.0,addr=0x5,chassis=4,slot=4 \
+	-blockdev driver=null-co,node-name=blk0,size=67108864,read-zeroes=on \
+	-device virtio-blk-pci,drive=blk0,bus=rp4,disable-legacy=on,romfile= \
 	-fsdev "local,id=fs0,path=$OUT,security_model=none,multidevs=remap" \
 	-device virtio-9p-pci,fsdev=fs0,mount_tag=out,addr=0x10 \
 	> "$OUT/console.log" 2>&1

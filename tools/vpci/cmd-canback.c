@@ -17,7 +17,7 @@
 
 #include "vpci-cli.h"
 
-enum { O_DUMP, O_SLOT, O_BIN, O_VFIO, O_DEVICE, O_ALL, O_SYSFS_ROOT, O_MAP, O_JSON, O_QUIET };
+enum { O_DUMP, O_SLOT, O_BIN, O_VFIO, O_DEVICE, O_ALL, O_SYSFS_ROOT, O_MAP, O_JSON, O_QUIET, O_TYPES };
 
 static const struct cli_opt opts[] = {
 	[O_DUMP] = { "dump", 0, "FILE", "every function of an lspci dump", NULL, NULL, NULL },
@@ -32,6 +32,7 @@ static const struct cli_opt opts[] = {
 	[O_MAP] = { "map", 0, NULL, "also print each relocation map (guest ->\nphysical)", NULL, NULL, NULL },
 	[O_JSON] = { "json", 'j', NULL, "one JSON object: the verdict and every binding", NULL, NULL, NULL },
 	[O_QUIET] = { "quiet", 'q', NULL, "only the verdict lines", NULL, NULL, NULL },
+	[O_TYPES] = CLI_OPT_TYPES,
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -7,7 +7,7 @@
 
 #include "vpci-cli.h"
 
-enum { O_QUIET, O_JSON, O_HOST, O_SYSFS_ROOT };
+enum { O_QUIET, O_JSON, O_HOST, O_SYSFS_ROOT, O_TYPES };
 
 static const struct cli_opt opts[] = {
 	[O_QUIET] = { "quiet", 'q', NULL, "print nothing for valid files", NULL, NULL, NULL },
@@ -18,6 +18,7 @@ static const struct cli_opt opts[] = {
 		     "file's PASID capabilities promise (width, execute,\n"
 		     "privileged: its own PASID capability and its IOMMU)", NULL, NULL, NULL },
 	[O_SYSFS_ROOT] = { "sysfs-root", 0, "DIR", "with --host: read DIR instead of /sys", NULL, NULL, "host" },
+	[O_TYPES] = CLI_OPT_TYPES,
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 

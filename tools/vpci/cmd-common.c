@@ -16,7 +16,7 @@
 
 #include "vpci-cli.h"
 
-enum { O_OUTPUT, O_NAME, O_IDS, O_NO_NAMES, O_QUIET };
+enum { O_OUTPUT, O_NAME, O_IDS, O_NO_NAMES, O_QUIET, O_TYPES };
 
 static const struct cli_opt opts[] = {
 	[O_OUTPUT] = { "output", 'o', "OUT", "write to OUT atomically (default: standard\noutput)", NULL, NULL,
@@ -26,6 +26,7 @@ static const struct cli_opt opts[] = {
 		    "from the instance file FROM (default: the first\nFILE)", NULL, NULL, NULL },
 	[O_NO_NAMES] = { "no-names", 0, NULL, "no vendor/device names in comments", NULL, NULL, NULL },
 	[O_QUIET] = { "quiet", 'q', NULL, "no summary on standard error", NULL, NULL, NULL },
+	[O_TYPES] = CLI_OPT_TYPES,
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -19,7 +19,7 @@
 
 enum {
 	O_BIN, O_DUMP, O_VFIO, O_DEVICE, O_SLOT, O_ALL, O_OUT, O_SYSFS_ROOT, O_POLICY, O_NO_QUIRKS,
-	O_QUIRK_DIR, O_NAME, O_OUTPUT, O_NO_NAMES, O_QUIET, O_JSON, O_BAR_SIZE,
+	O_QUIRK_DIR, O_NAME, O_OUTPUT, O_NO_NAMES, O_QUIET, O_JSON, O_BAR_SIZE, O_TYPES,
 };
 
 static const char *const policies[] = { "guest", "raw", NULL };
@@ -51,6 +51,7 @@ static const struct cli_opt opts[] = {
 			 "-vvv text, a config image): INDEX=[KIND:]SIZE,...\n"
 			 "with INDEX 0..5 or rom, KIND io, mem32, mem64,\n"
 			 "mem32-pref or mem64-pref\ne.g. 0=mem64:16KiB,rom=64KiB", NULL, NULL, NULL },
+	[O_TYPES] = CLI_OPT_TYPES,
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -331,6 +332,7 @@ static int run(struct cli_args *a)
 			.no_quirks = cli_has(a, O_NO_QUIRKS),
 			.quirk_dir = a->val[O_QUIRK_DIR],
 			.name = a->val[O_NAME],
+			.types = cli_types(),
 		},
 		.wflags = cli_has(a, O_NO_NAMES) ? VPCI_WRITE_NO_NAMES : 0,
 		.quiet = cli_has(a, O_QUIET),

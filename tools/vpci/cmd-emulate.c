@@ -14,7 +14,7 @@
 
 #include "vpci-cli.h"
 
-enum { O_BACKEND, O_SCRIPT, O_PROBE, O_SYSFS_ROOT, O_PASSTHROUGH, O_JSON };
+enum { O_BACKEND, O_SCRIPT, O_PROBE, O_SYSFS_ROOT, O_PASSTHROUGH, O_JSON, O_TYPES };
 
 static const struct cli_opt opts[] = {
 	[O_BACKEND] = { "backend", 'b', "BACKEND", "snapshot (default: a simulated device from FILE),\n"
@@ -30,6 +30,7 @@ static const struct cli_opt opts[] = {
 			    "the backend's own view (e.g. what vfio-pci\n"
 			    "virtualizes), for comparisons", NULL, NULL, NULL },
 	[O_JSON] = { "json", 'j', NULL, "one JSON object per line (shapes in vpci(1))", NULL, NULL, NULL },
+	[O_TYPES] = CLI_OPT_TYPES,
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 

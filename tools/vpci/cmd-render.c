@@ -8,7 +8,7 @@
 
 #include "vpci-cli.h"
 
-enum { O_FORMAT, O_OUTPUT, O_SLOT, O_NO_NAMES, O_NO_CHECK };
+enum { O_FORMAT, O_OUTPUT, O_SLOT, O_NO_NAMES, O_NO_CHECK, O_FLATTEN, O_TYPES };
 
 static const char *const formats[] = { "bin", "lspci", "yaml", NULL };
 
@@ -20,6 +20,9 @@ static const struct cli_opt opts[] = {
 	[O_NO_CHECK] = { "no-check", 0, NULL, "skip the PCI rules (render a raw description\n"
 			 "of a device that breaks them, e.g. a broken\n"
 			 "chain)", NULL, NULL, NULL },
+	[O_FLATTEN] = { "flatten", 0, NULL, "with --format yaml: write an instance built on a\n"
+		       "type (extends:) whole, without extends:", NULL, NULL, "format" },
+	[O_TYPES] = CLI_OPT_TYPES,
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -51,6 +54,8 @@ static int run(struct cli_args *a)
 
 	if (rc)
 		return rc;
+	if (cli_has(a, O_FLATTEN))
+		vpci_func_flatten(f);
 	if (!strcmp(format, "bin")) {
 		uint8_t buf[VPCI_CFG_SIZE];
 		int n = vpci_render_bin(f, buf, sizeof(buf));

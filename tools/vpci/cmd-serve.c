@@ -16,7 +16,7 @@
 
 #define REGFILE_MAX (64u << 10) /* bytes of register file per BAR */
 
-enum { O_FD, O_SOCKET, O_BARS, O_DUMP_DIR, O_TRACE, O_CHECK };
+enum { O_FD, O_SOCKET, O_BARS, O_DUMP_DIR, O_TRACE, O_CHECK, O_TYPES };
 
 static const char *const bar_modes[] = { "ram", "zero", NULL };
 
@@ -34,6 +34,7 @@ static const struct cli_opt opts[] = {
 		      "'NAME: w OFF SIZE VALUE', 'NAME: barI r OFF SIZE\n"
 		      "= VALUE', ...) and every reset", NULL, NULL, NULL, false },
 	[O_CHECK] = { "check", 0, NULL, "only check that each FILE can be served", NULL, NULL, NULL, false },
+	[O_TYPES] = CLI_OPT_TYPES,
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL, false },
 };
 

@@ -8,13 +8,14 @@
 
 #include "vpci-cli.h"
 
-enum { O_JSON, O_ACCESS, O_NO_CHECK };
+enum { O_JSON, O_ACCESS, O_NO_CHECK, O_TYPES };
 
 static const struct cli_opt opts[] = {
 	[O_JSON] = { "json", 'j', NULL, "machine-readable JSON (shape in vpci(1))", NULL, NULL, NULL },
 	[O_ACCESS] = { "access", 'a', NULL, "also show the access type and backing of every\nfield", NULL, NULL, NULL },
 	[O_NO_CHECK] = { "no-check", 0, NULL, "skip the PCI rules (describe a device that\nbreaks them)", NULL, NULL,
 			 NULL },
+	[O_TYPES] = CLI_OPT_TYPES,
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -23,6 +23,9 @@ static const struct cli_cmd *const cmds[] = {
 	&cli_cmd_common,
 	&cli_cmd_place,
 	&cli_cmd_map,
+	&cli_cmd_abi,
+	&cli_cmd_diff,
+	&cli_cmd_compat,
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
@@ -103,6 +106,10 @@ int main(int argc, char **argv)
 	int rc = cli_parse(c, argc - 1, argv + 1, &a);
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	/* --types of any command: before the first file is read */
+	for (int i = 0; c->opts[i].name; i++)
+		if (!strcmp(c->opts[i].name, "types") && a.val[i])
+			cli_types_add(a.val[i]);
 	rc = c->run(&a);
 	cli_args_free(&a);
 	return rc;

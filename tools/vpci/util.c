@@ -196,14 +196,58 @@ int cli_load(const char *path, vpci_func **out)
 	return cli_load_flags(path, 0, out);
 }
 
+/* The types path: --types directories, $VPCI_TYPES_PATH, then the data
+ * directory's instances/ (strings live until exit). */
+#define MAX_TYPE_DIRS 64
+static const char *type_dirs[MAX_TYPE_DIRS + 1];
+static unsigned ntype_dirs;
+static int types_done;
+
+/* the copies of the lists, kept until exit: type_dirs points into them */
+static char *type_copies[MAX_TYPE_DIRS];
+static unsigned ntype_copies;
+
+static void types_split(const char *list)
+{
+	char *copy = list && ntype_copies < MAX_TYPE_DIRS ? strdup(list) : NULL;
+
+	if (!copy)
+		return;
+	type_copies[ntype_copies++] = copy;
+	for (char *save = NULL, *t = strtok_r(copy, ":", &save); t && ntype_dirs < MAX_TYPE_DIRS;
+	     t = strtok_r(NULL, ":", &save))
+		type_dirs[ntype_dirs++] = t;
+}
+
+void cli_types_add(const char *dirs)
+{
+	types_split(dirs);
+}
+
+const char *const *cli_types(void)
+{
+	static char inst[4096];
+
+	if (!types_done) {
+		types_done = 1;
+		types_split(getenv("VPCI_TYPES_PATH"));
+		snprintf(inst, sizeof(inst), "%s/instances", cli_data_dir());
+		if (ntype_dirs < MAX_TYPE_DIRS)
+			type_dirs[ntype_dirs++] = inst;
+		type_dirs[ntype_dirs] = NULL;
+	}
+	return type_dirs;
+}
+
 int cli_load_diag(const char *path, unsigned flags, vpci_func **out, vpci_diag *into)
 {
 	vpci_diag *d = into ? into : vpci_diag_new();
+	struct vpci_parse_opts o = { flags, cli_types() };
 	int rc;
 
 	if (!d)
 		return EX_SOFTWARE_;
-	rc = vpci_parse_file_flags(path, flags, out, d);
+	rc = vpci_parse_file_opts(path, &o, out, d);
 	if (!into) {
 		cli_print_diags(d);
 		vpci_diag_free(d);

@@ -156,7 +156,7 @@ struct cli_cmd {
 
 extern const struct cli_cmd cli_cmd_check, cli_cmd_show, cli_cmd_render, cli_cmd_derive,
 	cli_cmd_quirks, cli_cmd_emulate, cli_cmd_serve, cli_cmd_sriov, cli_cmd_canback, cli_cmd_common,
-	cli_cmd_place, cli_cmd_map;
+	cli_cmd_place, cli_cmd_map, cli_cmd_abi, cli_cmd_diff, cli_cmd_compat;
 
 /* --- opt.c: parsing, help, suggestions ------------------------------- */
 
@@ -211,6 +211,17 @@ int cli_read_file(const char *path, uint8_t **data, size_t *len);
 /* Parse and check an instance file; diagnostics go to stderr, or into
  * @d when it is not NULL.  Returns an exit code. */
 int cli_load_diag(const char *path, unsigned flags, vpci_func **out, vpci_diag *d);
+/* Directories (colon-separated) where `extends:` finds instance types,
+ * searched before $VPCI_TYPES_PATH and DATADIR/vpci/instances; main()
+ * adds the value of a command's --types option. */
+void cli_types_add(const char *dirs);
+/* The whole types path, NULL-terminated (fixed by the first call). */
+const char *const *cli_types(void);
+/* The --types option every command that reads instance files has. */
+#define CLI_OPT_TYPES { "types", 0, "DIR", "look for instance types ('extends:', a quirk's\n" \
+			"reference type) in DIR (':'-separated list) before\n" \
+			"$VPCI_TYPES_PATH and the data directory's instances/", \
+			NULL, NULL, NULL }
 /* Parse and check an instance file, printing diagnostics; exit code. */
 int cli_load(const char *path, vpci_func **out);
 /* Same with enum vpci_parse_flags. */
@@ -225,6 +236,18 @@ const char *cli_data_dir(void);
 /* Path of @rel under the data directory in @buf when that file exists;
  * NULL otherwise. */
 const char *cli_data_path(const char *rel, char *buf, size_t size);
+
+/* --- cmd-diff.c: differences, shared with compat ------------------------- */
+
+/* Load operands 0 and 1; 66 outranks 65.  Returns an exit code. */
+int cli_load_pair(struct cli_args *a, vpci_func **fa, vpci_func **fb);
+/* One line per entry: 'A:L:C: B:L:C: abi|note: MESSAGE', or for compat
+ * 'error' (a blocker) and 'note: waived:'. */
+void cli_diff_text(FILE *fp, const vpci_diff *l, const char *na, const char *nb, bool compat);
+/* The entries as a JSON array (shape in vpci(1)). */
+void cli_diff_json(FILE *fp, const vpci_diff *l, const char *na, const char *nb);
+/* '"KEY": {"file", "name", "abi_hash"},' for the --json objects. */
+void cli_diff_json_file(FILE *fp, const char *key, const char *name, const vpci_func *f);
 
 /* --- json.c: JSON output ----------------------------------------------- */
 

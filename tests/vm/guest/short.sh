@@ -108,4 +108,6 @@ fi
 # 8. an instance with another layout than the device's (tests/vm/guest/bind.sh)
 . /vpci/bind.sh
 [ -n "${VPCI_FULL:-}" ] && . /vpci/extra.sh
+# 9. instance types on the VM's functions, migration between two VFs
+. /vpci/types.sh
 finish
