@@ -204,20 +204,24 @@ static int report(vpci_diag *d)
 
 int main(int argc, char **argv)
 {
-	vpci_diag *d = vpci_diag_new();
+	vpci_diag *d = NULL;
 	vpci_func *f = NULL;
 	vpci_emu *src = NULL, *dst = NULL;
 	struct vm vm0 = { .name = "vm0" }, vm1 = { .name = "vm1" };
 	const struct vpci_emu_ops ops = { on_event };
 	void *blob = NULL;
 	size_t len = 0;
+	int rc = 0;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: vmm-probe INSTANCE.yaml\n");
 		return 64;
 	}
-	if (vpci_parse_file(argv[1], &f, d) || vpci_emu_new(f, NULL, &ops, &vm0, &src, d))
-		return report(d);
+	d = vpci_diag_new();
+	if (vpci_parse_file(argv[1], &f, d) || vpci_emu_new(f, NULL, &ops, &vm0, &src, d)) {
+		rc = report(d);
+		goto out;
+	}
 
 	guest_probe(src, &vm0);
 
@@ -226,10 +230,10 @@ int main(int argc, char **argv)
 	 * needs to map the BARs and route the vectors as the source did */
 	CHECK(vpci_emu_save(src, &blob, &len) == 0, "save failed");
 	printf("[vm0] saved %zu bytes of state\n", len);
-	if (vpci_emu_new(f, NULL, &ops, &vm1, &dst, d))
-		return report(d);
-	if (vpci_emu_load(dst, blob, len, d))
-		return report(d);
+	if (vpci_emu_new(f, NULL, &ops, &vm1, &dst, d) || vpci_emu_load(dst, blob, len, d)) {
+		rc = report(d);
+		goto out;
+	}
 	printf("[vm1] loaded\n");
 	for (unsigned i = 0; i < 7; i++)
 		CHECK(vm1.bar[i].mapped == vm0.bar[i].mapped && vm1.bar[i].addr == vm0.bar[i].addr &&
@@ -238,12 +242,13 @@ int main(int argc, char **argv)
 	      vm1.vec0_data == vm0.vec0_data, "the destination's MSI-X routing differs from the source's");
 	for (unsigned off = 0; off < vpci_func_config_size(f); off += 4)
 		CHECK(cfg_read(src, off, 4) == cfg_read(dst, off, 4), "config 0x%x differs after migration", off);
-
+	printf("%s\n", failures ? "vmm-probe: FAILED" : "vmm-probe: ok (enumerated, mapped, MSI-X routed, migrated)");
+	rc = failures ? 1 : 0;
+out:
 	free(blob);
 	vpci_emu_free(src);
 	vpci_emu_free(dst);
 	vpci_func_free(f);
 	vpci_diag_free(d);
-	printf("%s\n", failures ? "vmm-probe: FAILED" : "vmm-probe: ok (enumerated, mapped, MSI-X routed, migrated)");
-	return failures ? 1 : 0;
+	return rc;
 }
