@@ -327,6 +327,13 @@ static void update_bars(struct vpci_emu *e, struct evbuf *b)
 	const struct vpci_func *f = e->f;
 	uint16_t cmd = (uint16_t)rd(e, e->reg[RL_COMMAND], 2);
 
+	/* a VF presented as a VF: Memory Space Enable is RO 0 and the PF's VF
+	 * MSE decodes its BARs (PCIe §9.3.4.1.3), so they decode whenever the
+	 * function exists */
+	unsigned co = e->reg[RL_COMMAND];
+	if ((f->pfshared[co] & 0x2) && !(f->pl[VPCI_PL_RW][co] & 0x2))
+		cmd |= 0x2;
+
 	for (unsigned i = 0; i <= ROM_INDEX; i++) {
 		const struct barinst *bi = &f->bar[i];
 		if (i < ROM_INDEX && i >= func_nbars(f))
@@ -780,7 +787,9 @@ static void load_planes(struct vpci_emu *e, const struct vpci_func *f)
 		e->rw[dw] = le32(f->pl[VPCI_PL_RW] + o) & ~rz;
 		e->w1c[dw] = le32(f->pl[VPCI_PL_RW1C] + o) & ~rz;
 		e->sticky[dw] = le32(f->pl[VPCI_PL_STICKY] + o);
-		e->dev[dw] = le32(f->pl[VPCI_PL_DEVICE] + o) & ~rz;
+		/* a VF's PF-shared bits never reach the device, whatever the
+		 * device plane says (docs/vf-shared-fields.md) */
+		e->dev[dw] = le32(f->pl[VPCI_PL_DEVICE] + o) & ~rz & ~le32(f->pfshared + o);
 		e->dev_dw[dw] = e->dev[dw] != 0;
 		atomic_init(&e->cur[dw], e->init[dw]);
 	}

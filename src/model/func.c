@@ -194,6 +194,23 @@ int func_add_note(struct vpci_func *f, const char *text)
 	return 0;
 }
 
+int func_add_origin_note(struct vpci_func *f, const char *text)
+{
+	for (unsigned i = 0; i < f->norigin; i++) {
+		if (strcmp(f->origin[i].key, "note"))
+			continue;
+		size_t a = strlen(f->origin[i].value), b = strlen(text);
+		char *v = realloc(f->origin[i].value, a + b + 3);
+		if (!v)
+			return VPCI_ENOMEM;
+		memcpy(v + a, "; ", 2);
+		memcpy(v + a + 2, text, b + 1);
+		f->origin[i].value = v;
+		return 0;
+	}
+	return func_add_origin(f, "note", text);
+}
+
 int func_set_bar(struct vpci_func *f, unsigned i, enum vpci_bar_type type, int pref)
 {
 	unsigned n = i == ROM_INDEX ? ROM_INDEX + 1 : func_nbars(f);
@@ -758,4 +775,54 @@ void func_default_planes(struct vpci_func *f)
 	for (unsigned i = 0; i < func_nbars(f); i++)
 		func_bar_planes(f, i);
 	func_bar_planes(f, ROM_INDEX);
+}
+
+struct vfmask_ctx {
+	int kind;
+	uint8_t *mask;
+};
+
+static int vf_mask_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
+{
+	const struct vfmask_ctx *c = ctx;
+	const struct vpci_fdesc *fd = r->fd;
+	uint64_t m = c->kind == 'p' ? fd->vfp : c->kind == 'r' ? fd->vfr : c->kind == 'u' ? fd->vfu : fd->vfs;
+
+	(void)f;
+	m &= width_mask(fd->width);
+	for (unsigned k = 0; k < fd->width && r->off + k < VPCI_CFG_SIZE; k++)
+		c->mask[r->off + k] |= (uint8_t)(m >> (8 * k));
+	return 0;
+}
+
+void func_vf_rule_mask(const struct vpci_func *f, int kind, uint8_t *mask)
+{
+	struct vfmask_ctx c = { kind, mask };
+
+	memset(mask, 0, VPCI_CFG_SIZE);
+	func_foreach_field(f, vf_mask_cb, &c);
+}
+
+void func_mark_pf_shared(struct vpci_func *f)
+{
+	func_vf_rule_mask(f, 0, f->pfshared);
+	for (unsigned k = 0; k < VPCI_CFG_SIZE; k++)
+		f->pl[VPCI_PL_DEVICE][k] &= (uint8_t)~f->pfshared[k];
+}
+
+static int reset_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
+{
+	(void)ctx;
+	if (r->fd->flags & FD_MANAGED)
+		return 0;
+	uint64_t rw = func_plane_get(f, VPCI_PL_RW, r->off, r->fd->width);
+	uint64_t w1c = func_plane_get(f, VPCI_PL_RW1C, r->off, r->fd->width);
+	uint64_t v = le_get64(f->val + r->off, r->fd->width);
+	le_put64(f->val + r->off, r->fd->width, (v & ~(rw | w1c)) | (r->fd->reset & rw));
+	return 0;
+}
+
+void func_reset_fields(struct vpci_func *f)
+{
+	func_foreach_field(f, reset_cb, NULL);
 }

@@ -629,6 +629,21 @@ static void check_emulated(struct vctx *v)
 	check_emulated_bars(v);
 }
 
+/* A VF's PF-shared bits are never device-backed: a guest write to them
+ * would reach state the PF or another VF owns (docs/vf-shared-fields.md) */
+static int pf_shared_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
+{
+	struct vctx *v = ctx;
+	uint64_t sh = le_get64(f->pfshared + r->off, r->fd->width);
+	uint64_t dev = func_plane_get(f, VPCI_PL_DEVICE, r->off, r->fd->width) & sh;
+
+	if (dev)
+		ERR(v, 0, r->off,
+		    "%s: bits %#llx are a VF's, shared with its PF (policy: pf-shared); they cannot be device-backed",
+		    r->name, (unsigned long long)dev);
+	return 0;
+}
+
 static int validate(const vpci_func *f, vpci_diag *d, int capture, int emulate)
 {
 	struct vctx v = { f, d, 0, capture };
@@ -652,6 +667,7 @@ static int validate(const vpci_func *f, vpci_diag *d, int capture, int emulate)
 	check_specific(&v);
 	check_planes(&v);
 	check_emulated(&v);
+	func_foreach_field(f, pf_shared_cb, &v);
 	return v.errors ? VPCI_EDATA : 0;
 }
 
