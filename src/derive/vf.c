@@ -135,6 +135,12 @@ static void vf_bar_facts(const struct sriov_view *sv, const struct host_facts *p
 		uint8_t bit = (uint8_t)(1u << i);
 		if (!r && !span)
 			continue; /* not implemented, or an unassigned 32-bit BAR the source cannot tell */
+		if (vf->bar_known & bit) {
+			/* the source knows this VF's own BAR (lspci -vvv of a VF
+			 * prints what the kernel tells) */
+			i += (unsigned)((vf->bar_64 >> i) & 1);
+			continue;
+		}
 		if (r & 1) {
 			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, fpos(pf->slot),
 				 "the PF's VF BAR %u reads as an I/O BAR; VF BARs are memory only (PCIe r6.0 §9.3.3.14): "
@@ -178,8 +184,6 @@ static void vf_identity(const struct vpci_func *pf, const struct sriov_view *sv,
 	vf->device = (uint16_t)sv->vfdid;
 	vf->is_vf = 1;
 	snprintf(vf->physfn, sizeof(vf->physfn), "%s", pff->slot);
-	vf->bar_known = vf->bar_io = vf->bar_64 = vf->bar_pref = vf->bar_typed = 0;
-	memset(vf->bar_size, 0, sizeof(vf->bar_size));
 	vf_bar_facts(sv, pff, vf, d);
 }
 

@@ -832,6 +832,24 @@ static void test_dump_vf_with_pf(void **state)
 	assert_int_equal(bi.size, 65536);
 	assert_int_equal(vpci_func_bar(p, 2, &bi), VPCI_ENOENT);
 	vpci_func_free(p);
+	/* the VF's own -vvv text (lspci prints what the kernel tells of a VF)
+	 * wins over the PF's VF BAR space */
+	char p3[512];
+	uint8_t cfg[4096];
+	snprintf(p3, sizeof(p3), "%s/own.lspci", dir);
+	FILE *fp = fopen(p3, "w");
+	assert_non_null(fp);
+	make_pf(cfg);
+	dump_dev(fp, "03:00.0", cfg, pf_vvv);
+	make_vf(cfg);
+	dump_dev(fp, "03:10.2", cfg, "\tRegion 0: Memory at fd008000 (64-bit, prefetchable) [virtual] [size=32K]\n");
+	fclose(fp);
+	assert_int_equal(derive_from(p3, "03:10.2", &o, &f, d), 0);
+	assert_int_equal(vpci_func_bar(f, 0, &bi), 0);
+	assert_int_equal(bi.size, 32768);
+	assert_int_equal(vpci_func_bar(f, 2, &bi), 0);
+	assert_int_equal(bi.size, 4096);
+	vpci_func_free(f);
 	/* named: the right PF, a wrong one, the VF itself */
 	o.pf = "03:00.0";
 	assert_int_equal(derive_from(path, "03:10.2", &o, &f, d), 0);
