@@ -327,11 +327,10 @@ static void update_bars(struct vpci_emu *e, struct evbuf *b)
 	const struct vpci_func *f = e->f;
 	uint16_t cmd = (uint16_t)rd(e, e->reg[RL_COMMAND], 2);
 
-	/* a VF presented as a VF: Memory Space Enable is RO 0 and the PF's VF
-	 * MSE decodes its BARs (PCIe §9.3.4.1.3), so they decode whenever the
-	 * function exists */
-	unsigned co = e->reg[RL_COMMAND];
-	if ((f->pfshared[co] & 0x2) && !(f->pl[VPCI_PL_RW][co] & 0x2))
+	/* Memory Space Enable read-only in a function with memory BARs: a VF
+	 * presented as a VF, whose BARs the PF's VF MSE decodes (PCIe
+	 * §9.3.4.1.3); they decode whenever they hold an address */
+	if (!(f->pl[VPCI_PL_RW][e->reg[RL_COMMAND]] & 0x2))
 		cmd |= 0x2;
 
 	for (unsigned i = 0; i <= ROM_INDEX; i++) {

@@ -89,6 +89,20 @@ vf_compare() {
 			|| bad "persona $n raw config: unexplained bytes$unexplained"
 	done
 
+	# the VF view through VFIO: Memory Space Enable reads 0 whatever the
+	# guest writes, and the BAR decodes as soon as it has an address
+	vf=$(echo $vfs | cut -d' ' -f1)
+	g=$(group "$vf")
+	check "derive $vf --vf-view vf" vpci derive -q "$vf" --vf-view vf -o $P/view.yaml
+	check "the VF view passes vpci check" vpci check -q $P/view.yaml
+	printf 'w 0x10 4 0xfe100000\nw 0x14 4 0\nw 0x4 2 0x0006\nr 0x4 2\n' > $P/view.script
+	vpci emulate $P/view.yaml --backend vfio:/dev/vfio/$g,$vf --script $P/view.script > $P/view.out 2>&1
+	sed 's/^/     | /' $P/view.out
+	grep -q 'event bar index=0 addr=0xfe100000' $P/view.out && ok "VF view: the BAR decodes without Memory Space Enable" \
+		|| bad "VF view: no bar event"
+	grep -q 'r 0x4 2 = 0x0004' $P/view.out && ok "VF view: Command reads Bus Master only (Memory Space RO 0)" \
+		|| bad "VF view: Command reads $(grep 'r 0x4' $P/view.out)"
+
 	# a dump of the PF and a VF: the VF's identity and BARs from the PF
 	vf=$(echo $vfs | cut -d' ' -f1)
 	{ lspci -xxxx -vvv -s "$pf"; lspci -xxxx -vvv -s "$vf"; } | sed 's/^0000://' > $P/dump.lspci
