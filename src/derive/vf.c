@@ -30,52 +30,37 @@ struct sriov_view {
 	uint32_t vfbar[6];
 };
 
-struct fieldval {
-	const char *name;
-	uint32_t val;
-	int found;
-};
-
-static int fieldval_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
+/* Field @name (instance @inst of a repeated one) of the SR-IOV capability
+ * at @capoff, where the capability table puts it */
+static uint32_t sriov_field(const uint8_t *cfg, unsigned capoff, const char *name, unsigned inst)
 {
-	struct fieldval *fv = ctx;
+	const struct vpci_cdesc *cd = captab_find(CK_EXT, 0x0010);
 
-	if (strcmp(r->name, fv->name))
-		return 0;
-	fv->val = (uint32_t)le_get64(f->val + r->off, r->fd->width);
-	fv->found = 1;
-	return 1;
+	for (const struct vpci_fdesc *fd = cd->fields; fd->name; fd++)
+		if (!strcmp(fd->name, name))
+			return (uint32_t)le_get64(cfg + capoff + fd->off + inst * fd->stride, fd->width);
+	return 0;
 }
 
-static uint32_t field(const struct vpci_func *f, int cap, const char *name)
+/* The SR-IOV capability of 4096 config bytes; 0, or -1 when there is none
+ * (no model is built: a dump's VF looks at every function of the dump) */
+static int sriov_view(const uint8_t *cfg, struct sriov_view *v)
 {
-	struct fieldval fv = { name, 0, 0 };
+	unsigned off = config_find_ext_cap(cfg, 0x0010);
 
-	func_foreach_cap_field(f, cap, fieldval_cb, &fv);
-	return fv.val;
-}
-
-/* 0, or -1 when @pf has no SR-IOV capability */
-static int sriov_view(const struct vpci_func *pf, struct sriov_view *v)
-{
-	int k = vpci_func_find_cap(pf, true, 0x0010, NULL);
-
-	if (k < 0)
+	if (!off || off + 0x40 > VPCI_CFG_SIZE)
 		return -1;
 	memset(v, 0, sizeof(*v));
-	v->off = pf->caps[k].off;
-	v->ctl = field(pf, k, "sriov-control");
-	v->total = field(pf, k, "total-vfs");
-	v->num = field(pf, k, "num-vfs");
-	v->offset = field(pf, k, "first-vf-offset");
-	v->stride = field(pf, k, "vf-stride");
-	v->vfdid = field(pf, k, "vf-device-id");
-	v->sps = field(pf, k, "system-page-size");
-	for (unsigned i = 0; i < 6; i++) {
-		char name[16];
-		snprintf(name, sizeof(name), "vf-bar%u", i);
-		v->vfbar[i] = field(pf, k, name);
-	}
+	v->off = off;
+	v->ctl = sriov_field(cfg, off, "sriov-control", 0);
+	v->total = sriov_field(cfg, off, "total-vfs", 0);
+	v->num = sriov_field(cfg, off, "num-vfs", 0);
+	v->offset = sriov_field(cfg, off, "first-vf-offset", 0);
+	v->stride = sriov_field(cfg, off, "vf-stride", 0);
+	v->vfdid = sriov_field(cfg, off, "vf-device-id", 0);
+	v->sps = sriov_field(cfg, off, "system-page-size", 0);
+	for (unsigned i = 0; i < 6; i++)
+		v->vfbar[i] = sriov_field(cfg, off, "vf-bar%u", i);
 	return 0;
 }
 
@@ -100,7 +85,7 @@ static int pf_model(const struct host_facts *pf, struct vpci_func **out, struct 
 	int rc = vpci_func_from_config(pf->cfg, VPCI_CFG_SIZE, out, NULL);
 	if (rc)
 		return rc;
-	if ((*out)->kind != VPCI_KIND_ENDPOINT || sriov_view(*out, sv)) {
+	if ((*out)->kind != VPCI_KIND_ENDPOINT || sriov_view(pf->cfg, sv)) {
 		diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, fpos(pf->slot),
 			 "not an SR-IOV physical function: it has no SR-IOV capability (PCIe r6.0 §9.3.3)%s",
 			 (*out)->kind != VPCI_KIND_ENDPOINT ? " and is not an endpoint" : "");
@@ -176,11 +161,11 @@ static void vf_bar_facts(const struct sriov_view *sv, const struct host_facts *p
 /* The identity and BARs a VF gets from its PF: the PF's vendor and the
  * VF Device ID (what the kernel shows in sysfs), the BARs of the SR-IOV
  * capability, the link to the PF. */
-static void vf_identity(const struct vpci_func *pf, const struct sriov_view *sv, const struct host_facts *pff,
-			struct host_facts *vf, vpci_diag *d)
+static void vf_identity(const struct sriov_view *sv, const struct host_facts *pff, struct host_facts *vf,
+			vpci_diag *d)
 {
 	vf->have_ids = 1;
-	vf->vendor = le16(pf->val);
+	vf->vendor = le16(pff->cfg);
 	vf->device = (uint16_t)sv->vfdid;
 	vf->is_vf = 1;
 	snprintf(vf->physfn, sizeof(vf->physfn), "%s", pff->slot);
@@ -255,7 +240,7 @@ int vf_persona(const struct host_facts *pff, unsigned n, struct host_facts *out,
 		goto out;
 	}
 	host_facts_init(out, slot);
-	vf_identity(pf, &sv, pff, out, d);
+	vf_identity(&sv, pff, out, d);
 	rc = persona_config(pf, out);
 out:
 	vpci_func_free(pf);
@@ -272,30 +257,34 @@ int vf_unnamed(const struct host_facts *f)
 	return 0;
 }
 
-/* Is @vf VF n of the PF @pff?  n, or 0. */
+/* Is @vf VF n of the PF @pff?  n, or 0.  Routing-ID arithmetic (PCIe
+ * r6.0 §9.3.3.10-11): VF n is at the PF's Routing ID + First VF Offset +
+ * (n - 1) * VF Stride, in one domain. */
 static unsigned vf_number(const struct host_facts *pff, const struct sriov_view *sv, const char *vfslot)
 {
-	char slot[HOST_SLOT_LEN];
+	struct host_bdf pf, vf;
 
-	for (unsigned n = 1; n <= sv->total; n++)
-		if (!vf_slot(pff->slot, sv, n, slot) && !strcmp(slot, vfslot))
-			return n;
-	return 0;
+	if (host_bdf_parse(pff->slot, &pf) || host_bdf_parse(vfslot, &vf) || pf.dom != vf.dom)
+		return 0;
+	long d = (long)host_bdf_rid(&vf) - (long)host_bdf_rid(&pf) - (long)sv->offset;
+	if (d < 0 || (!sv->stride && d) || (sv->stride && d % sv->stride))
+		return 0;
+	unsigned long n = sv->stride ? (unsigned long)d / sv->stride + 1 : 1;
+	return n <= sv->total ? (unsigned)n : 0;
 }
 
 int vf_from_pf(struct vpci_source *s, const char *want, struct host_facts *vf, struct vf_link *link,
 	       vpci_diag *d)
 {
-	struct host_facts *pff = malloc(sizeof(*pff));
-	struct vpci_func *best = NULL;
-	size_t cnt = vpci_source_count(s);
-	int rc = 0, idx = -1;
+	struct host_facts *buf = malloc(sizeof(*buf));
+	size_t cnt = vpci_source_count(s), first = 0, end = cnt;
+	int rc = 0, found = 0;
 
-	if (!pff)
+	if (!buf)
 		return VPCI_ENOMEM;
 	memset(link, 0, sizeof(*link));
 	if (want) {
-		idx = vpci_source_find(s, want);
+		int idx = vpci_source_find(s, want);
 		if (idx < 0) {
 			diag_add(d, VPCI_SEV_ERROR, idx == VPCI_EINVAL ? VPCI_EINVAL : VPCI_ENOENT, fpos(vf->slot),
 				 idx == VPCI_EINVAL ? "the PF address '%s' is malformed (expected [DDDD:]BB:DD.F)"
@@ -308,82 +297,81 @@ int vf_from_pf(struct vpci_source *s, const char *want, struct host_facts *vf, s
 			rc = VPCI_EINVAL;
 			goto out;
 		}
+		first = (size_t)idx;
+		end = first + 1;
 	}
-	for (size_t j = 0; j < cnt; j++) {
-		struct vpci_func *pf = NULL;
+	for (size_t j = first; j < end; j++) {
+		const struct host_facts *pff = source_peek(s, j);
 		struct sriov_view sv;
-		if ((idx >= 0 && j != (size_t)idx) || !strcmp(vpci_source_slot(s, j), vf->slot) ||
-		    source_read(s, j, pff, NULL))
+		if (!strcmp(vpci_source_slot(s, j), vf->slot))
 			continue;
-		if (pff->len < VPCI_CFG_SIZE || vpci_func_from_config(pff->cfg, VPCI_CFG_SIZE, &pf, NULL))
-			pf = NULL;
-		if (!pf || pf->kind != VPCI_KIND_ENDPOINT || sriov_view(pf, &sv)) {
-			if (idx >= 0) {
+		if (!pff) {
+			if (source_read(s, j, buf, NULL))
+				continue;
+			pff = buf;
+		}
+		/* an SR-IOV PF: an endpoint with an SR-IOV capability (checked
+		 * on the bytes: no model is built for every function) */
+		if (pff->len < VPCI_CFG_SIZE || le16(pff->cfg) == 0xffff || (pff->cfg[0x0e] & 0x7f) ||
+		    sriov_view(pff->cfg, &sv)) {
+			if (want) {
 				/* named: say why it cannot be the PF */
-				struct vpci_func *ignored = NULL;
-				struct sriov_view unused;
-				rc = pf_model(pff, &ignored, &unused, d);
-				vpci_func_free(ignored);
-				rc = rc ? rc : VPCI_EDATA;
+				struct vpci_func *unused = NULL;
+				int e = pf_model(pff, &unused, &sv, d);
+				vpci_func_free(unused);
+				rc = e ? e : VPCI_EDATA;
 			}
-			vpci_func_free(pf);
 			continue;
 		}
 		unsigned n = vf_number(pff, &sv, vf->slot);
 		if (!n) {
-			if (idx >= 0) {
-				char first[HOST_SLOT_LEN] = "-", last[HOST_SLOT_LEN] = "-";
-				vf_slot(pff->slot, &sv, 1, first);
-				vf_slot(pff->slot, &sv, sv.total ? sv.total : 1, last);
+			if (want) {
+				char lo[HOST_SLOT_LEN] = "-", hi[HOST_SLOT_LEN] = "-";
+				vf_slot(pff->slot, &sv, 1, lo);
+				vf_slot(pff->slot, &sv, sv.total ? sv.total : 1, hi);
 				diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, fpos(vf->slot),
 					 "%s is not a VF of %s: its %u VFs are %s .. %s (First VF Offset %u, VF Stride %u)",
-					 vf->slot, pff->slot, sv.total, first, last, sv.offset, sv.stride);
+					 vf->slot, pff->slot, sv.total, lo, hi, sv.offset, sv.stride);
 				rc = VPCI_EDATA;
 			}
-			vpci_func_free(pf);
 			continue;
 		}
-		if (best) {
+		if (found) {
 			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, fpos(vf->slot),
 				 "both %s and %s have a VF at this address: name the PF (--pf)", link->pf, pff->slot);
-			vpci_func_free(pf);
 			rc = VPCI_EDATA;
 			goto out;
 		}
-		best = pf;
+		found = 1;
 		snprintf(link->pf, sizeof(link->pf), "%s", pff->slot);
 		link->n = n;
-		vf_identity(pf, &sv, pff, vf, d);
+		vf_identity(&sv, pff, vf, d);
 		if (!(sv.ctl & 1) || n > sv.num)
 			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, fpos(vf->slot),
 				 "the PF %s shows VF Enable %s and NumVFs %u, so VF %u should not exist; its First VF "
 				 "Offset and VF Stride may have changed since", pff->slot, sv.ctl & 1 ? "set" : "clear",
 				 sv.num, n);
 	}
-	rc = rc ? rc : best != NULL;
+	rc = rc ? rc : found;
 out:
-	vpci_func_free(best);
-	free(pff);
+	free(buf);
 	return rc;
 }
 
 int vf_number_of(struct vpci_source *s, const struct host_facts *vf, struct vf_link *link)
 {
 	struct host_facts *pff;
-	struct vpci_func *pf = NULL;
 	struct sriov_view sv;
 	int idx = vf->physfn[0] ? vpci_source_find(s, vf->physfn) : -1, rc = 0;
 
 	memset(link, 0, sizeof(*link));
 	if (idx < 0 || !(pff = malloc(sizeof(*pff))))
 		return 0;
-	if (!source_read(s, (size_t)idx, pff, NULL) && pff->len >= VPCI_CFG_SIZE &&
-	    !vpci_func_from_config(pff->cfg, VPCI_CFG_SIZE, &pf, NULL) && !sriov_view(pf, &sv) &&
+	if (!source_read(s, (size_t)idx, pff, NULL) && pff->len >= VPCI_CFG_SIZE && !sriov_view(pff->cfg, &sv) &&
 	    (link->n = vf_number(pff, &sv, vf->slot))) {
 		snprintf(link->pf, sizeof(link->pf), "%s", pff->slot);
 		rc = 1;
 	}
-	vpci_func_free(pf);
 	free(pff);
 	return rc;
 }

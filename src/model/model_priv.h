@@ -244,6 +244,11 @@ int func_foreach_cap_field(const struct vpci_func *f, int cap, field_cb cb, void
 /* Reset every plane of every field to the capability table's default. */
 void func_default_planes(struct vpci_func *f);
 
+/* The offset of the first extended capability @id in 4096 config bytes,
+ * walked as vpci_func_from_config() walks them; 0 when there is none.
+ * Cheap: no model is built. */
+unsigned config_find_ext_cap(const uint8_t *cfg, uint16_t id);
+
 /* Every writable bit takes the capability table's reset value and every
  * RW1C bit reads 0 (managed fields excepted): the function as after a
  * reset, by the current planes. */

@@ -355,6 +355,11 @@ static int dump_read(struct vpci_source *s, size_t i, struct host_facts *f, vpci
 	return 0;
 }
 
+static const struct host_facts *dump_peek(struct vpci_source *s, size_t i)
+{
+	return &((struct dump_priv *)s->priv)->dev[i].f;
+}
+
 static void dump_close(struct vpci_source *s)
 {
 	struct dump_priv *pv = s->priv;
@@ -370,6 +375,7 @@ const struct source_ops source_dump_ops = {
 	.name = "dump",
 	.open = dump_open,
 	.read = dump_read,
+	.peek = dump_peek,
 	.close = dump_close,
 };
 
