@@ -31,6 +31,7 @@
 /* A field whose planes the file overrides, applied after the defaults. */
 struct override {
 	struct fy_node *node;  /* the field's mapping value, or NULL */
+	const struct vpci_fdesc *fd; /* the field, with a node */
 	unsigned off, width;
 	int dev_all;           /* capability-level "backing: device" */
 };
@@ -76,13 +77,15 @@ static void mark_bytes(struct pctx *c, unsigned off, unsigned width, uint32_t lo
 /* --- access planes from the file --------------------------------------- */
 
 static const char *const field_keys[] = {
-	"value", "access", "backing", "rw", "rw1c", "rsvdp", "rsvdz", "hwinit", "sticky", "device"
+	"value", "access", "backing", "rw", "rw1c", "rsvdp", "rsvdz", "hwinit", "sticky", "device", "policy"
 };
-/* keys of a field's long form planned for a later version (§18) */
-static const char *const field_reserved[] = { "policy" };
+/* policy: how a VF emulates the bits its PF owns (docs/vf-shared-fields.md) */
+static const char *const field_policies[] = { "pf-shared" };
 
-/* Apply access:/backing:/plane masks of a field mapping to the model. */
-static void apply_field_planes(struct pctx *c, struct fy_node *m, unsigned off, unsigned width)
+/* Apply access:/backing:/plane masks and policy: of a field mapping to
+ * the model. */
+static void apply_field_planes(struct pctx *c, struct fy_node *m, const struct vpci_fdesc *fd, unsigned off,
+			       unsigned width)
 {
 	struct vpci_func *f = c->f;
 	uint64_t full = width_mask(width), v;
@@ -106,10 +109,20 @@ static void apply_field_planes(struct pctx *c, struct fy_node *m, unsigned off, 
 		else
 			func_plane_put(f, VPCI_PL_DEVICE, off, width, e ? full : 0);
 	}
+	/* the bits the capability table's VF rules name are the PF's: never
+	 * device-backed (vpci check refuses a device mask over them) */
+	if ((n = get(c, m, "policy")) &&
+	    !yr_enum(&c->y, n, "policy", field_policies, ARRAY_SIZE(field_policies), &e)) {
+		if (!fd->vfs)
+			PERR(c, n, "'policy: pf-shared': no bit of this field is shared with a VF's PF (the fields "
+				   "that have some are listed in docs/vf-shared-fields.md)");
+		else
+			le_put64(f->pfshared + off, width, fd->vfs & full);
+	}
 }
 
-static void add_override(struct pctx *c, struct fy_node *m, unsigned off, unsigned width,
-			 int dev_all)
+static void add_override(struct pctx *c, struct fy_node *m, const struct vpci_fdesc *fd, unsigned off,
+			 unsigned width, int dev_all)
 {
 	if (c->nov == c->aov) {
 		unsigned cap = c->aov ? c->aov * 2 : 32;
@@ -123,6 +136,7 @@ static void add_override(struct pctx *c, struct fy_node *m, unsigned off, unsign
 	}
 	struct override *o = &c->ov[c->nov++];
 	o->node = m;
+	o->fd = fd;
 	o->off = off;
 	o->width = width;
 	o->dev_all = dev_all;
@@ -145,7 +159,7 @@ static void apply_overrides_from(struct pctx *c, unsigned from)
 	for (unsigned i = from; i < c->nov; i++) {
 		const struct override *o = &c->ov[i];
 		if (o->node) {
-			apply_field_planes(c, o->node, o->off, o->width);
+			apply_field_planes(c, o->node, o->fd, o->off, o->width);
 			continue;
 		}
 		for (unsigned k = 0; o->dev_all && k < f->ncaps; k++) {
@@ -250,8 +264,8 @@ static void set_field(struct pctx *c, struct fy_node *k, struct fy_node *v, cons
 	}
 	snprintf(what, sizeof(what), "field '%s'", key);
 	if (v && fy_node_get_type(v) == FYNT_MAPPING && !fy_node_is_alias(v)) {
-		yr_check_keys(&c->y, v, what, YR_KEYS_RESERVED(field_keys, field_reserved));
-		add_override(c, v, off, fd->width, 0);
+		yr_check_keys(&c->y, v, what, YR_KEYS(field_keys));
+		add_override(c, v, fd, off, fd->width, 0);
 		valnode = get(c, v, "value");
 		if (!valnode && !yr_has(v, "value")) {
 			le_put64(f->val + off, fd->width, fd->reset);
@@ -470,7 +484,7 @@ static void parse_cap(struct pctx *c, struct fy_node *item, int ext, unsigned id
 			parse_fields(c, n, cd, off, cd->key);
 	}
 	if ((n = get(c, item, "backing")) && !yr_enum(&c->y, n, "backing", model_backing_names, 2, &e) && e)
-		add_override(c, NULL, off, 0, 1); /* resolved once lengths are known */
+		add_override(c, NULL, NULL, off, 0, 1); /* resolved once lengths are known */
 }
 
 static int parse_std_cap(void *ctx, struct fy_node *item, unsigned i)

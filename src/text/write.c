@@ -141,7 +141,11 @@ static int write_field_cb(struct vpci_func *fm, const struct field_ref *r, void 
 
 	if (r->fd->flags & (FD_MANAGED | FD_HIDDEN))
 		return 0;
+	/* a VF's field whose bits its PF owns (docs/vf-shared-fields.md) */
+	int pf_shared = r->fd->vfs && le_get64(f->pfshared + r->off, r->fd->width);
+
 	captab_field_planes(r->fd, f->val, r->capoff, &def);
+	long_form = pf_shared;
 	for (int p = 0; p < VPCI_PL_COUNT; p++)
 		if (func_plane_get(f, p, r->off, r->fd->width) != def.pl[p])
 			long_form = 1;
@@ -162,6 +166,8 @@ static int write_field_cb(struct vpci_func *fm, const struct field_ref *r, void 
 			sb_printf(&w->sb, ", %s: ", model_plane_keys[p]);
 			put_hex(&w->sb, m, r->fd->width);
 		}
+		if (pf_shared)
+			sb_puts(&w->sb, ", policy: pf-shared");
 		sb_putc(&w->sb, '}');
 	}
 	if (r->cap < 0)

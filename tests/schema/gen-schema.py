@@ -48,7 +48,10 @@ def field_defs():
         mx = (1 << (8 * w)) - 1
         props = {"value": uint(mx, desc="the field's initial value"),
                  "access": {"enum": ACCESS, "description": "uniform access for the whole field (PCIe r6.0 §7.4)"},
-                 "backing": {"$ref": "#/$defs/backing"}}
+                 "backing": {"$ref": "#/$defs/backing"},
+                 "policy": {"enum": ["pf-shared"],
+                            "description": "a VF's field: the bits the capability table's VF rules name are "
+                                           "its PF's, never device-backed (docs/vf-shared-fields.md)"}}
         for p in PLANES:
             props[p] = uint(mx, desc="bit mask replacing the '%s' plane of this field" % p)
         d["field-w%d" % w] = {

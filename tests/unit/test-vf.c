@@ -659,6 +659,51 @@ static void test_two_vfs_isolated(void **state)
 	vpci_func_free(f2);
 }
 
+/* The marking in a file: the writer says "policy: pf-shared" on every
+ * field with PF-shared bits, the reader restores them, and a file that
+ * makes them device-backed is refused by check and still kept virtual by
+ * the engine. */
+static void test_policy_in_files(void **state)
+{
+	vpci_func *f = persona(1, 0, VPCI_VF_VIEW_PLAIN), *g = NULL;
+	char *text = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(vpci_write(f, VPCI_WRITE_NO_NAMES, &text, &len), 0);
+	assert_non_null(strstr(text, "device-control: {value: 0x2810, device: 0x0810, policy: pf-shared}"));
+	assert_non_null(strstr(text, "command: {value: 0x0000, device: 0x0004, policy: pf-shared}"));
+	assert_int_equal(vpci_parse_buffer(text, len, "vf.yaml", &g, NULL), 0);
+	assert_memory_equal(f->pfshared, g->pfshared, VPCI_CFG_SIZE);
+	vpci_func_free(g);
+
+	/* a hand edit: the PF's Device Control bits device-backed */
+	char *edit = strstr(text, "device: 0x0810, policy");
+	assert_non_null(edit);
+	memcpy(edit, "device: 0xffff", 14);
+	vpci_diag *d = vpci_diag_new();
+	assert_int_equal(vpci_parse_buffer(text, len, "vf.yaml", &g, d), VPCI_EDATA);
+	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "device-control: bits 0x7ef are a VF's"));
+	vpci_diag_free(d);
+	assert_int_equal(vpci_parse_buffer_flags(text, len, "vf.yaml", VPCI_PARSE_NO_VALIDATE, &g, NULL), 0);
+	struct hw hw;
+	struct vfdev v;
+	vpci_emu *e = NULL;
+	memset(&hw, 0, sizeof(hw));
+	memset(&v, 0, sizeof(v));
+	hw.mask = g->pfshared;
+	v.hw = &hw;
+	struct vpci_backend be = { &hw_ops, &v };
+	assert_int_equal(vpci_emu_new(g, &be, NULL, NULL, &e, NULL), 0);
+	write_matrix(e);
+	assert_true(v.writes > 0);
+	assert_int_equal(v.bad, 0);
+	vpci_emu_free(e);
+	vpci_func_free(g);
+	free(text);
+	vpci_func_free(f);
+}
+
 /* --- personas ---------------------------------------------------------------- */
 
 static void test_persona_from_dump(void **state)
@@ -983,6 +1028,7 @@ int main(void)
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_no_write_reaches_shared),
 		cmocka_unit_test(test_two_vfs_isolated),
+		cmocka_unit_test(test_policy_in_files),
 		cmocka_unit_test(test_persona_from_dump),
 		cmocka_unit_test(test_persona_errors),
 		cmocka_unit_test(test_persona_from_sysfs),
