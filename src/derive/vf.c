@@ -34,7 +34,7 @@ struct sriov_view {
  * at @capoff, where the capability table puts it */
 static uint32_t sriov_field(const uint8_t *cfg, unsigned capoff, const char *name, unsigned inst)
 {
-	const struct vpci_cdesc *cd = captab_find(CK_EXT, 0x0010);
+	const struct vpci_cdesc *cd = captab_find(CK_EXT, ECAPID_SRIOV);
 
 	for (const struct vpci_fdesc *fd = cd->fields; fd->name; fd++)
 		if (!strcmp(fd->name, name))
@@ -46,9 +46,9 @@ static uint32_t sriov_field(const uint8_t *cfg, unsigned capoff, const char *nam
  * (no model is built: a dump's VF looks at every function of the dump) */
 static int sriov_view(const uint8_t *cfg, struct sriov_view *v)
 {
-	unsigned off = config_find_ext_cap(cfg, 0x0010);
+	unsigned off = config_find_ext_cap(cfg, ECAPID_SRIOV);
 
-	if (!off || off + 0x40 > VPCI_CFG_SIZE)
+	if (!off || off + captab_find(CK_EXT, ECAPID_SRIOV)->len > VPCI_CFG_SIZE)
 		return -1;
 	memset(v, 0, sizeof(*v));
 	v->off = off;
@@ -126,13 +126,13 @@ static void vf_bar_facts(const struct sriov_view *sv, const struct host_facts *p
 			i += (unsigned)((vf->bar_64 >> i) & 1);
 			continue;
 		}
-		if (r & 1) {
+		if (r & BAR_SPACE_IO) {
 			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, fpos(pf->slot),
 				 "the PF's VF BAR %u reads as an I/O BAR; VF BARs are memory only (PCIe r6.0 §9.3.3.14): "
 				 "ignored", i);
 			continue;
 		}
-		int is64 = ((r >> 1) & 3) == 2;
+		int is64 = (r & BAR_MEM_TYPE) == BAR_MEM_TYPE_64;
 		if (is64 && i == 5) {
 			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, fpos(pf->slot),
 				 "the PF's VF BAR 5 is a 64-bit BAR with no upper half: ignored");
@@ -141,7 +141,7 @@ static void vf_bar_facts(const struct sriov_view *sv, const struct host_facts *p
 		vf->bar_typed |= bit;
 		if (is64)
 			vf->bar_64 |= bit;
-		if (r & 8)
+		if (r & BAR_MEM_PREFETCH)
 			vf->bar_pref |= bit;
 		if (span) {
 			uint64_t size = sv->total ? span / sv->total : 0;
@@ -165,7 +165,7 @@ static void vf_identity(const struct sriov_view *sv, const struct host_facts *pf
 			vpci_diag *d)
 {
 	vf->have_ids = 1;
-	vf->vendor = le16(pff->cfg);
+	vf->vendor = le16(pff->cfg + CFG_VENDOR_ID);
 	vf->device = (uint16_t)sv->vfdid;
 	vf->is_vf = 1;
 	snprintf(vf->physfn, sizeof(vf->physfn), "%s", pff->slot);
@@ -192,12 +192,14 @@ static int persona_config(const struct vpci_func *pf, struct host_facts *vf)
 	func_remove_caps(v, hide);
 	if ((rc = func_link_ext_list(v)))
 		goto out;
-	memset(v->val, 0xff, 4);                 /* §9.3.4.1.1-2 */
-	memset(v->val + 0x0c, 0, 4);             /* cache line, latency, header type, BIST */
-	memset(v->val + 0x10, 0, 0x28 - 0x10);   /* BARs read 0 (§9.3.4.1.11) */
-	memset(v->val + 0x28, 0, 4);             /* CardBus CIS */
-	memset(v->val + 0x30, 0, 4);             /* no expansion ROM */
-	memset(v->val + 0x3c, 0, 4);             /* no INTx (§9.3.4.1.18), Min_Gnt, Max_Lat */
+	memset(v->val + CFG_VENDOR_ID, 0xff, 4); /* §9.3.4.1.1-2 */
+	/* cache line, latency, header type, BIST */
+	memset(v->val + CFG_CACHE_LINE_SIZE, 0, CFG_BAR0 - CFG_CACHE_LINE_SIZE);
+	/* BARs read 0 (§9.3.4.1.11), and the CardBus CIS pointer */
+	memset(v->val + CFG_BAR0, 0, CFG0_SUBSYSTEM_VENDOR - CFG_BAR0);
+	memset(v->val + CFG0_ROM, 0, 4);         /* no expansion ROM */
+	/* no INTx (§9.3.4.1.18), Min_Gnt, Max_Lat */
+	memset(v->val + CFG_INTERRUPT_LINE, 0, CFG_HEADER_END - CFG_INTERRUPT_LINE);
 	for (unsigned i = 0; i <= ROM_INDEX; i++)
 		memset(&v->bar[i], 0, sizeof(v->bar[i]));
 	v->multifunction = 0;
@@ -207,7 +209,7 @@ static int persona_config(const struct vpci_func *pf, struct host_facts *vf)
 	func_vf_rule_mask(v, 0, notown);
 	for (unsigned k = 0; k < VPCI_CFG_SIZE; k++)
 		v->val[k] &= (uint8_t)~(notown[k] | v->pl[VPCI_PL_RSVDZ][k]);
-	v->val[0x06] = (uint8_t)((v->val[0x06] & ~0x10u) | (v->nstd ? 0x10u : 0));
+	func_sync_caplist(v);
 	memcpy(vf->cfg, v->val, VPCI_CFG_SIZE);
 	vf->len = VPCI_CFG_SIZE;
 	rc = 0;
@@ -249,9 +251,9 @@ out:
 
 int vf_unnamed(const struct host_facts *f)
 {
-	if (f->have_ids || f->is_vf || f->len < 64 || le32(f->cfg) != 0xffffffffu)
+	if (f->have_ids || f->is_vf || f->len < CFG_HEADER_END || le32(f->cfg + CFG_VENDOR_ID) != 0xffffffffu)
 		return 0;
-	for (unsigned i = 4; i < 64; i++)
+	for (unsigned i = CFG_COMMAND; i < CFG_HEADER_END; i++)
 		if (f->cfg[i] != 0xff)
 			return 1;
 	return 0;
@@ -312,7 +314,8 @@ int vf_from_pf(struct vpci_source *s, const char *want, struct host_facts *vf, s
 		}
 		/* an SR-IOV PF: an endpoint with an SR-IOV capability (checked
 		 * on the bytes: no model is built for every function) */
-		if (pff->len < VPCI_CFG_SIZE || le16(pff->cfg) == 0xffff || (pff->cfg[0x0e] & 0x7f) ||
+		if (pff->len < VPCI_CFG_SIZE || le16(pff->cfg + CFG_VENDOR_ID) == 0xffff ||
+		    (pff->cfg[CFG_HEADER_TYPE] & CFG_HEADER_LAYOUT) ||
 		    sriov_view(pff->cfg, &sv)) {
 			if (want) {
 				/* named: say why it cannot be the PF */

@@ -330,8 +330,8 @@ static void update_bars(struct vpci_emu *e, struct evbuf *b)
 	/* Memory Space Enable read-only in a function with memory BARs: a VF
 	 * presented as a VF, whose BARs the PF's VF MSE decodes (PCIe
 	 * §9.3.4.1.3); they decode whenever they hold an address */
-	if (!(f->pl[VPCI_PL_RW][e->reg[RL_COMMAND]] & 0x2))
-		cmd |= 0x2;
+	if (!(le16(f->pl[VPCI_PL_RW] + e->reg[RL_COMMAND]) & CFG_COMMAND_MEMORY))
+		cmd |= CFG_COMMAND_MEMORY;
 
 	for (unsigned i = 0; i <= ROM_INDEX; i++) {
 		const struct barinst *bi = &f->bar[i];
