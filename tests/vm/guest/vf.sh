@@ -95,6 +95,11 @@ vf_compare() {
 	g=$(group "$vf")
 	check "derive $vf --vf-view vf" vpci derive -q "$vf" --vf-view vf -o $P/view.yaml
 	check "the VF view passes vpci check" vpci check -q $P/view.yaml
+	# through VFIO (which virtualizes the IDs) the VF is still known as a
+	# VF: its PF-shared bits are marked and off the device
+	vpci derive -q --vfio /dev/vfio/$g --device "$vf" -o $P/vfio.yaml
+	check "derive --vfio: the VF rules apply (Bus Master alone device-backed)" \
+		grep -q 'command: {value: 0x0000, device: 0x0004, policy: pf-shared}' $P/vfio.yaml
 	printf 'w 0x10 4 0xfe100000\nw 0x14 4 0\nw 0x4 2 0x0006\nr 0x4 2\n' > $P/view.script
 	vpci emulate $P/view.yaml --backend vfio:/dev/vfio/$g,$vf --script $P/view.script > $P/view.out 2>&1
 	sed 's/^/     | /' $P/view.out
