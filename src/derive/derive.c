@@ -242,16 +242,6 @@ static size_t cfg_len(const struct host_facts *f)
 	return f->len >= 4096 ? 4096 : f->len >= 256 ? 256 : f->len >= 128 ? 128 : 64;
 }
 
-/* Is the function a VF?  sysfs says so in its facts; vfio-pci shows a VF
- * with its PF's IDs, and the host's sysfs tells. */
-static int is_vf(vpci_source *s, const struct host_facts *facts)
-{
-	char pf[HOST_SLOT_LEN] = "";
-
-	if (!facts->is_vf && !strcmp(source_name(s), "vfio"))
-		host_dev_link("/sys", facts->slot, "physfn", pf, sizeof(pf));
-	return facts->is_vf || pf[0];
-}
 
 VPCI_EXPORT int vpci_derive_physical(vpci_source *s, size_t i, vpci_func **out, vpci_diag *d)
 {
@@ -266,7 +256,7 @@ VPCI_EXPORT int vpci_derive_physical(vpci_source *s, size_t i, vpci_func **out, 
 			 "the function reads all-ones: it is gone from the bus and backs nothing");
 		rc = VPCI_EDATA;
 	}
-	if (!rc && is_vf(s, facts))
+	if (!rc && facts->is_vf)
 		memset(facts->cfg, 0xff, 4); /* a VF's IDs read 0xffff (PCIe §9.3.4.1.1) */
 	if (!rc)
 		rc = vpci_func_from_config(facts->cfg, cfg_len(facts), &f, d);
@@ -354,7 +344,7 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 			rc = VPCI_ENOMEM;
 			goto out;
 		}
-		if (is_vf(s, facts))
+		if (facts->is_vf)
 			memset(phys->val, 0xff, 4); /* a VF's IDs read 0xffff (PCIe §9.3.4.1.1) */
 	}
 	if (opts->policy == VPCI_POLICY_GUEST) {
