@@ -30,37 +30,27 @@ struct sriov_view {
 	uint32_t vfbar[6];
 };
 
-/* Field @name (instance @inst of a repeated one) of the SR-IOV capability
- * at @capoff, where the capability table puts it */
-static uint32_t sriov_field(const uint8_t *cfg, unsigned capoff, const char *name, unsigned inst)
-{
-	const struct vpci_cdesc *cd = captab_find(CK_EXT, ECAPID_SRIOV);
-
-	for (const struct vpci_fdesc *fd = cd->fields; fd->name; fd++)
-		if (!strcmp(fd->name, name))
-			return (uint32_t)le_get64(cfg + capoff + fd->off + inst * fd->stride, fd->width);
-	return 0;
-}
-
 /* The SR-IOV capability of 4096 config bytes; 0, or -1 when there is none
  * (no model is built: a dump's VF looks at every function of the dump) */
 static int sriov_view(const uint8_t *cfg, struct sriov_view *v)
 {
 	unsigned off = config_find_ext_cap(cfg, ECAPID_SRIOV);
+	struct sriov_layout l;
 
 	if (!off || off + captab_find(CK_EXT, ECAPID_SRIOV)->len > VPCI_CFG_SIZE)
 		return -1;
+	captab_sriov_layout(off, &l);
 	memset(v, 0, sizeof(*v));
 	v->off = off;
-	v->ctl = sriov_field(cfg, off, "sriov-control", 0);
-	v->total = sriov_field(cfg, off, "total-vfs", 0);
-	v->num = sriov_field(cfg, off, "num-vfs", 0);
-	v->offset = sriov_field(cfg, off, "first-vf-offset", 0);
-	v->stride = sriov_field(cfg, off, "vf-stride", 0);
-	v->vfdid = sriov_field(cfg, off, "vf-device-id", 0);
-	v->sps = sriov_field(cfg, off, "system-page-size", 0);
+	v->ctl = le16(cfg + l.ctl);
+	v->total = le16(cfg + l.total);
+	v->num = le16(cfg + l.num);
+	v->offset = le16(cfg + l.first);
+	v->stride = le16(cfg + l.stride);
+	v->vfdid = le16(cfg + l.vfdid);
+	v->sps = le32(cfg + l.sps);
 	for (unsigned i = 0; i < 6; i++)
-		v->vfbar[i] = sriov_field(cfg, off, "vf-bar%u", i);
+		v->vfbar[i] = le32(cfg + l.vfbar[i]);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "captab.h"
+#include "regs.h"
 #include "util/common.h"
 
 #define ACC(a) VPCI_ACC_##a
@@ -859,4 +860,24 @@ const struct vpci_fdesc *captab_find_field(const struct vpci_cdesc *cd, const ch
 		if (captab_field_match(fd, name) >= 0)
 			return fd;
 	return NULL;
+}
+
+static uint16_t sriov_reg(unsigned capoff, const char *name, unsigned inst)
+{
+	const struct vpci_fdesc *fd = captab_find_field(captab_find(CK_EXT, ECAPID_SRIOV), name);
+
+	return (uint16_t)(capoff + fd->off + inst * fd->stride);
+}
+
+void captab_sriov_layout(unsigned capoff, struct sriov_layout *l)
+{
+	l->ctl = sriov_reg(capoff, "sriov-control", 0);
+	l->total = sriov_reg(capoff, "total-vfs", 0);
+	l->num = sriov_reg(capoff, "num-vfs", 0);
+	l->first = sriov_reg(capoff, "first-vf-offset", 0);
+	l->stride = sriov_reg(capoff, "vf-stride", 0);
+	l->vfdid = sriov_reg(capoff, "vf-device-id", 0);
+	l->sps = sriov_reg(capoff, "system-page-size", 0);
+	for (unsigned i = 0; i < 6; i++)
+		l->vfbar[i] = sriov_reg(capoff, "vf-bar0", i);
 }

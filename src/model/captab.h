@@ -233,6 +233,13 @@ int captab_field_match(const struct vpci_fdesc *fd, const char *name);
 /* The field of @cd that @name names (any instance), or NULL. */
 const struct vpci_fdesc *captab_find_field(const struct vpci_cdesc *cd, const char *name);
 
+/* Where the registers of an SR-IOV capability at @capoff are (absolute
+ * config offsets), as the capability table places them (PCIe §9.3.3). */
+struct sriov_layout {
+	uint16_t ctl, total, num, first, stride, vfdid, sps, vfbar[6];
+};
+void captab_sriov_layout(unsigned capoff, struct sriov_layout *l);
+
 /* Name of a capability ID, even an unknown one (static or in @buf). */
 const char *captab_cap_name(int kind, uint16_t id, char *buf, unsigned size);
 

@@ -33,6 +33,8 @@ VPCI_EXPORT void vpci_func_free(vpci_func *f)
 	free(f->notes);
 	free(f->file);
 	free(f->locs);
+	vpci_func_free(f->vf_template);
+	free(f->vf_template_ref);
 	free(f);
 }
 
@@ -62,10 +64,14 @@ VPCI_EXPORT vpci_func *vpci_func_dup(const vpci_func *f)
 	n->norigin = 0;
 	n->notes = NULL;
 	n->nnotes = 0;
+	n->vf_template = NULL;
+	n->vf_template_ref = NULL;
 	n->acaps = n->ncaps;
 	n->alocs = 0;
 	if (dup_str(&n->name, f->name) || dup_str(&n->description, f->description) ||
-	    dup_str(&n->file, f->file))
+	    dup_str(&n->file, f->file) || dup_str(&n->vf_template_ref, f->vf_template_ref))
+		goto fail;
+	if (f->vf_template && !(n->vf_template = vpci_func_dup(f->vf_template)))
 		goto fail;
 	if (f->ncaps) {
 		n->caps = malloc(f->ncaps * sizeof(*n->caps));
@@ -825,4 +831,32 @@ static int reset_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
 void func_reset_fields(struct vpci_func *f)
 {
 	func_foreach_field(f, reset_cb, NULL);
+}
+
+VPCI_EXPORT const vpci_func *vpci_func_vf_template(const vpci_func *f)
+{
+	return f->vf_template;
+}
+
+void func_vf_template_planes(struct vpci_func *f)
+{
+	const struct vpci_func *t = f->vf_template;
+	struct sriov_layout l;
+	int k;
+
+	if (!t || (k = vpci_func_find_cap(f, true, ECAPID_SRIOV, NULL)) < 0 ||
+	    f->caps[k].off + f->caps[k].len > VPCI_CFG_SIZE)
+		return;
+	captab_sriov_layout(f->caps[k].off, &l);
+	for (unsigned i = 0; i < 6; i++) {
+		const struct barinst *b = &t->bar[i];
+		uint64_t rw = 0;
+		if (b->size_known && (b->type == VPCI_BAR_MEM32 || b->type == VPCI_BAR_MEM64))
+			rw = ~(b->size - 1) & ~(uint64_t)(BAR_MEM_ADDR ^ 0xffffffffu);
+		if (b->type == VPCI_BAR_MEM64_HI || !rw)
+			continue;
+		func_plane_put(f, VPCI_PL_RW, l.vfbar[i], 4, rw & 0xffffffffu);
+		if (b->type == VPCI_BAR_MEM64 && i < 5)
+			func_plane_put(f, VPCI_PL_RW, l.vfbar[i + 1], 4, rw >> 32);
+	}
 }

@@ -67,6 +67,11 @@ struct vpci_func {
 	uint8_t multifunction;
 	uint8_t val[VPCI_CFG_SIZE];
 	uint8_t pl[VPCI_PL_COUNT][VPCI_CFG_SIZE];
+	/* a virtual PF: the VF persona its SR-IOV capability enables
+	 * (function: vf-template:), and the reference the file gave */
+	struct vpci_func *vf_template;
+	char *vf_template_ref;
+	uint32_t vf_template_loc;  /* its position in the file */
 	/* bits of an SR-IOV VF that its PF owns or shares (the capability
 	 * table's VF rules, docs/vf-shared-fields.md): never device-backed,
 	 * whatever the device plane says (the engine and the validator
@@ -248,6 +253,11 @@ void func_default_planes(struct vpci_func *f);
  * walked as vpci_func_from_config() walks them; 0 when there is none.
  * Cheap: no model is built. */
 unsigned config_find_ext_cap(const uint8_t *cfg, uint16_t id);
+
+/* A virtual PF's VF BAR registers (SR-IOV capability) become BARs the
+ * guest can size: address bits writable as the VF template's BAR sizes
+ * and kinds say.  No-op without a template or an SR-IOV capability. */
+void func_vf_template_planes(struct vpci_func *f);
 
 /* Every writable bit takes the capability table's reset value and every
  * RW1C bit reads 0 (managed fields excepted): the function as after a

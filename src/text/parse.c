@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "place/place.h"
 #include "text_priv.h"
@@ -1072,10 +1073,9 @@ static void parse_origin(struct pctx *c, struct fy_node *m)
 }
 
 static const char *const func_keys[] = {
-	"kind", "config-size", "multifunction", "header", "bars", "expansion-rom",
+	"kind", "config-size", "multifunction", "vf-template", "header", "bars", "expansion-rom",
 	"capabilities", "extended-capabilities", "raw", "free-ranges", "virtual-capabilities"
 };
-static const char *const func_reserved[] = { "vf-template" };
 
 /* kind, config-size and multifunction: they decide the header layout. */
 static void parse_shape(struct pctx *c, struct fy_node *fn)
@@ -1102,12 +1102,65 @@ static void parse_shape(struct pctx *c, struct fy_node *fn)
 		f->multifunction = (uint8_t)b;
 }
 
+/* Reading a VF template (a template cannot name one of its own: a VF has
+ * no SR-IOV capability, and a file naming itself must not recurse). */
+static _Thread_local int in_template;
+_Thread_local int text_no_templates;
+
+/* vf-template: the instance file of the VFs a virtual PF enables, named
+ * relative to this file's directory (or absolute); read and checked as
+ * any instance, its diagnostics with its own positions. */
+static void parse_vf_template(struct pctx *c, struct fy_node *n)
+{
+	char ref[1024], path[2048];
+	const char *file = c->f->file;
+
+	if (yr_str(&c->y, n, "vf-template", ref, sizeof(ref)))
+		return;
+	if (!ref[0]) {
+		PERR(c, n, "vf-template: give the instance file of the VFs (relative to this file)");
+		return;
+	}
+	if (in_template) {
+		PERR(c, n, "a VF template cannot name a VF template: a VF has no SR-IOV capability of its own");
+		return;
+	}
+	if (text_no_templates) {
+		if (!(c->f->vf_template_ref = xstrdup(ref)))
+			c->nomem = 1;
+		return;
+	}
+	const char *slash = file && ref[0] != '/' && strcmp(file, "<stdin>") ? strrchr(file, '/') : NULL;
+	if (slash)
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - file), file, ref);
+	else
+		snprintf(path, sizeof(path), "%s", ref);
+	/* a file, never standard input or a FIFO (it would block) */
+	struct stat st;
+	const char *why = !strcmp(ref, "-") ? "the VF template is a file, not standard input"
+			  : stat(path, &st) ? strerror(errno) : !S_ISREG(st.st_mode) ? "not a regular file" : NULL;
+	if (why) {
+		PERR(c, n, "vf-template %s: %s", path, why);
+		return;
+	}
+	in_template = 1;
+	int rc = vpci_parse_file(path, &c->f->vf_template, c->y.d);
+	in_template = 0;
+	if (rc == VPCI_ENOMEM)
+		c->nomem = 1;
+	else if (rc)
+		PERR(c, n, "vf-template %s: the VF template is not a valid instance (its errors are above)", path);
+	if (!(c->f->vf_template_ref = xstrdup(ref)))
+		c->nomem = 1;
+	c->f->vf_template_loc = nloc(c, n);
+}
+
 static void parse_function(struct pctx *c, struct fy_node *fn)
 {
 	struct vpci_func *f = c->f;
 	struct fy_node *n;
 
-	yr_check_keys(&c->y, fn, "function", YR_KEYS_RESERVED(func_keys, func_reserved));
+	yr_check_keys(&c->y, fn, "function", YR_KEYS(func_keys));
 	parse_shape(c, fn);
 	/* header defaults, then values from the file */
 	func_foreach_cap_field(f, -1, reset_cb, NULL);
@@ -1132,6 +1185,10 @@ static void parse_function(struct pctx *c, struct fy_node *fn)
 
 	func_apply_structure(f);
 	func_default_planes(f);
+	if ((n = get(c, fn, "vf-template"))) {
+		parse_vf_template(c, n);
+		func_vf_template_planes(f);
+	}
 	apply_overrides(c);
 	if ((n = get(c, fn, "raw")))
 		yr_each(&c->y, n, "raw", MAX_RAW_REGIONS, "raw regions", parse_raw_item, c);

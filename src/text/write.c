@@ -382,6 +382,11 @@ static void write_structured(struct wctx *w)
 	sb_printf(&w->sb, "  config-size: %u\n", f->size);
 	if (f->multifunction)
 		sb_puts(&w->sb, "  multifunction: true\n");
+	if (f->vf_template_ref) {
+		sb_puts(&w->sb, "  vf-template: ");
+		put_quoted(&w->sb, f->vf_template_ref);
+		sb_putc(&w->sb, '\n');
+	}
 	if (f->kind != VPCI_KIND_CARDBUS) {
 		sb_puts(&w->sb, "  header:\n");
 		func_foreach_cap_field(f, -1, write_field_cb, w);
@@ -524,7 +529,9 @@ VPCI_EXPORT int vpci_write_names(const vpci_func *f, unsigned flags, const struc
 		sb_free(&w.sb);
 		return VPCI_ENOMEM;
 	}
-	/* what the structure alone gives back */
+	/* what the structure alone gives back (the template is f's: not read
+	 * again) */
+	text_no_templates = 1;
 #ifdef VPCI_DEBUG_WRITE
 	vpci_diag *dd = vpci_diag_new();
 	rc = text_parse(w.sb.s, w.sb.len, NULL, 0, &shadow, dd);
@@ -534,6 +541,7 @@ VPCI_EXPORT int vpci_write_names(const vpci_func *f, unsigned flags, const struc
 #else
 	rc = text_parse(w.sb.s, w.sb.len, NULL, 0, &shadow, NULL);
 #endif
+	text_no_templates = 0;
 	sb_free(&w.sb);
 	if (rc)
 		return rc == VPCI_ENOMEM ? VPCI_ENOMEM : VPCI_EINVAL;

@@ -197,6 +197,9 @@ def function_schema():
                                       {"type": "string", "pattern": "^(?:64|128|256|4096|0[xX]0*40|0[xX]0*80|0[xX]0*100|0[xX]0*1000)$"}],
                             "default": 4096},
             "multifunction": {"type": "boolean", "default": False},
+            "vf-template": {"type": "string", "minLength": 1,
+                            "description": "a virtual PF: the instance file of the VFs its SR-IOV capability "
+                                           "enables, relative to this file (docs/format.md section 4)"},
             "header": {"type": "object"},
             "bars": {"type": "array"},
             "expansion-rom": {

@@ -1004,6 +1004,236 @@ static void test_vf_view_decodes(void **state)
 	vpci_func_free(vf);
 }
 
+/* --- a virtual PF (vf-template) ----------------------------------------------- */
+
+static const char vpf_text[] =
+	"vpci: 1\n"
+	"name: vpf\n"
+	"function:\n"
+	"  vf-template: vf.yaml\n"
+	"  header: {vendor-id: 0x1af4, device-id: 0x1041, class-code: 0x020000}\n"
+	"  bars:\n"
+	"    - {index: 0, type: mem64, size: 16KiB}\n"
+	"  capabilities:\n"
+	"    - type: pcie\n"
+	"      offset: 0x40\n"
+	"      fields: {pcie-capabilities: 0x0002, device-capabilities: 0x10008000}\n"
+	"  extended-capabilities:\n"
+	"    - type: ari\n"
+	"      offset: 0x100\n"
+	"    - type: sriov\n"
+	"      offset: 0x108\n"
+	"      fields: {initial-vfs: 4, total-vfs: 4, first-vf-offset: 2, vf-stride: 2, vf-device-id: 0x1042,\n"
+	"               supported-page-sizes: 0x553, vf-bar0: 0x0000000c}\n";
+
+static const char vf_text[] =
+	"vpci: 1\n"
+	"name: vpf-vf\n"
+	"function:\n"
+	"  header: {vendor-id: 0x1af4, device-id: 0x1042, class-code: 0x020000}\n"
+	"  bars:\n"
+	"    - {index: 0, type: mem64, prefetchable: true, size: 16KiB}\n"
+	"  capabilities:\n"
+	"    - type: pcie\n"
+	"      offset: 0x40\n"
+	"      fields: {pcie-capabilities: 0x0002}\n";
+
+struct vfevents {
+	unsigned up, down, bars, last_bar_vfs, order_ok, reenter, ready;
+	unsigned rid[8], n[8], seen;
+	uint64_t bar_addr;
+	int bar_on;
+	vpci_emu *e;
+	unsigned ctl;
+};
+
+static void vf_event(void *opaque, const struct vpci_event *ev)
+{
+	struct vfevents *l = opaque;
+
+	if (ev->kind == VPCI_EV_VF) {
+		if (ev->enabled) {
+			l->order_ok &= ev->index == l->up - l->down + 1;
+			l->up++;
+			if (l->seen < 8) {
+				l->rid[l->seen] = ev->data;
+				l->n[l->seen++] = ev->index;
+			}
+			/* ready to use: an engine for the VF from the event */
+			vpci_emu *v = NULL;
+			if (ev->func && !vpci_emu_new(ev->func, NULL, NULL, NULL, &v, NULL))
+				l->ready++;
+			vpci_emu_free(v);
+			if (l->reenter) {
+				/* from the handler: VF Enable off and on again */
+				l->reenter = 0;
+				assert_int_equal(vpci_emu_write(l->e, l->ctl, 2, 0x0008), 0);
+				assert_int_equal(vpci_emu_write(l->e, l->ctl, 2, 0x0009), 0);
+			}
+		} else {
+			l->order_ok &= ev->index == l->up - l->down;
+			l->down++;
+		}
+	} else if (ev->kind == VPCI_EV_VF_BAR && ev->index == 0) {
+		l->bars++;
+		l->bar_addr = ev->addr;
+		l->bar_on = ev->enabled;
+		l->last_bar_vfs = ev->data;
+		assert_int_equal(ev->size, 16384);
+	}
+}
+
+static void test_virtual_pf(void **state)
+{
+	static const struct vpci_emu_ops ops = { vf_event };
+	char path[600], vpath[600];
+	vpci_func *f = NULL, *g = NULL;
+	vpci_emu *e = NULL;
+	struct vfevents l;
+	uint32_t v;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/vpf.yaml", dir);
+	snprintf(vpath, sizeof(vpath), "%s/vf.yaml", dir);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(vpf_text, fp);
+	fclose(fp);
+	fp = fopen(vpath, "w");
+	assert_non_null(fp);
+	fputs(vf_text, fp);
+	fclose(fp);
+	vpci_diag *d = vpci_diag_new();
+	int rc = vpci_parse_file(path, &f, d);
+	for (size_t i = 0; rc && i < vpci_diag_count(d); i++)
+		fprintf(stderr, "%s\n", vpci_diag_get(d, i)->message);
+	assert_int_equal(rc, 0);
+	vpci_diag_free(d);
+	const vpci_func *t = vpci_func_vf_template(f);
+	assert_non_null(t);
+	assert_string_equal(vpci_func_name(t), "vpf-vf");
+	/* the writer keeps the reference; the copy keeps the template */
+	char *text = NULL;
+	size_t len = 0;
+	assert_int_equal(vpci_write(f, VPCI_WRITE_NO_NAMES, &text, &len), 0);
+	assert_non_null(strstr(text, "  vf-template: \"vf.yaml\"\n"));
+	free(text);
+	g = vpci_func_dup(f);
+	assert_non_null(g);
+	assert_string_equal(vpci_func_name(vpci_func_vf_template(g)), "vpf-vf");
+	vpci_func_free(g);
+
+	struct sriov_layout sr;
+	captab_sriov_layout(0x108, &sr);
+	memset(&l, 0, sizeof(l));
+	l.order_ok = 1;
+	l.ctl = sr.ctl;
+	assert_int_equal(vpci_emu_new(f, NULL, &ops, &l, &e, NULL), 0);
+	l.e = e;
+	vpci_emu_set_routing_id(e, 0x0300);
+	/* the guest's PF driver: NumVFs, VF BAR sizing and placement */
+	assert_int_equal(vpci_emu_write(e, sr.num, 2, 3), 0);
+	assert_int_equal(vpci_emu_write(e, sr.vfbar[0], 4, 0xffffffff), 0);
+	assert_int_equal(vpci_emu_write(e, sr.vfbar[1], 4, 0xffffffff), 0);
+	assert_int_equal(vpci_emu_read(e, sr.vfbar[0], 4, &v), 0);
+	assert_int_equal(v, 0xffffc00c);             /* 16 KiB, 64-bit prefetchable */
+	assert_int_equal(vpci_emu_read(e, sr.vfbar[1], 4, &v), 0);
+	assert_int_equal(v, 0xffffffff);
+	assert_int_equal(vpci_emu_write(e, sr.vfbar[0], 4, 0xe0000000), 0);
+	assert_int_equal(vpci_emu_write(e, sr.vfbar[1], 4, 0x1), 0);
+	assert_int_equal(l.up, 0);
+	assert_int_equal(l.bars, 0);
+	/* VF Enable and VF MSE: VFs 1..3, Routing IDs 0x300 + 2 + 2 (n - 1) */
+	assert_int_equal(vpci_emu_write(e, sr.ctl, 2, 0x0009), 0);
+	assert_int_equal(l.up, 3);
+	assert_int_equal(l.ready, 3);
+	assert_int_equal(l.rid[0], 0x302);
+	assert_int_equal(l.rid[1], 0x304);
+	assert_int_equal(l.rid[2], 0x306);
+	assert_true(l.bar_on);
+	assert_int_equal(l.bar_addr, 0x1e0000000ull);
+	assert_int_equal(l.last_bar_vfs, 3);
+	/* NumVFs while VF Enable is Set, and above TotalVFs: kept */
+	assert_int_equal(vpci_emu_write(e, sr.num, 2, 4), 0);
+	assert_int_equal(vpci_emu_read(e, sr.num, 2, &v), 0);
+	assert_int_equal(v, 3);
+	assert_int_equal(l.up, 3);
+	/* VF Enable cleared: the VFs go, the last first */
+	assert_int_equal(vpci_emu_write(e, sr.ctl, 2, 0x0008), 0);
+	assert_int_equal(l.down, 3);
+	assert_false(l.bar_on);
+	assert_int_equal(vpci_emu_write(e, sr.num, 2, 5), 0);
+	assert_int_equal(vpci_emu_read(e, sr.num, 2, &v), 0);
+	assert_int_equal(v, 3);
+	assert_int_equal(vpci_emu_write(e, sr.num, 2, 4), 0);
+	assert_int_equal(vpci_emu_read(e, sr.num, 2, &v), 0);
+	assert_int_equal(v, 4);
+	/* enabled again, and from the first VF's handler off and on: every
+	 * VF goes before they come again */
+	l.reenter = 1;
+	assert_int_equal(vpci_emu_write(e, sr.ctl, 2, 0x0009), 0);
+	assert_int_equal(l.up, 3 + 4 + 4);
+	assert_int_equal(l.down, 3 + 4);
+	assert_true(l.bar_on);
+	assert_int_equal(l.last_bar_vfs, 4);
+	/* a PF reset takes them away */
+	assert_int_equal(vpci_emu_reset(e, VPCI_RESET_HOT), 0);
+	assert_int_equal(l.down, 3 + 4 + 4);
+	assert_false(l.bar_on);
+	assert_true(l.order_ok);
+	vpci_emu_free(e);
+	vpci_func_free(f);
+
+	/* a missing template is an error of the PF's file */
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(vpf_text, fp);
+	fclose(fp);
+	remove(vpath);
+	d = vpci_diag_new();
+	assert_int_equal(vpci_parse_file(path, &f, d), VPCI_EDATA);
+	int said = 0;
+	for (size_t i = 0; i < vpci_diag_count(d); i++)
+		said |= strstr(vpci_diag_get(d, i)->message, "vf.yaml: No such file or directory") != NULL;
+	assert_true(said);
+	vpci_diag_free(d);
+	/* standard input, or something that is not a file, is refused */
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(vpf_text, fp);
+	fclose(fp);
+	char *stdin_pf = strdup(vpf_text);
+	assert_non_null(stdin_pf);
+	memcpy(strstr(stdin_pf, "vf.yaml"), "\"-\"    ", 7);
+	d = vpci_diag_new();
+	assert_int_equal(vpci_parse_buffer(stdin_pf, strlen(stdin_pf), path, &f, d), VPCI_EDATA);
+	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "a file, not standard input"));
+	vpci_diag_free(d);
+	free(stdin_pf);
+	assert_int_equal(mkdir(vpath, 0700), 0);
+	d = vpci_diag_new();
+	assert_int_equal(vpci_parse_file(path, &f, d), VPCI_EDATA);
+	assert_non_null(strstr(vpci_diag_get(d, 0)->message, "not a regular file"));
+	vpci_diag_free(d);
+	rmdir(vpath);
+	/* a template that names a template (itself) */
+	fp = fopen(vpath, "w");
+	assert_non_null(fp);
+	fprintf(fp, "%s", vf_text);
+	fclose(fp);
+	fp = fopen(vpath, "w");
+	assert_non_null(fp);
+	fprintf(fp, "vpci: 1\nname: vpf-vf\nfunction:\n  vf-template: vf.yaml\n%s", strstr(vf_text, "  header:"));
+	fclose(fp);
+	d = vpci_diag_new();
+	assert_int_equal(vpci_parse_file(path, &f, d), VPCI_EDATA);
+	said = 0;
+	for (size_t i = 0; i < vpci_diag_count(d); i++)
+		said |= strstr(vpci_diag_get(d, i)->message, "a VF template cannot name a VF template") != NULL;
+	assert_true(said);
+	vpci_diag_free(d);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -1035,6 +1265,7 @@ int main(void)
 		cmocka_unit_test(test_dump_vf_with_pf),
 		cmocka_unit_test(test_dump_vf_without_pf),
 		cmocka_unit_test(test_vf_view_decodes),
+		cmocka_unit_test(test_virtual_pf),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -11,7 +11,7 @@ mkdir -p $P
 
 # offset (decimal) of capability NAME in lspci -v of function $1
 cap_off() {
-	printf '%d' "0x$(lspci -v -s "$1" | sed -n "s/.*Capabilities: \[\([0-9a-f]*\)\] $2.*/\1/p" | head -n1)"
+	printf '%d' "0x$(lspci -v -s "$1" | sed -n "s/.*Capabilities: \[\([0-9a-f]*\)[^]]*\] $2.*/\1/p" | head -n1)"
 }
 
 # the differing bytes of two files as "OFFSET(hex)" words (cmp -l is 1-based)
@@ -31,6 +31,25 @@ vf_personas() {
 	[ "$(cat /sys/bus/pci/devices/$pf/sriov_numvfs)" = 0 ] && ok "deriving personas enabled no VF" || bad "a persona derive enabled VFs"
 	refuse "derive --vf-of $pf --vf 99 (beyond TotalVFs)" 64 vpci derive -q --vf-of "$pf" --vf 99
 	refuse "derive --vf-of a function without SR-IOV" 65 vpci derive -q --vf-of 00:00.0
+	vf_virtual_pf
+}
+
+# 1b. a virtual PF made of the real PF (raw) and its VF persona: the
+#     guest's PF driver sequence through the engine gives one vf event per
+#     VF, at the Routing IDs the kernel will use for the real VFs
+vf_virtual_pf() {
+	vpci derive -q --policy raw "$pf" -o $P/vpf.yaml
+	cp $P/g1.yaml $P/vpf-vf.yaml
+	sed -i 's/^  config-size: 4096$/  config-size: 4096\n  vf-template: vpf-vf.yaml/' $P/vpf.yaml
+	check "a virtual PF: the raw PF with vf-template: its VF persona" vpci check -q $P/vpf.yaml
+	cap=$(cap_off "$pf" Single)
+	printf 'w %#x 2 2\nw %#x 2 0x9\nw %#x 2 0\n' $((cap + 0x10)) $((cap + 0x8)) $((cap + 0x8)) > $P/vpf.script
+	vpci emulate $P/vpf.yaml --script $P/vpf.script > $P/vpf.out 2>&1
+	sed 's/^/     | /' $P/vpf.out | grep event
+	pfrid=$(( (0x$(echo "$pf" | cut -d: -f2) << 8) | (0x$(echo "$pf" | cut -d: -f3 | cut -d. -f1) << 3) | $(echo "$pf" | cut -d. -f2) ))
+	echo $pfrid > $P/pfrid
+	[ "$(grep -c 'event vf vf=[12] enabled=1' $P/vpf.out)" = 2 ] && [ "$(grep -c 'event vf vf=[12] enabled=0' $P/vpf.out)" = 2 ] \
+		&& ok "virtual PF: VF Enable brings VFs 1 and 2, clearing it takes them" || bad "virtual PF events"
 }
 
 # 2. the real VFs against the personas
@@ -87,6 +106,16 @@ vf_compare() {
 		done
 		[ -z "$unexplained" ] && ok "persona $n raw config = the VF's but the explained bytes" \
 			|| bad "persona $n raw config: unexplained bytes$unexplained"
+	done
+
+	# the virtual PF's VF Routing IDs (relative to the PF) are the real VFs'
+	n=0
+	for vf in $vfs; do
+		n=$((n + 1))
+		rid=$(( (0x$(echo "$vf" | cut -d: -f2) << 8) | (0x$(echo "$vf" | cut -d: -f3 | cut -d. -f1) << 3) | $(echo "$vf" | cut -d. -f2) ))
+		want=$(printf '0x%04x' $((rid - $(cat $P/pfrid))))
+		grep -q "event vf vf=$n enabled=1 rid=$want" $P/vpf.out && ok "virtual PF: VF $n at Routing ID PF + $want = $vf" \
+			|| bad "virtual PF: VF $n is not at PF + $want ($vf)"
 	done
 
 	# the VF view through VFIO: Memory Space Enable reads 0 whatever the
