@@ -203,7 +203,8 @@ enum vpci_event_kind {
  * @data: MSI data, the MSI-X vector's Message Data, Command, Link
  *        Control, PM state, control registers, SR-IOV NumVFs; VF: the
  *        VF's Routing ID, the PF's (vpci_emu_set_routing_id()) + First VF
- *        Offset + (n - 1) * VF Stride (PCIe r6.0 §9.3.3.10-11); VF BAR:
+ *        Offset + (n - 1) * VF Stride (PCIe r6.0 §9.3.3.10-11), above
+ *        0xffff for a VF that cannot exist (the VMM refuses it); VF BAR:
  *        the number of VFs it covers
  * @old: the previous value of @data where that is useful
  * @func: VF: the VF's instance, the PF instance's `vf-template` (owned by
@@ -217,7 +218,9 @@ enum vpci_event_kind {
  * (PCIe §9.3.3.7 leaves the result undefined).  A VF BAR space is
  * reported for each of the template's BARs: the PF's SR-IOV VF BAR
  * register gives the address (the guest sizes it with the template's
- * size), and it maps while VF Enable and VF MSE are Set.
+ * size), and it maps while VF Enable and VF MSE are Set and, as a BAR
+ * below, its address is not 0 and the span of all its VFs (@data times
+ * @size) ends below the top of its address space.
  *
  * BAR events: a BAR (or the ROM) is mapped (@enabled) only while its
  * decode is on (Command I/O or Memory Space; the ROM also needs its

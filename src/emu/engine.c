@@ -525,8 +525,10 @@ static void update_vf_bars(struct vpci_emu *e, struct evbuf *b)
 		if (bi->type == VPCI_BAR_MEM64 && i < 5)
 			addr |= (uint64_t)rd(e, e->sr.vfbar[i + 1], 4) << 32;
 		uint16_t count = e->vfs_up;
+		uint64_t span; /* every VF's BAR i; a span past 2^64 never maps */
 		uint8_t en = (ctl & SRIOV_CTL_VF_ENABLE) && (ctl & SRIOV_CTL_VF_MSE) && count &&
-			     bar_maps(addr, bi->size * count, bi->type == VPCI_BAR_MEM64);
+			     !__builtin_mul_overflow(bi->size, (uint64_t)count, &span) &&
+			     bar_maps(addr, span, bi->type == VPCI_BAR_MEM64);
 		struct vfbarstate *st = &e->vfbar[i];
 		if (en == st->enabled && (!en || (addr == st->addr && count == st->count)))
 			continue;
