@@ -1176,6 +1176,34 @@ static void test_virtual_pf(void **state)
 	assert_int_equal(l.down, 3 + 4);
 	assert_true(l.bar_on);
 	assert_int_equal(l.last_bar_vfs, 4);
+	/* migrated: the destination's engine brings the same VFs, with their
+	 * Routing IDs, and maps the VF BAR space */
+	void *blob = NULL;
+	size_t bloblen = 0;
+	struct vfevents m;
+	vpci_emu *e2 = NULL;
+	memset(&m, 0, sizeof(m));
+	m.order_ok = 1;
+	m.ctl = sr.ctl;
+	assert_int_equal(vpci_emu_save(e, &blob, &bloblen), 0);
+	assert_int_equal(vpci_emu_new(f, NULL, &ops, &m, &e2, NULL), 0);
+	m.e = e2;
+	vpci_emu_set_routing_id(e2, 0x0300);
+	assert_int_equal(vpci_emu_load(e2, blob, bloblen, NULL), 0);
+	assert_int_equal(m.up, 4);
+	assert_int_equal(m.down, 0);
+	assert_int_equal(m.rid[3], 0x308);
+	assert_int_equal(m.ready, 4);
+	assert_true(m.bar_on);
+	assert_int_equal(m.bar_addr, 0x1e0000000ull);
+	assert_int_equal(m.last_bar_vfs, 4);
+	assert_true(m.order_ok);
+	/* loaded again over itself: nothing changes, nothing is reported */
+	assert_int_equal(vpci_emu_load(e2, blob, bloblen, NULL), 0);
+	assert_int_equal(m.up, 4);
+	assert_int_equal(m.down, 0);
+	vpci_emu_free(e2);
+	free(blob);
 	/* a PF reset takes them away */
 	assert_int_equal(vpci_emu_reset(e, VPCI_RESET_HOT), 0);
 	assert_int_equal(l.down, 3 + 4 + 4);
