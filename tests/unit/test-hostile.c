@@ -57,6 +57,7 @@
 #include <cmocka.h>
 
 #include "vpci/vpci.h"
+#include "unit-util.h"
 
 static const char *const instances[] = {
 	/* an endpoint: device-backed Command/Status/PM/DevCtl/AER, MSI with
@@ -773,13 +774,7 @@ static void test_hostile_guest(void **state)
 	assert_int_equal(fclose(fp), 0);
 	snprintf(file, sizeof(file), "%s/hostile.yaml", dir);
 	for (unsigned n = 0; n < sizeof(instances) / sizeof(instances[0]); n++) {
-		vpci_func *f = NULL;
-		vpci_diag *d = vpci_diag_new();
-		int rc = vpci_parse_buffer(instances[n], strlen(instances[n]), file, &f, d);
-		for (size_t i = 0; rc && i < vpci_diag_count(d); i++)
-			print_error("%s\n", vpci_diag_get(d, i)->message);
-		vpci_diag_free(d);
-		assert_int_equal(rc, 0);
+		vpci_func *f = unit_parse(instances[n], strlen(instances[n]), file, 0);
 		H.seed = seed + n;
 		rng = H.seed;
 		H.step = 0;

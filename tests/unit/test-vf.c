@@ -30,20 +30,9 @@
 
 #include "model/model_priv.h"
 #include "vpci/vpci.h"
+#include "unit-util.h"
 
 static char dir[256];
-
-static void put16(uint8_t *p, unsigned off, unsigned v)
-{
-	p[off] = (uint8_t)v;
-	p[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, unsigned off, uint32_t v)
-{
-	put16(p, off, v & 0xffff);
-	put16(p, off + 2, v >> 16);
-}
 
 #define EXT(id, ver, next) ((uint32_t)(id) | (uint32_t)(ver) << 16 | (uint32_t)(next) << 20)
 
@@ -52,67 +41,67 @@ static void put32(uint8_t *p, unsigned off, uint32_t v)
 static void make_pf(uint8_t *c)
 {
 	memset(c, 0, 4096);
-	put16(c, 0x00, 0x1234);
-	put16(c, 0x02, 0x11e8);
-	put16(c, 0x04, 0x0546);
-	put16(c, 0x06, 0x0010);
+	unit_put16(c, 0x00, 0x1234);
+	unit_put16(c, 0x02, 0x11e8);
+	unit_put16(c, 0x04, 0x0546);
+	unit_put16(c, 0x06, 0x0010);
 	c[0x08] = 0x03;
 	c[0x0b] = 0x02;
 	c[0x0c] = 0x10;
 	c[0x0e] = 0x80;                   /* a multi-function device */
-	put32(c, 0x10, 0xfe000004);       /* BAR0 mem64 */
-	put32(c, 0x30, 0xfeb00001);
-	put16(c, 0x2c, 0x1234);
-	put16(c, 0x2e, 0x0001);
+	unit_put32(c, 0x10, 0xfe000004);       /* BAR0 mem64 */
+	unit_put32(c, 0x30, 0xfeb00001);
+	unit_put16(c, 0x2c, 0x1234);
+	unit_put16(c, 0x2e, 0x0001);
 	c[0x34] = 0x40;
 	c[0x3c] = 11;
 	c[0x3d] = 1;
 	/* PM @40 -> MSI-X @50 -> PCIe v2 endpoint @60 */
-	c[0x40] = 0x01; c[0x41] = 0x50; put16(c, 0x42, 0x0003); put16(c, 0x44, 0x0008);
-	c[0x50] = 0x11; c[0x51] = 0x60; put16(c, 0x52, 0x003f);
-	put32(c, 0x54, 0x00002000); put32(c, 0x58, 0x00003000);
-	c[0x60] = 0x10; c[0x61] = 0x00; put16(c, 0x62, 0x0002);
-	put32(c, 0x64, 0x10008fc2);
-	put16(c, 0x68, 0x295f);           /* host: error enables, MPS 512, ext tag */
-	put32(c, 0x6c, 0x00400c41);
-	put16(c, 0x70, 0x0043);
-	put16(c, 0x72, 0x1041 | 0xc000);  /* bandwidth status bits set */
-	put32(c, 0x84, 0x00300000);
-	put16(c, 0x88, 0x7415);           /* host: CTO, LTR, 10-bit tags, OBFF */
-	put16(c, 0x90, 0x0003);
-	put16(c, 0x92, 0x0020);
+	c[0x40] = 0x01; c[0x41] = 0x50; unit_put16(c, 0x42, 0x0003); unit_put16(c, 0x44, 0x0008);
+	c[0x50] = 0x11; c[0x51] = 0x60; unit_put16(c, 0x52, 0x003f);
+	unit_put32(c, 0x54, 0x00002000); unit_put32(c, 0x58, 0x00003000);
+	c[0x60] = 0x10; c[0x61] = 0x00; unit_put16(c, 0x62, 0x0002);
+	unit_put32(c, 0x64, 0x10008fc2);
+	unit_put16(c, 0x68, 0x295f);           /* host: error enables, MPS 512, ext tag */
+	unit_put32(c, 0x6c, 0x00400c41);
+	unit_put16(c, 0x70, 0x0043);
+	unit_put16(c, 0x72, 0x1041 | 0xc000);  /* bandwidth status bits set */
+	unit_put32(c, 0x84, 0x00300000);
+	unit_put16(c, 0x88, 0x7415);           /* host: CTO, LTR, 10-bit tags, OBFF */
+	unit_put16(c, 0x90, 0x0003);
+	unit_put16(c, 0x92, 0x0020);
 	/* AER @100 -> ARI @148 -> SR-IOV @150 -> ATS @190 -> PASID @1a0 ->
 	 * PRI @1b0 -> LTR @1c0 -> L1SS @1d0 -> DSN @1e0 */
-	put32(c, 0x100, EXT(0x0001, 2, 0x148));
-	put32(c, 0x108, 0x00400000);
-	put32(c, 0x10c, 0x00462030);
-	put32(c, 0x114, 0x00002000);
-	put32(c, 0x118, 0x000001e0);
-	put32(c, 0x148, EXT(0x000e, 1, 0x150));
-	put16(c, 0x14c, 0x0100);
-	put16(c, 0x14e, 0x0001);
-	put32(c, 0x150, EXT(0x0010, 1, 0x190));
-	put16(c, 0x158, 0x0019);          /* VF Enable, VF MSE, ARI Capable */
-	put16(c, 0x15c, 8); put16(c, 0x15e, 8); put16(c, 0x160, 4);
-	put16(c, 0x164, 0x80); put16(c, 0x166, 2);
-	put16(c, 0x16a, 0x11e9);
-	put32(c, 0x16c, 0x553); put32(c, 0x170, 1);
-	put32(c, 0x174, 0xfd00000c);      /* VF BAR0: 64-bit prefetchable */
-	put32(c, 0x178, 0x00000000);
-	put32(c, 0x17c, 0xfc000000);      /* VF BAR2: 32-bit */
-	put32(c, 0x190, EXT(0x000f, 1, 0x1a0));
-	put16(c, 0x194, 0x0020); put16(c, 0x196, 0x8005);
-	put32(c, 0x1a0, EXT(0x001b, 1, 0x1b0));
-	put16(c, 0x1a4, 0x1406); put16(c, 0x1a6, 0x0001);
-	put32(c, 0x1b0, EXT(0x0013, 1, 0x1c0));
-	put16(c, 0x1b4, 0x0001); put16(c, 0x1b6, 0x8000);
-	put32(c, 0x1b8, 0x80); put32(c, 0x1bc, 0x80);
-	put32(c, 0x1c0, EXT(0x0018, 1, 0x1d0));
-	put16(c, 0x1c4, 0x1001);
-	put32(c, 0x1d0, EXT(0x001e, 1, 0x1e0));
-	put32(c, 0x1d4, 0x0000001f);
-	put32(c, 0x1e0, EXT(0x0003, 1, 0));
-	put32(c, 0x1e4, 0xdeadbeef); put32(c, 0x1e8, 0x00112233);
+	unit_put32(c, 0x100, EXT(0x0001, 2, 0x148));
+	unit_put32(c, 0x108, 0x00400000);
+	unit_put32(c, 0x10c, 0x00462030);
+	unit_put32(c, 0x114, 0x00002000);
+	unit_put32(c, 0x118, 0x000001e0);
+	unit_put32(c, 0x148, EXT(0x000e, 1, 0x150));
+	unit_put16(c, 0x14c, 0x0100);
+	unit_put16(c, 0x14e, 0x0001);
+	unit_put32(c, 0x150, EXT(0x0010, 1, 0x190));
+	unit_put16(c, 0x158, 0x0019);          /* VF Enable, VF MSE, ARI Capable */
+	unit_put16(c, 0x15c, 8); unit_put16(c, 0x15e, 8); unit_put16(c, 0x160, 4);
+	unit_put16(c, 0x164, 0x80); unit_put16(c, 0x166, 2);
+	unit_put16(c, 0x16a, 0x11e9);
+	unit_put32(c, 0x16c, 0x553); unit_put32(c, 0x170, 1);
+	unit_put32(c, 0x174, 0xfd00000c);      /* VF BAR0: 64-bit prefetchable */
+	unit_put32(c, 0x178, 0x00000000);
+	unit_put32(c, 0x17c, 0xfc000000);      /* VF BAR2: 32-bit */
+	unit_put32(c, 0x190, EXT(0x000f, 1, 0x1a0));
+	unit_put16(c, 0x194, 0x0020); unit_put16(c, 0x196, 0x8005);
+	unit_put32(c, 0x1a0, EXT(0x001b, 1, 0x1b0));
+	unit_put16(c, 0x1a4, 0x1406); unit_put16(c, 0x1a6, 0x0001);
+	unit_put32(c, 0x1b0, EXT(0x0013, 1, 0x1c0));
+	unit_put16(c, 0x1b4, 0x0001); unit_put16(c, 0x1b6, 0x8000);
+	unit_put32(c, 0x1b8, 0x80); unit_put32(c, 0x1bc, 0x80);
+	unit_put32(c, 0x1c0, EXT(0x0018, 1, 0x1d0));
+	unit_put16(c, 0x1c4, 0x1001);
+	unit_put32(c, 0x1d0, EXT(0x001e, 1, 0x1e0));
+	unit_put32(c, 0x1d4, 0x0000001f);
+	unit_put32(c, 0x1e0, EXT(0x0003, 1, 0));
+	unit_put32(c, 0x1e4, 0xdeadbeef); unit_put32(c, 0x1e8, 0x00112233);
 }
 
 /* VF 2 (03:10.2) as the device shows it: 0xffff IDs, BARs 0, its own
@@ -120,24 +109,24 @@ static void make_pf(uint8_t *c)
 static void make_vf(uint8_t *c)
 {
 	memset(c, 0, 4096);
-	put32(c, 0x00, 0xffffffff);
-	put16(c, 0x04, 0x0004);
-	put16(c, 0x06, 0x0010);
+	unit_put32(c, 0x00, 0xffffffff);
+	unit_put16(c, 0x04, 0x0004);
+	unit_put16(c, 0x06, 0x0010);
 	c[0x08] = 0x03;
 	c[0x0b] = 0x02;
-	put16(c, 0x2c, 0x1234);
-	put16(c, 0x2e, 0x0001);
+	unit_put16(c, 0x2c, 0x1234);
+	unit_put16(c, 0x2e, 0x0001);
 	c[0x34] = 0x50;
-	c[0x50] = 0x11; c[0x51] = 0x60; put16(c, 0x52, 0x0003);
-	put32(c, 0x54, 0x00002000); put32(c, 0x58, 0x00003000);
-	c[0x60] = 0x10; put16(c, 0x62, 0x0002);
-	put32(c, 0x64, 0x10008fc2);
-	put16(c, 0x68, 0x2810);
-	put32(c, 0x6c, 0x00400c41);
-	put16(c, 0x72, 0x1041);
-	put32(c, 0x100, EXT(0x0001, 2, 0x148));
-	put32(c, 0x148, EXT(0x000e, 1, 0x190));
-	put32(c, 0x190, EXT(0x000f, 1, 0));
+	c[0x50] = 0x11; c[0x51] = 0x60; unit_put16(c, 0x52, 0x0003);
+	unit_put32(c, 0x54, 0x00002000); unit_put32(c, 0x58, 0x00003000);
+	c[0x60] = 0x10; unit_put16(c, 0x62, 0x0002);
+	unit_put32(c, 0x64, 0x10008fc2);
+	unit_put16(c, 0x68, 0x2810);
+	unit_put32(c, 0x6c, 0x00400c41);
+	unit_put16(c, 0x72, 0x1041);
+	unit_put32(c, 0x100, EXT(0x0001, 2, 0x148));
+	unit_put32(c, 0x148, EXT(0x000e, 1, 0x190));
+	unit_put32(c, 0x190, EXT(0x000f, 1, 0));
 }
 
 /* One device of an lspci -xxxx dump, with -vvv lines */
@@ -616,7 +605,7 @@ static void snapshot(vpci_emu *e, uint8_t *out)
 			uint32_t v;
 			assert_int_equal(vpci_emu_read(e, off, size, &v), 0);
 			if (size == 4)
-				put32(out, off, v);
+				unit_put32(out, off, v);
 			else
 				assert_int_equal(v, le_get64(out + off, size));
 		}
@@ -935,7 +924,7 @@ static void test_dump_vf_without_pf(void **state)
 	FILE *fp = fopen(p2, "w");
 	assert_non_null(fp);
 	make_pf(cfg);
-	put16(cfg, 0x164, 0x100);        /* First VF Offset: VFs on bus 4 */
+	unit_put16(cfg, 0x164, 0x100);        /* First VF Offset: VFs on bus 4 */
 	dump_dev(fp, "03:00.0", cfg, NULL);
 	make_vf(cfg);
 	dump_dev(fp, "03:10.2", cfg, NULL);
