@@ -27,16 +27,16 @@
  * Events are delivered on a calling thread after the lock is released,
  * one thread at a time and in the order the state changed, in rounds:
  * each round reports what changed since the previous one (Command, BARs,
- * MSI, MSI-X, PM, Link, PASID, ATS, PRI, SR-IOV, FLR, then MSI-X vector
- * masks), so the last event of each kind always describes the current
- * state; with several writers at once, changes between two rounds may be
- * merged into one event.  An event handler may call any function of this
- * header on the same function (vpci_emu_read(), vpci_emu_write(),
- * vpci_emu_msix_table_read() and _write(), vpci_emu_reset(), save, load):
- * what it changes is reported in the next round, on the same thread,
- * before the outermost call returns.  A handler must not wait for another
- * thread that calls into the same function: that thread may be waiting
- * for the handler's round to end.
+ * MSI, MSI-X, PM, Link, PASID, ATS, PRI, SR-IOV, a virtual PF's VFs and VF
+ * BAR spaces, FLR, then MSI-X vector masks), so the last event of each
+ * kind always describes the current state; with several writers at once,
+ * changes between two rounds may be merged into one event.  An event
+ * handler may call any function of this header on the same function
+ * (vpci_emu_read(), vpci_emu_write(), vpci_emu_msix_table_read() and
+ * _write(), vpci_emu_reset(), save, load): what it changes is reported in
+ * the next round, on the same thread, before the outermost call returns.  A
+ * handler must not wait for another thread that calls into the same
+ * function: that thread may be waiting for the handler's round to end.
  */
 #ifndef VPCI_EMU_H
 #define VPCI_EMU_H

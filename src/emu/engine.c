@@ -567,8 +567,9 @@ static void update_vectors(struct vpci_emu *e, struct evbuf *b)
 }
 
 /* The events of what changed since the last report, in a fixed order:
- * Command, BARs, MSI, MSI-X, PM, Link, PASID, ATS, PRI, SR-IOV, FLR, then
- * per-vector MSI-X masks (both locks held). */
+ * Command, BARs, MSI, MSI-X, PM, Link, PASID, ATS, PRI, SR-IOV, a virtual
+ * PF's VFs and VF BARs, FLR, then per-vector MSI-X masks (both locks
+ * held). */
 static void collect(struct vpci_emu *e, struct evbuf *b)
 {
 	const uint16_t *r = e->reg;
