@@ -13,13 +13,12 @@
 #     arithmetic (First VF Offset and VF Stride as the real PF reports
 #     them: buses crossed, ARI function numbers) and takes its identity
 #     and BARs from the PF's SR-IOV capability.
+# Without the corpus: skipped (77), or failed under CI=true (need-corpus.sh).
 set -u
 vpci=$1
 corpus=$2
-if [ ! -d "$corpus" ]; then
-	echo "SKIP: corpus not found at $corpus (the shared folder is not beside the checkout)"
-	exit 77
-fi
+. "$(dirname "$0")/need-corpus.sh"
+need_corpus "$corpus"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 have_lspci=0
