@@ -3,7 +3,9 @@
  * fuzz-dump.c - libFuzzer target for the lspci dump reader and the
  * capability walker behind it: every device read from the input is
  * derived under both policies (which walks both chains bounded and
- * cycle-safe), written, read back, and rendered.  Any crash, overread
+ * cycle-safe; a device that reads 0xffff IDs looks for its PF among the
+ * others) and as the PF of a VF persona, written, read back, and
+ * rendered.  Any crash, overread
  * (ASan), or a derived description that does not read back is a finding.
  */
 #include <stdint.h>
@@ -32,8 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc = dump_read_stream(s, fp, "fuzz.lspci", d);
 	fclose(fp);
 	for (size_t i = 0; !rc && i < vpci_source_count(s) && i < 8; i++) {
-		for (int pol = 0; pol < 2; pol++) {
-			struct vpci_derive_opts o = { (enum vpci_policy)pol, pol == 1, NULL, NULL };
+		/* guest, raw, and VF 1 of it as if it were an SR-IOV PF (a VF
+		 * persona: docs/policy.md) */
+		for (int pol = 0; pol < 3; pol++) {
+			struct vpci_derive_opts o = { (enum vpci_policy)(pol == 1), pol == 1, NULL, NULL };
+			o.vf = pol == 2;
 			vpci_func *f = NULL;
 			if (vpci_derive(s, i, &o, &f, d))
 				continue;

@@ -26,10 +26,18 @@
  *     engine unchanged, or loads keeping every invariant above plus MSI
  *     Multiple Message Enable <= Capable, reserved Vector Control bits 0
  *     and no pending bit beyond the last vector.
+ *   - a virtual PF (the third instance, whose VF template init() writes
+ *     to a temporary directory and reads): vf events come in order and go
+ *     in reverse, name the template, and after every step the VFs present
+ *     are 1..NumVFs while VF Enable is Set (none otherwise); a vf-bar
+ *     event covers the VFs present and maps only an address whose span
+ *     of all of them ends below the top of its space (never wrapping).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "abi/abi.h"
 #include "emu/emu_priv.h"
@@ -63,15 +71,91 @@ static const char *const instances[] = {
 	"    - {type: pcie, offset: 0x40, fields: {pcie-capabilities: 0x0142}}\n"
 	"    - {type: msi, offset: 0x80, fields: {message-control: 0x0000}}\n"
 	"    - {type: af, offset: 0x90, fields: {length: 6, af-capabilities: 0x03}}\n",
+
+	"vpci: 1\nname: f2\nfunction:\n  vf-template: vf.yaml\n"
+	"  header: {vendor-id: 0x8086, device-id: 0x1521, class-code: 0x020000}\n"
+	"  bars:\n    - {index: 0, type: mem32, size: 1MiB}\n"
+	"  capabilities:\n"
+	"    - {type: pcie, offset: 0x40, fields: {pcie-capabilities: 0x0002, device-capabilities: 0x10008000}}\n"
+	"  extended-capabilities:\n"
+	"    - {type: ari, offset: 0x100}\n"
+	"    - {type: sriov, offset: 0x110, fields: {initial-vfs: 8, total-vfs: 8, first-vf-offset: 0x80, vf-stride: 2,"
+	" vf-device-id: 0x1520, supported-page-sizes: 0x553, vf-bar0: 0x0000000c, vf-bar2: 0x00000000}}\n",
 };
 
-static vpci_func *funcs[2];
+/* the VF template of f2: a 2^62-byte 64-bit BAR (four VFs wrap 2^64) and
+ * a 1 GiB 32-bit one */
+static const char vf_template[] =
+	"vpci: 1\nname: f2-vf\nfunction:\n"
+	"  header: {vendor-id: 0xffff, device-id: 0xffff, class-code: 0x020000}\n"
+	"  bars:\n    - {index: 0, type: mem64, prefetchable: true, size: 0x4000000000000000}\n"
+	"    - {index: 2, type: mem32, size: 1GiB}\n"
+	"  capabilities:\n    - {type: pcie, offset: 0x40, fields: {pcie-capabilities: 0x0002}}\n";
+
+#define NFUNCS 3
+static vpci_func *funcs[NFUNCS];
 
 static void init(void)
 {
-	for (size_t i = 0; i < 2; i++)
-		if (!funcs[i] && vpci_parse_buffer(instances[i], strlen(instances[i]), "fuzz", &funcs[i], NULL))
+	char dir[] = "/tmp/fuzz-emu.XXXXXX", file[64];
+
+	if (funcs[0])
+		return;
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(file, sizeof(file), "%s/vf.yaml", dir);
+	FILE *fp = fopen(file, "w");
+	if (!fp || fputs(vf_template, fp) < 0 || fclose(fp))
+		abort();
+	snprintf(file, sizeof(file), "%s/f.yaml", dir);
+	for (size_t i = 0; i < NFUNCS; i++)
+		if (vpci_parse_buffer(instances[i], strlen(instances[i]), file, &funcs[i], NULL))
 			abort();
+	snprintf(file, sizeof(file), "%s/vf.yaml", dir);
+	if (remove(file) || rmdir(dir))
+		abort();
+}
+
+/* what the events of a virtual PF said */
+struct vfs {
+	const vpci_func *t;   /* the engine's template */
+	unsigned sriov;       /* SR-IOV capability offset */
+	unsigned up;          /* VFs present */
+};
+
+static void on_event(void *opaque, const struct vpci_event *ev)
+{
+	struct vfs *s = opaque;
+	struct vpci_bar_info bi;
+	uint64_t span;
+
+	if (ev->kind == VPCI_EV_VF) {
+		if (!s->t || ev->func != s->t || ev->index != (ev->enabled ? s->up + 1 : s->up) || !ev->index)
+			abort();
+		s->up = ev->enabled ? s->up + 1 : s->up - 1;
+	} else if (ev->kind == VPCI_EV_VF_BAR) {
+		if (!s->t || ev->index > 5 || ev->data != s->up || vpci_func_bar(s->t, ev->index, &bi) || ev->size != bi.size)
+			abort();
+		uint64_t top = bi.type == VPCI_BAR_MEM64 ? UINT64_MAX : 0xffffffffu;
+		if (ev->enabled && (!ev->addr || !ev->data || __builtin_mul_overflow(ev->size, (uint64_t)ev->data, &span) ||
+				    ev->addr > top || span - 1 >= top - ev->addr))
+			abort();
+	}
+}
+
+/* after a step: the VFs present are the ones the registers describe
+ * (SR-IOV Control VF Enable, NumVFs, TotalVFs: PCIe §9.3.3.3.1, .7, .6) */
+static void check_vfs(vpci_emu *e, const struct vfs *s)
+{
+	uint32_t ctl, num, total;
+
+	if (!s->t)
+		return;
+	if (vpci_emu_read(e, s->sriov + 0x08, 2, &ctl) || vpci_emu_read(e, s->sriov + 0x10, 2, &num) ||
+	    vpci_emu_read(e, s->sriov + 0x0e, 2, &total))
+		abort();
+	if (s->up != ((ctl & 1) ? (num < total ? num : total) : 0))
+		abort();
 }
 
 static uint64_t rd(const uint8_t *p, size_t n, size_t *pos, unsigned bytes)
@@ -203,9 +287,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	init();
 	if (!size)
 		return 0;
-	const vpci_func *f = funcs[data[pos++] & 1];
-	if (vpci_emu_new(f, NULL, NULL, NULL, &e, NULL))
+	const vpci_func *f = funcs[data[pos++] % NFUNCS];
+	static const struct vpci_emu_ops ops = { on_event };
+	struct vfs vs = { 0 };
+	struct vpci_cap_info ci;
+	if (vpci_emu_new(f, NULL, &ops, &vs, &e, NULL))
 		abort();
+	if (vpci_func_vf_template(f) && vpci_func_find_cap(f, true, 0x10, &ci) >= 0) {
+		vs.t = vpci_func_vf_template(vpci_emu_instance(e));
+		vs.sriov = ci.offset;
+	}
 	unsigned nvec = vectors(f);
 	for (unsigned step = 0; pos < size && step < 256; step++) {
 		unsigned op = (unsigned)rd(data, size, &pos, 1) % 10;
@@ -319,6 +410,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_invariants(e, f, off & ~3u, (off & ~3u) + 8); /* nothing past 4 KiB */
 		else
 			check_invariants(e, f, 0, VPCI_CFG_SIZE);
+		check_vfs(e, &vs);
 	}
 	check_invariants(e, f, 0, VPCI_CFG_SIZE);
 	/* a damaged blob is refused, never trusted */

@@ -101,6 +101,26 @@ enum vpci_policy {
 };
 
 /**
+ * enum vpci_vf_view - how a guest view presents an SR-IOV VF
+ * @VPCI_VF_VIEW_PLAIN: as a plain function (the default): the bits the PF
+ *   owns or shares are emulated for this guest alone, read-write where the
+ *   capability table makes them writable (docs/vf-shared-fields.md)
+ * @VPCI_VF_VIEW_VF: as a VF (PCIe r6.0 §9.3.4-9.3.7): IDs and BARs are
+ *   emulated (the guest must enumerate it), but what a VF does not own
+ *   is RsvdP or reads 0 as on the device: Memory Space Enable reads 0 and
+ *   the BARs decode as the PF's VF MSE does, Device Control's PF-owned
+ *   bits are RsvdP, and so on.  For a guest that is told out of band
+ *   that it runs on a VF (s390 zPCI firmware reports the VF number; Linux
+ *   then sets no_command_memory), so that it cooperates with the PF's
+ *   settings instead of trusting an emulation that cannot be faithful
+ *   (PRI Reset and Stopped; docs/policy.md)
+ */
+enum vpci_vf_view {
+	VPCI_VF_VIEW_PLAIN = 0,
+	VPCI_VF_VIEW_VF,
+};
+
+/**
  * struct vpci_derive_opts - options of vpci_derive()
  * @policy: raw or guest
  * @no_quirks: do not apply the quirk database
@@ -117,6 +137,20 @@ enum vpci_policy {
  * @types: NULL-terminated directories where a quirk's `reference: {type:
  *         NAME@N}` finds the instance type (as `extends:` does, format
  *         §21), or NULL: such a quirk then fails the derive
+ * @vf: 0 derives function @i itself; N > 0 derives VF N (1 .. TotalVFs) of
+ *      function @i, which must be an SR-IOV PF: a *persona* synthesized
+ *      from the PF alone, without enabling VFs (docs/policy.md "VF
+ *      personas"): vendor from the PF, the VF Device ID, VF BAR kinds and
+ *      sizes from the SR-IOV VF BARs (sizes where the source gives the
+ *      PF's VF BAR space: sysfs resource lines 7..12), the address from
+ *      First VF Offset and VF Stride, the capabilities a VF may carry.
+ *      @bars then gives the VF's BARs
+ * @pf: for a function that reads Vendor ID 0xffff in a source that does
+ *      not know its identity (a VF in an lspci dump): the address of its
+ *      PF in the same source; NULL = the PF is found by Routing-ID
+ *      arithmetic over the source's SR-IOV PFs.  A guest view of such a VF
+ *      without its PF is refused
+ * @vf_view: how a guest view presents a VF (enum vpci_vf_view)
  */
 struct vpci_derive_opts {
 	enum vpci_policy policy;
@@ -126,6 +160,9 @@ struct vpci_derive_opts {
 	const struct vpci_bar_info *bars;
 	size_t nbars;
 	const char *const *types;
+	unsigned vf;
+	const char *pf;
+	enum vpci_vf_view vf_view;
 };
 
 /**

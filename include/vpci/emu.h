@@ -27,16 +27,16 @@
  * Events are delivered on a calling thread after the lock is released,
  * one thread at a time and in the order the state changed, in rounds:
  * each round reports what changed since the previous one (Command, BARs,
- * MSI, MSI-X, PM, Link, PASID, ATS, PRI, SR-IOV, FLR, then MSI-X vector
- * masks), so the last event of each kind always describes the current
- * state; with several writers at once, changes between two rounds may be
- * merged into one event.  An event handler may call any function of this
- * header on the same function (vpci_emu_read(), vpci_emu_write(),
- * vpci_emu_msix_table_read() and _write(), vpci_emu_reset(), save, load):
- * what it changes is reported in the next round, on the same thread,
- * before the outermost call returns.  A handler must not wait for another
- * thread that calls into the same function: that thread may be waiting
- * for the handler's round to end.
+ * MSI, MSI-X, PM, Link, PASID, ATS, PRI, SR-IOV, a virtual PF's VFs and VF
+ * BAR spaces, FLR, then MSI-X vector masks), so the last event of each
+ * kind always describes the current state; with several writers at once,
+ * changes between two rounds may be merged into one event.  An event
+ * handler may call any function of this header on the same function
+ * (vpci_emu_read(), vpci_emu_write(), vpci_emu_msix_table_read() and
+ * _write(), vpci_emu_reset(), save, load): what it changes is reported in
+ * the next round, on the same thread, before the outermost call returns.  A
+ * handler must not wait for another thread that calls into the same
+ * function: that thread may be waiting for the handler's round to end.
  */
 #ifndef VPCI_EMU_H
 #define VPCI_EMU_H
@@ -181,6 +181,8 @@ enum vpci_event_kind {
 	VPCI_EV_PRI,       /* PRI control changed (stays virtual) */
 	VPCI_EV_SRIOV,     /* SR-IOV control or NumVFs changed (virtual PF) */
 	VPCI_EV_MSIX_VECTOR, /* the Mask bit of one MSI-X vector changed */
+	VPCI_EV_VF,        /* a virtual PF's VF came or went (VF Enable, reset) */
+	VPCI_EV_VF_BAR,    /* a virtual PF's VF BAR space mapping changed */
 	VPCI_EV_COUNT
 };
 
@@ -189,15 +191,37 @@ enum vpci_event_kind {
  * @kind: what happened
  * @index: BAR index (0..5, 6 = ROM); MSI: vectors enabled (Multiple
  *         Message Enable, which never exceeds Multiple Message Capable);
- *         MSI-X: the table size (vectors); MSI-X vector: the vector
- * @addr: BAR address, MSI address, the MSI-X vector's Message Address
- * @size: BAR size
- * @enabled: BAR decode / MSI / MSI-X / PASID / ATS / PRI / VF enable
+ *         MSI-X: the table size (vectors); MSI-X vector: the vector;
+ *         VF: the VF number n (1..NumVFs); VF BAR: the VF BAR index
+ * @addr: BAR address, MSI address, the MSI-X vector's Message Address;
+ *        VF BAR: VF 1's BAR address (VF n's is @addr + (n - 1) * @size)
+ * @size: BAR size; VF BAR: one VF's BAR size
+ * @enabled: BAR decode / MSI / MSI-X / PASID / ATS / PRI / VF enable; VF:
+ *           the VF came (true) or went (false); VF BAR: the VF BAR space
+ *           decodes (VF Enable and VF MSE)
  * @masked: MSI-X Function Mask, MSI per-vector mask bits, the MSI-X
  *          vector's Mask bit
  * @data: MSI data, the MSI-X vector's Message Data, Command, Link
- *        Control, PM state, control registers, SR-IOV NumVFs
+ *        Control, PM state, control registers, SR-IOV NumVFs; VF: the
+ *        VF's Routing ID, the PF's (vpci_emu_set_routing_id()) + First VF
+ *        Offset + (n - 1) * VF Stride (PCIe r6.0 §9.3.3.10-11), above
+ *        0xffff for a VF that cannot exist (the VMM refuses it); VF BAR:
+ *        the number of VFs it covers
  * @old: the previous value of @data where that is useful
+ * @func: VF: the VF's instance, the PF instance's `vf-template` (owned by
+ *        the engine, valid while the handler runs: vpci_emu_new() copies
+ *        it, vpci_func_dup() keeps it)
+ *
+ * VF events (a virtual PF, whose instance names a VF template): when the
+ * guest sets VF Enable, one event per VF 1..NumVFs; when it clears VF
+ * Enable, or the PF is reset, one per VF from the last down.  NumVFs
+ * written while VF Enable is Set, or above TotalVFs, keeps its value
+ * (PCIe §9.3.3.7 leaves the result undefined).  A VF BAR space is
+ * reported for each of the template's BARs: the PF's SR-IOV VF BAR
+ * register gives the address (the guest sizes it with the template's
+ * size), and it maps while VF Enable and VF MSE are Set and, as a BAR
+ * below, its address is not 0 and the span of all its VFs (@data times
+ * @size) ends below the top of its address space.
  *
  * BAR events: a BAR (or the ROM) is mapped (@enabled) only while its
  * decode is on (Command I/O or Memory Space; the ROM also needs its
@@ -219,6 +243,7 @@ struct vpci_event {
 	uint32_t masked;
 	uint32_t data;
 	uint32_t old;
+	const vpci_func *func;
 };
 
 /** struct vpci_emu_ops - callbacks to the VMM (any may be NULL) */
@@ -314,6 +339,16 @@ int vpci_emu_read(vpci_emu *e, unsigned off, unsigned size, uint32_t *val);
  * (of the write, or of the reset an FLR makes).
  */
 int vpci_emu_write(vpci_emu *e, unsigned off, unsigned size, uint32_t val);
+
+/**
+ * vpci_emu_set_routing_id() - the PF's Routing ID, for its VFs' events
+ * @e: the function (a virtual PF: its instance names a VF template)
+ * @rid: bus << 8 | device << 3 | function, as the guest sees the PF
+ *
+ * VF events carry the PF's Routing ID plus each VF's offset; until this
+ * is called the PF's is taken as 0, so @data is the offset alone.
+ */
+void vpci_emu_set_routing_id(vpci_emu *e, uint16_t rid);
 
 /**
  * vpci_emu_reset() - reset the function

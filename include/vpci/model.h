@@ -450,6 +450,18 @@ unsigned vpci_func_free_range_count(const vpci_func *f);
 int vpci_func_free_range(const vpci_func *f, unsigned i, struct vpci_free_range *out);
 
 /**
+ * vpci_func_vf_template() - the VF persona of a virtual PF
+ * @f: the function
+ *
+ * A function whose instance has `vf-template:` (docs/format.md §4) is a
+ * virtual PF: when its guest sets VF Enable, its VFs are instances of
+ * this template (the emulation engine reports them as `vf` events).
+ *
+ * Return: the template, owned by @f; NULL when @f has none.
+ */
+const vpci_func *vpci_func_vf_template(const vpci_func *f);
+
+/**
  * vpci_access_name() - the format's spelling of an access type
  * @acc: access type
  *

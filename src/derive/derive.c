@@ -12,10 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/host.h"
-#include "model/model_priv.h"
+#include "derive_priv.h"
 #include "policy/policy.h"
-#include "source/source.h"
 #include "vpci/vpci.h"
 
 static struct diag_pos spos(const struct host_facts *f)
@@ -49,7 +47,8 @@ static void apply_facts(struct vpci_func *f, const struct host_facts *facts, con
 			vpci_diag *d)
 {
 	for (unsigned i = 0; i <= ROM_INDEX; i++) {
-		if (!(facts->bar_known & (1u << i)) || !facts->bar_size[i])
+		int sized = (facts->bar_known >> i) & 1 && facts->bar_size[i];
+		if (!sized && !((facts->bar_typed >> i) & 1))
 			continue;
 		struct barinst *b = &f->bar[i];
 		if (i < ROM_INDEX && i >= func_nbars(f))
@@ -68,6 +67,8 @@ static void apply_facts(struct vpci_func *f, const struct host_facts *facts, con
 				continue;
 			func_apply_structure(f);
 		}
+		if (!sized)
+			continue;
 		int rc = vpci_func_set_bar_size(f, i, facts->bar_size[i]);
 		if (rc == VPCI_ERANGE)
 			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, spos(facts),
@@ -78,8 +79,63 @@ static void apply_facts(struct vpci_func *f, const struct host_facts *facts, con
 		const struct barinst *b = &f->bar[i];
 		if (b->type != VPCI_BAR_NONE && b->type != VPCI_BAR_MEM64_HI && !b->size_known)
 			diag_add(d, VPCI_SEV_WARNING, VPCI_EDATA, spos(facts), "BAR %u: size unknown: %s", i,
-				 no_size_reason(source));
+				 facts->is_vf ? "a VF's BAR size comes from its PF's VF BAR space, which only sysfs gives "
+						"(resource lines 7..12); give --bar-size" : no_size_reason(source));
 	}
+}
+
+/* A VF instead of the function the source read: VF @opts->vf of it (a
+ * persona of a PF), or, for a function that reads 0xffff IDs the source
+ * cannot name (a VF in a dump), the identity and BARs of its PF's SR-IOV
+ * capability.  Records what was done in @note. */
+static int vf_facts(vpci_source *s, const struct vpci_derive_opts *opts, struct host_facts *facts, char *note,
+		    size_t size, vpci_diag *d)
+{
+	struct vf_link link;
+	int rc;
+
+	if (opts->vf) {
+		struct host_facts *vf = malloc(sizeof(*vf));
+		if (!vf)
+			return VPCI_ENOMEM;
+		rc = vf_persona(facts, opts->vf, vf, d);
+		if (!rc) {
+			snprintf(note, size, "VF %u of the PF %s, synthesized from the PF's SR-IOV capability", opts->vf,
+				 facts->slot);
+			*facts = *vf;
+		}
+		free(vf);
+		return rc;
+	}
+	if (!opts->pf && !vf_unnamed(facts)) {
+		/* a VF the source names (sysfs): which one, for the VMM that
+		 * tells its guest (docs/vf-shared-fields.md) */
+		if (facts->is_vf && vf_number_of(s, facts, &link))
+			snprintf(note, size, "VF %u of the PF %s", link.n, link.pf);
+		return 0;
+	}
+	if (!vf_unnamed(facts)) {
+		diag_add(d, VPCI_SEV_ERROR, VPCI_EINVAL, spos(facts),
+			 "a PF was named for %s, but it %s: only a VF that reads Vendor ID 0xffff in a source that "
+			 "does not know its identity (a dump) takes it from its PF", facts->slot,
+			 facts->is_vf || facts->have_ids ? "has its identity from the source" : "does not read 0xffff");
+		return VPCI_EINVAL;
+	}
+	rc = vf_from_pf(s, opts->pf, facts, &link, d);
+	if (rc < 0)
+		return rc;
+	if (rc) {
+		snprintf(note, size, "VF %u of the PF %s: identity and BARs from the PF's SR-IOV capability", link.n,
+			 link.pf);
+		return 0;
+	}
+	int raw = opts->policy == VPCI_POLICY_RAW;
+	diag_add(d, raw ? VPCI_SEV_NOTE : VPCI_SEV_ERROR, VPCI_EDATA, spos(facts),
+		 "an SR-IOV VF (Vendor and Device ID read 0xffff, the rest does not): its identity and BARs are "
+		 "its PF's (PCIe r6.0 §9.3.4.1), and the source holds no SR-IOV PF with a VF at this address%s",
+		 raw ? "" : "; no guest view without them: derive it from sysfs, or from a dump that holds its PF "
+			    "too (lspci -xxxx -vvv of both; --pf BDF names the PF)");
+	return raw ? 0 : VPCI_EDATA;
 }
 
 /* BAR facts the caller gives (e.g. sizes a dump lacks): used where the
@@ -186,16 +242,6 @@ static size_t cfg_len(const struct host_facts *f)
 	return f->len >= 4096 ? 4096 : f->len >= 256 ? 256 : f->len >= 128 ? 128 : 64;
 }
 
-/* Is the function a VF?  sysfs says so in its facts; vfio-pci shows a VF
- * with its PF's IDs, and the host's sysfs tells. */
-static int is_vf(vpci_source *s, const struct host_facts *facts)
-{
-	char pf[HOST_SLOT_LEN] = "";
-
-	if (!facts->is_vf && !strcmp(source_name(s), "vfio"))
-		host_dev_link("/sys", facts->slot, "physfn", pf, sizeof(pf));
-	return facts->is_vf || pf[0];
-}
 
 VPCI_EXPORT int vpci_derive_physical(vpci_source *s, size_t i, vpci_func **out, vpci_diag *d)
 {
@@ -210,7 +256,7 @@ VPCI_EXPORT int vpci_derive_physical(vpci_source *s, size_t i, vpci_func **out, 
 			 "the function reads all-ones: it is gone from the bus and backs nothing");
 		rc = VPCI_EDATA;
 	}
-	if (!rc && is_vf(s, facts))
+	if (!rc && facts->is_vf)
 		memset(facts->cfg, 0xff, 4); /* a VF's IDs read 0xffff (PCIe §9.3.4.1.1) */
 	if (!rc)
 		rc = vpci_func_from_config(facts->cfg, cfg_len(facts), &f, d);
@@ -252,7 +298,10 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 	memset(&plan, 0, sizeof(plan));
 	if (!opts)
 		opts = &defaults;
+	char note[160] = "";
 	rc = read_facts(s, i, &facts, d);
+	if (!rc)
+		rc = vf_facts(s, opts, facts, note, sizeof(note), d);
 	if (!rc)
 		rc = given_bars(facts, opts, d);
 	if (rc)
@@ -295,15 +344,17 @@ VPCI_EXPORT int vpci_derive(vpci_source *s, size_t i, const struct vpci_derive_o
 			rc = VPCI_ENOMEM;
 			goto out;
 		}
-		if (is_vf(s, facts))
+		if (facts->is_vf)
 			memset(phys->val, 0xff, 4); /* a VF's IDs read 0xffff (PCIe §9.3.4.1.1) */
 	}
 	if (opts->policy == VPCI_POLICY_GUEST) {
-		rc = policy_guest(f, facts, opts->no_quirks ? NULL : &plan, d);
+		rc = policy_guest(f, facts, opts->no_quirks ? NULL : &plan, opts->vf_view, d);
 		if (rc)
 			goto out;
 	}
 	rc = record_origin(f, s, facts, opts->policy);
+	if (!rc && note[0])
+		rc = func_add_origin_note(f, note) ? VPCI_ENOMEM : 0;
 	if (!rc && !opts->no_quirks)
 		rc = quirks_finish(f, facts, &plan, d);
 	int referenced = 0;

@@ -118,6 +118,16 @@ struct vpci_emu {
 	/* what saved states need of the instance, made on first use
 	 * (migrate.c; locked) */
 	struct emu_mig *mig;
+	/* a virtual PF (the instance has a VF template): its SR-IOV registers,
+	 * the PF's Routing ID (vpci_emu_set_routing_id), VFs 1..vfs_up
+	 * reported enabled, VF Enable cleared since (they go first), the VF
+	 * BAR spaces last reported */
+	uint8_t vpf;
+	struct sriov_layout sr;
+	uint16_t rid;
+	uint16_t vfs_up;
+	uint8_t vf_cycle;
+	struct vfbarstate { uint64_t addr; uint16_t count; uint8_t enabled; } vfbar[6];
 };
 
 /* Index into last[] per event kind (BARs use bar[]). */

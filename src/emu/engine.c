@@ -195,6 +195,8 @@ static int reset_state(struct vpci_emu *e, enum vpci_reset kind, int call_backen
 {
 	int rc = 0;
 
+	if (e->vpf && e->vfs_up)
+		e->vf_cycle = 1; /* a PF reset takes its VFs away (§9.3.3.3.1) */
 	for (unsigned dw = 0; dw < NDW; dw++) {
 		uint32_t keep = kind == VPCI_RESET_COLD ? 0 : e->sticky[dw];
 		cur_set(e, dw, (e->init[dw] & ~keep) | (cur_get(e, dw) & keep));
@@ -263,14 +265,34 @@ static int write_piece(struct vpci_emu *e, unsigned off, unsigned size, uint32_t
 	return 0;
 }
 
+/* A virtual PF's NumVFs (PCIe §9.3.3.7): written while VF Enable is Set,
+ * or above TotalVFs, the results are undefined; vpci keeps the value it
+ * had.  VF Enable cleared (§9.3.3.3.1) takes its VFs away, even when it is
+ * set again before the VMM heard of it (locked). */
+static void sriov_rules(struct vpci_emu *e, uint32_t old_ctl, uint32_t old_num)
+{
+	uint32_t ctl = rd(e, e->sr.ctl, 2), num = rd(e, e->sr.num, 2), total = rd(e, e->sr.total, 2);
+	unsigned dw = e->sr.num >> 2, sh = (e->sr.num & 3) * 8;
+
+	if (num != old_num && ((old_ctl & SRIOV_CTL_VF_ENABLE) || num > total) && !(e->dev[dw] & (0xffffu << sh)))
+		cur_set(e, dw, (cur_get(e, dw) & ~(0xffffu << sh)) | (old_num << sh));
+	if ((old_ctl & SRIOV_CTL_VF_ENABLE) && !(ctl & SRIOV_CTL_VF_ENABLE) && e->vfs_up)
+		e->vf_cycle = 1;
+}
+
 VPCI_EXPORT int vpci_emu_write(vpci_emu *e, unsigned off, unsigned size, uint32_t val)
 {
 	unsigned done = 0, kinds = 0;
 	int rc = 0, flr = 0;
+	uint32_t old_ctl = 0, old_num = 0;
 
 	if (!cfg_range_ok(off, size))
 		return VPCI_ERANGE;
 	elock_lock(&e->lock);
+	if (e->vpf) {
+		old_ctl = rd(e, e->sr.ctl, 2);
+		old_num = rd(e, e->sr.num, 2);
+	}
 	while (done < size && !rc) {
 		unsigned o = off + done;
 		unsigned n = 4 - (o & 3);
@@ -293,10 +315,19 @@ VPCI_EXPORT int vpci_emu_write(vpci_emu *e, unsigned off, unsigned size, uint32_
 			clamp_msi(e);
 		if (kinds & W_PM)
 			pm_transition(e);
+		if ((kinds & W_SRIOV) && e->vpf)
+			sriov_rules(e, old_ctl, old_num);
 		mark(e, kinds);
 	}
 	emu_unlock_deliver(e);
 	return rc;
+}
+
+VPCI_EXPORT void vpci_emu_set_routing_id(vpci_emu *e, uint16_t rid)
+{
+	elock_lock(&e->lock);
+	e->rid = rid;
+	elock_unlock(&e->lock);
 }
 
 /* --- events ---------------------------------------------------------------- */
@@ -326,6 +357,12 @@ static void update_bars(struct vpci_emu *e, struct evbuf *b)
 {
 	const struct vpci_func *f = e->f;
 	uint16_t cmd = (uint16_t)rd(e, e->reg[RL_COMMAND], 2);
+
+	/* Memory Space Enable read-only in a function with memory BARs: a VF
+	 * presented as a VF, whose BARs the PF's VF MSE decodes (PCIe
+	 * §9.3.4.1.3); they decode whenever they hold an address */
+	if (!(le16(f->pl[VPCI_PL_RW] + e->reg[RL_COMMAND]) & CFG_COMMAND_MEMORY))
+		cmd |= CFG_COMMAND_MEMORY;
 
 	for (unsigned i = 0; i <= ROM_INDEX; i++) {
 		const struct barinst *bi = &f->bar[i];
@@ -443,6 +480,67 @@ static void update_sriov(struct vpci_emu *e, struct evbuf *b)
 	put_ev(b, &ev);
 }
 
+/* A virtual PF's VFs: enabled ones reported one by one ("vf", enabled),
+ * each with its Routing ID and the template instance; taken away in the
+ * reverse order when VF Enable clears or the PF resets.  While @b has
+ * room; the rest in the next round. */
+static void update_vfs(struct vpci_emu *e, struct evbuf *b)
+{
+	uint32_t ctl = rd(e, e->sr.ctl, 2), num = rd(e, e->sr.num, 2), total = rd(e, e->sr.total, 2);
+	uint32_t first = rd(e, e->sr.first, 2), stride = rd(e, e->sr.stride, 2);
+	unsigned want = (ctl & SRIOV_CTL_VF_ENABLE) ? (num < total ? num : total) : 0;
+
+	if (e->vf_cycle)
+		want = 0;
+	while (e->vfs_up != want && b->n < ARRAY_SIZE(b->ev)) {
+		int up = e->vfs_up < want;
+		unsigned n = up ? e->vfs_up + 1u : e->vfs_up;
+		struct vpci_event ev = { .kind = VPCI_EV_VF, .index = n, .enabled = up,
+					 .data = (uint32_t)e->rid + first + (n - 1) * stride, .func = e->f->vf_template };
+		put_ev(b, &ev);
+		e->vfs_up = (uint16_t)(up ? n : n - 1);
+	}
+	if (e->vf_cycle && !e->vfs_up) {
+		e->vf_cycle = 0;
+		if (ctl & SRIOV_CTL_VF_ENABLE)
+			e->dirty |= W_SRIOV; /* enabled again: report the new VFs */
+	}
+	if (e->vfs_up != want)
+		e->dirty |= W_SRIOV;
+}
+
+/* A virtual PF's VF BAR spaces ("vf-bar"): VF n's BAR i is at the VF BAR
+ * register's address + (n - 1) * its size (PCIe §9.3.3.14); they decode
+ * while VF Enable and VF MSE are Set. */
+static void update_vf_bars(struct vpci_emu *e, struct evbuf *b)
+{
+	const struct vpci_func *t = e->f->vf_template;
+	uint32_t ctl = rd(e, e->sr.ctl, 2);
+
+	for (unsigned i = 0; i < 6 && b->n < ARRAY_SIZE(b->ev); i++) {
+		const struct barinst *bi = &t->bar[i];
+		if ((bi->type != VPCI_BAR_MEM32 && bi->type != VPCI_BAR_MEM64) || !bi->size_known)
+			continue;
+		uint64_t addr = rd(e, e->sr.vfbar[i], 4) & BAR_MEM_ADDR;
+		if (bi->type == VPCI_BAR_MEM64 && i < 5)
+			addr |= (uint64_t)rd(e, e->sr.vfbar[i + 1], 4) << 32;
+		uint16_t count = e->vfs_up;
+		uint64_t span; /* every VF's BAR i; a span past 2^64 never maps */
+		uint8_t en = (ctl & SRIOV_CTL_VF_ENABLE) && (ctl & SRIOV_CTL_VF_MSE) && count &&
+			     !__builtin_mul_overflow(bi->size, (uint64_t)count, &span) &&
+			     bar_maps(addr, span, bi->type == VPCI_BAR_MEM64);
+		struct vfbarstate *st = &e->vfbar[i];
+		if (en == st->enabled && (!en || (addr == st->addr && count == st->count)))
+			continue;
+		st->enabled = en;
+		st->addr = addr;
+		st->count = count;
+		struct vpci_event ev = { .kind = VPCI_EV_VF_BAR, .index = i, .addr = addr, .size = bi->size,
+					 .enabled = en, .data = count };
+		put_ev(b, &ev);
+	}
+}
+
 /* Vectors whose Mask bit differs from the last report, while @b has room. */
 static void update_vectors(struct vpci_emu *e, struct evbuf *b)
 {
@@ -469,8 +567,9 @@ static void update_vectors(struct vpci_emu *e, struct evbuf *b)
 }
 
 /* The events of what changed since the last report, in a fixed order:
- * Command, BARs, MSI, MSI-X, PM, Link, PASID, ATS, PRI, SR-IOV, FLR, then
- * per-vector MSI-X masks (both locks held). */
+ * Command, BARs, MSI, MSI-X, PM, Link, PASID, ATS, PRI, SR-IOV, a virtual
+ * PF's VFs and VF BARs, FLR, then per-vector MSI-X masks (both locks
+ * held). */
 static void collect(struct vpci_emu *e, struct evbuf *b)
 {
 	const uint16_t *r = e->reg;
@@ -504,6 +603,10 @@ static void collect(struct vpci_emu *e, struct evbuf *b)
 		update_ctl(e, b, VPCI_EV_PRI, L_PRI, RL_PRI_CTL, 0x1);
 	if ((kinds & W_SRIOV) && r[RL_SRIOV_CTL])
 		update_sriov(e, b);
+	if ((kinds & W_SRIOV) && e->vpf) {
+		update_vfs(e, b);
+		update_vf_bars(e, b);
+	}
 	for (; e->flr_pending && b->n < ARRAY_SIZE(b->ev); e->flr_pending--) {
 		struct vpci_event ev = { .kind = VPCI_EV_FLR };
 		put_ev(b, &ev);
@@ -655,7 +758,7 @@ VPCI_EXPORT const vpci_func *vpci_emu_instance(const vpci_emu *e)
 VPCI_EXPORT const char *vpci_event_kind_name(enum vpci_event_kind kind)
 {
 	static const char *const names[VPCI_EV_COUNT] = {
-		"bar", "command", "msi", "msix", "pm", "flr", "link", "pasid", "ats", "pri", "sriov", "msix-vector"
+		"bar", "command", "msi", "msix", "pm", "flr", "link", "pasid", "ats", "pri", "sriov", "msix-vector", "vf", "vf-bar"
 	};
 	return (unsigned)kind < VPCI_EV_COUNT ? names[kind] : "?";
 }
@@ -725,6 +828,14 @@ static void find_layout(struct vpci_emu *e)
 	for (unsigned g = 0; g < ARRAY_SIZE(rc.cap_of); g++)
 		rc.cap_of[g] = INT32_MIN;
 	func_foreach_field(f, find_role, &rc);
+	/* a virtual PF: its VF BARs are watched too */
+	int k = f->vf_template ? vpci_func_find_cap(f, true, ECAPID_SRIOV, NULL) : -1;
+	if (k >= 0 && f->caps[k].off + f->caps[k].len <= VPCI_CFG_SIZE && e->reg[RL_SRIOV_CTL]) {
+		e->vpf = 1;
+		captab_sriov_layout(f->caps[k].off, &e->sr);
+		for (unsigned i = 0; i < 6; i++)
+			watch(e, e->sr.vfbar[i], 4, W_SRIOV);
+	}
 	if (e->reg[RL_MSIX_CTL])
 		e->msix_n = (le16(f->val + e->reg[RL_MSIX_CTL]) & MSIX_CTL_TABLE_SIZE) + 1u;
 }
@@ -780,7 +891,9 @@ static void load_planes(struct vpci_emu *e, const struct vpci_func *f)
 		e->rw[dw] = le32(f->pl[VPCI_PL_RW] + o) & ~rz;
 		e->w1c[dw] = le32(f->pl[VPCI_PL_RW1C] + o) & ~rz;
 		e->sticky[dw] = le32(f->pl[VPCI_PL_STICKY] + o);
-		e->dev[dw] = le32(f->pl[VPCI_PL_DEVICE] + o) & ~rz;
+		/* a VF's PF-shared bits never reach the device, whatever the
+		 * device plane says (docs/vf-shared-fields.md) */
+		e->dev[dw] = le32(f->pl[VPCI_PL_DEVICE] + o) & ~rz & ~le32(f->pfshared + o);
 		e->dev_dw[dw] = e->dev[dw] != 0;
 		atomic_init(&e->cur[dw], e->init[dw]);
 	}

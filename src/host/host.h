@@ -88,12 +88,15 @@ struct host_facts {
 	uint8_t bar_pref;           /* bit i: prefetchable */
 	uint8_t bar_64;             /* bit i: 64-bit */
 	uint8_t bar_known;          /* bit i: bar_size[i] is known */
+	uint8_t bar_typed;          /* bit i: the kind bits above are known, even
+				     * without a size (a VF BAR, from its PF) */
 	int is_vf;
 	char physfn[HOST_SLOT_LEN]; /* the PF's slot for a VF */
 	int have_ids;               /* the kernel's vendor/device (VFs read 0xffff) */
 	uint16_t vendor, device;
 	struct host_sriov sriov;
-	uint64_t vf_bar_size[6];    /* a PF's VF BAR sizes (resource lines 7..12) */
+	uint64_t vf_bar_size[6];    /* a PF's VF BAR i space: TotalVFs times one VF's
+				     * BAR size (the kernel's resource lines 7..12) */
 	char driver[64];            /* "" = none */
 	int iommu_group;            /* -1 = none */
 };

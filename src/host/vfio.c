@@ -130,6 +130,10 @@ int host_vfio_facts(const char *group, const char *slot, struct host_facts *f, v
 		return VPCI_EIO;
 	}
 	f->len = (size_t)n;
+	/* a VF: VFIO does not say, the kernel's sysfs does (the guest policy
+	 * keeps a VF's PF-shared bits off the device: vf-shared-fields.md) */
+	host_dev_link("/sys", slot, "physfn", f->physfn, sizeof(f->physfn));
+	f->is_vf = f->physfn[0] != '\0';
 	for (unsigned b = VFIO_PCI_BAR0_REGION_INDEX; b <= VFIO_PCI_ROM_REGION_INDEX; b++) {
 		if (host_vfio_region(fds[2], b, &off, &size) == 0) {
 			f->bar_size[b] = size;               /* 0: known to be absent */

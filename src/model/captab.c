@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "captab.h"
+#include "regs.h"
 #include "util/common.h"
 
 #define ACC(a) VPCI_ACC_##a
@@ -177,14 +178,26 @@ static const struct vpci_bitdesc b_ltr[] = {
 /* Status (PCIe §7.5.1.1.4): 8,11-15 RW1C; 2:1 and 6 RsvdZ; others RO. */
 #define REG_STATUS R("status", 0x06, 2, RO, .w1c = 0xf900, .rsvdz = 0x0046, .bits = b_status)
 
+/* VF rules (.vfs/.vfp/.vfr/.vfu) are the SR-IOV VF view of a register
+ * (PCIe r6.0 §9.3.4-9.3.7); every row is explained in
+ * docs/vf-shared-fields.md, which tests/unit/test-vf.c checks against
+ * this table.  Only type 0 headers can be VFs. */
 static const struct vpci_fdesc f_type0[] = {
 	R("vendor-id", 0x00, 2, RO),
 	R("device-id", 0x02, 2, RO),
-	REG_COMMAND,
-	REG_STATUS,
+	/* VF (§9.3.4.1.3): I/O Space and Interrupt Disable RO 0, Memory
+	 * Space RO 0 (the PF's VF MSE decodes every VF's BARs), Parity Error
+	 * Response and SERR# Enable RsvdP (the PF's apply); Bus Master Enable
+	 * is the VF's own */
+	R("command", 0x04, 2, RO, .rw = 0x0547, .rsvdp = 0xf800, .role = RL_COMMAND, .bits = b_command,
+	  .vfs = 0x0543, .vfp = 0x0140, .vfr = 0x0002),
+	/* VF (§9.3.4.1.4): Interrupt Status RO 0 (no INTx); the error bits
+	 * are the VF's own */
+	R("status", 0x06, 2, RO, .w1c = 0xf900, .rsvdz = 0x0046, .bits = b_status, .vfs = 0x0008),
 	R("revision-id", 0x08, 1, RO),
 	R("class-code", 0x09, 3, RO),
-	R("cache-line-size", 0x0c, 1, RW),
+	/* VF: does not apply (§9.3.4.1) */
+	R("cache-line-size", 0x0c, 1, RW, .vfs = 0xff),
 	R("latency-timer", 0x0d, 1, RO),
 	R("header-type", 0x0e, 1, RO, .flags = FD_MANAGED),
 	R("bist", 0x0f, 1, RO),
@@ -194,7 +207,8 @@ static const struct vpci_fdesc f_type0[] = {
 	R("subsystem-id", 0x2e, 2, RO),
 	R("expansion-rom", 0x30, 4, RO, .flags = FD_MANAGED),
 	R("capabilities-pointer", 0x34, 1, RO, .flags = FD_MANAGED),
-	R("interrupt-line", 0x3c, 1, RW),
+	/* VF: no INTx, the Interrupt Line does not apply (§9.3.4.1) */
+	R("interrupt-line", 0x3c, 1, RW, .vfs = 0xff),
 	R("interrupt-pin", 0x3d, 1, RO),
 	R("min-gnt", 0x3e, 1, RO),
 	R("max-lat", 0x3f, 1, RO),
@@ -295,15 +309,22 @@ static const struct vpci_fdesc f_pcie[] = {
 	R("pcie-capabilities", 0x02, 2, RO, .bits = b_expcap),
 	R("device-capabilities", 0x04, 4, RO, .role = RL_DEVCAP, .bits = b_devcap),
 	/* Device Control (§7.5.3.4): all RW, Aux Power PM Enable RWS,
-	 * Initiate FLR (bit 15, endpoints) reads 0 */
-	R("device-control", 0x08, 2, RW, .sticky = 0x0400, .reset = 0x2810, .role = RL_DEVCTL, .bits = b_devctl),
+	 * Initiate FLR (bit 15, endpoints) reads 0.  VF (§9.3.5): the
+	 * error reporting enables, Max_Payload_Size, Extended Tag, Phantom
+	 * Functions and Aux Power PM Enable are RsvdP (the PF's apply) */
+	R("device-control", 0x08, 2, RW, .sticky = 0x0400, .reset = 0x2810, .role = RL_DEVCTL, .bits = b_devctl,
+	  .vfs = 0x07ef, .vfp = 0x07ef),
 	/* Device Status (§7.5.3.5): 0-3, 6 RW1C; 4, 5 RO; 15:7 RsvdZ */
 	R("device-status", 0x0a, 2, RO, .w1c = 0x004f, .rsvdz = 0xff80, .bits = b_devsta),
 	R("link-capabilities", 0x0c, 4, RO, .need = FT_LINK, .bits = b_lnkcap),
-	/* Link Control (§7.5.3.7): 1:0, 3-11 RW; 2, 15:12 RsvdP */
-	R("link-control", 0x10, 2, RO, .rw = 0x0ffb, .rsvdp = 0xf004, .need = FT_LINK, .role = RL_LINKCTL, .bits = b_lnkctl),
-	/* Link Status (§7.5.3.8): 14,15 RW1C; 12 Slot Clock HwInit */
-	R("link-status", 0x12, 2, RO, .w1c = 0xc000, .hwinit = 0x1000, .need = FT_LINK, .bits = b_lnksta),
+	/* Link Control (§7.5.3.7): 1:0, 3-11 RW; 2, 15:12 RsvdP.  VF
+	 * (§9.3.5): RsvdP, the link is the PF's */
+	R("link-control", 0x10, 2, RO, .rw = 0x0ffb, .rsvdp = 0xf004, .need = FT_LINK, .role = RL_LINKCTL, .bits = b_lnkctl,
+	  .vfs = 0x0ffb, .vfp = 0x0ffb),
+	/* Link Status (§7.5.3.8): 14,15 RW1C; 12 Slot Clock HwInit.  VF
+	 * (§9.3.5): the bandwidth status bits are the PF's link's */
+	R("link-status", 0x12, 2, RO, .w1c = 0xc000, .hwinit = 0x1000, .need = FT_LINK, .bits = b_lnksta,
+	  .vfs = 0xc000),
 	R("slot-capabilities", 0x14, 4, HWINIT, .need = FT_SLOT),
 	/* Slot Control (§7.5.3.10): 14:0 RW; 15 RsvdP */
 	R("slot-control", 0x18, 2, RW, .rsvdp = 0x8000, .need = FT_SLOT),
@@ -315,13 +336,19 @@ static const struct vpci_fdesc f_pcie[] = {
 	/* Root Status (§7.5.3.14): 16 RW1C; 17 RO; 31:18 RsvdZ */
 	R("root-status", 0x20, 4, RO, .w1c = 0x00010000, .rsvdz = 0xfffc0000, .need = FT_ROOT),
 	R("device-capabilities-2", 0x24, 4, RO, .need = FT_PCIE_V2),
-	R("device-control-2", 0x28, 2, RW, .need = FT_PCIE_V2, .bits = b_devctl2),
+	/* VF (§9.3.5): Completion Timeout Value and Disable, LTR,
+	 * Emergency Power Reduction Request, 10-Bit Tag Requester (the PF's
+	 * SR-IOV Control has the VFs' bit) and OBFF are RsvdP */
+	R("device-control-2", 0x28, 2, RW, .need = FT_PCIE_V2, .bits = b_devctl2, .vfs = 0x7c1f, .vfp = 0x7c1f),
 	R("device-status-2", 0x2a, 2, RSVDZ, .need = FT_PCIE_V2),
 	R("link-capabilities-2", 0x2c, 4, RO, .need = FT_PCIE_V2 | FT_LINK),
-	/* Link Control 2 (§7.5.3.19): sticky RW fields, 6 HwInit */
-	R("link-control-2", 0x30, 2, RWS, .hwinit = 0x0040, .need = FT_PCIE_V2 | FT_LINK),
-	/* Link Status 2 (§7.5.3.20): 5 Link Equalization Request RW1C */
-	R("link-status-2", 0x32, 2, RO, .w1c = 0x0020, .need = FT_PCIE_V2 | FT_LINK),
+	/* Link Control 2 (§7.5.3.19): sticky RW fields, 6 HwInit.  VF
+	 * (§9.3.5): RsvdP, the PF's link */
+	R("link-control-2", 0x30, 2, RWS, .hwinit = 0x0040, .need = FT_PCIE_V2 | FT_LINK, .vfs = 0xffbf,
+	  .vfp = 0xffbf),
+	/* Link Status 2 (§7.5.3.20): 5 Link Equalization Request RW1C.  VF
+	 * (§9.3.5): the PF's link */
+	R("link-status-2", 0x32, 2, RO, .w1c = 0x0020, .need = FT_PCIE_V2 | FT_LINK, .vfs = 0x0020),
 	R("slot-capabilities-2", 0x34, 4, RO, .need = FT_PCIE_V2 | FT_SLOT),
 	R("slot-control-2", 0x38, 2, RSVDP, .need = FT_PCIE_V2 | FT_SLOT),
 	R("slot-status-2", 0x3a, 2, RSVDZ, .need = FT_PCIE_V2 | FT_SLOT),
@@ -355,23 +382,27 @@ static const struct vpci_fdesc f_af[] = {
 
 /* --- extended capabilities ------------------------------------------- */
 
-/* AER (PCIe §7.8.4).  Status registers RW1CS, masks/severity RWS. */
+/* AER (PCIe §7.8.4).  Status registers RW1CS, masks/severity RWS.  In a
+ * VF (§9.3.7) the masks, the severities and the ECRC enables are
+ * RsvdP: the PF's settings apply to its VFs; status and logs are the
+ * VF's own. */
 #define AER_UNC 0xfffff030u /* uncorrectable error bits 4, 5, 12..31 (r6.0) */
 #define AER_COR 0x0000f1c1u /* implemented correctable error bits */
 static const struct vpci_fdesc f_aer[] = {
 	EXT_HDR,
 	R("uncorrectable-status", 0x04, 4, RO, .w1c = AER_UNC, .sticky = AER_UNC, .rsvdz = ~AER_UNC & ~1u),
-	R("uncorrectable-mask", 0x08, 4, RO, .rw = AER_UNC, .sticky = AER_UNC, .rsvdp = ~AER_UNC & ~1u),
+	R("uncorrectable-mask", 0x08, 4, RO, .rw = AER_UNC, .sticky = AER_UNC, .rsvdp = ~AER_UNC & ~1u,
+	  .vfs = AER_UNC, .vfp = AER_UNC),
 	/* default severity (§7.8.4.4): DLP, SDES, FCP, MTLP, internal fatal */
 	R("uncorrectable-severity", 0x0c, 4, RO, .rw = AER_UNC, .sticky = AER_UNC,
-	  .rsvdp = ~AER_UNC & ~1u, .reset = 0x00462030),
+	  .rsvdp = ~AER_UNC & ~1u, .reset = 0x00462030, .vfs = AER_UNC, .vfp = AER_UNC),
 	R("correctable-status", 0x10, 4, RO, .w1c = AER_COR, .sticky = AER_COR, .rsvdz = ~AER_COR),
 	/* Advisory Non-Fatal, Corrected Internal, Header Log Overflow masked */
 	R("correctable-mask", 0x14, 4, RO, .rw = AER_COR, .sticky = AER_COR, .rsvdp = ~AER_COR,
-	  .reset = 0x0000e000),
+	  .reset = 0x0000e000, .vfs = AER_COR, .vfp = AER_COR),
 	/* Capabilities and Control (§7.8.4.7): 4:0 First Error Pointer ROS,
 	 * 6, 8, 10 enables RWS, 11 TLP Prefix Log Present ROS */
-	R("capabilities-control", 0x18, 4, RO, .rw = 0x00000540, .sticky = 0x00000d5f),
+	R("capabilities-control", 0x18, 4, RO, .rw = 0x00000540, .sticky = 0x00000d5f, .vfs = 0x140, .vfp = 0x140),
 	R("header-log%u", 0x1c, 4, ROS, .rep = RP_FIXED, .count = 4, .stride = 4),
 	/* Root Error Command (§7.8.4.9): 2:0 RW */
 	R("root-error-command", 0x2c, 4, RO, .rw = 0x7, .rsvdp = ~0x7u, .need = FT_AER_ROOT),
@@ -419,8 +450,9 @@ static const struct vpci_fdesc f_acs[] = {
 static const struct vpci_fdesc f_ari[] = {
 	EXT_HDR,
 	R("ari-capability", 0x04, 2, RO, .bits = b_aricap),
-	/* 0, 1, 6:4 RW; rest RsvdP */
-	R("ari-control", 0x06, 2, RSVDP, .rw = 0x0073),
+	/* 0, 1, 6:4 RW; rest RsvdP.  Function groups are Function 0's: RsvdP
+	 * in a VF (§7.8.8.3) */
+	R("ari-control", 0x06, 2, RSVDP, .rw = 0x0073, .vfs = 0x0073, .vfp = 0x0073),
 	END
 };
 
@@ -428,8 +460,10 @@ static const struct vpci_fdesc f_ari[] = {
 static const struct vpci_fdesc f_ats[] = {
 	EXT_HDR,
 	R("ats-capability", 0x04, 2, RO, .bits = b_atscap),
-	/* 4:0 STU RW, 15 Enable RW, 14:5 RsvdP */
-	R("ats-control", 0x06, 2, RSVDP, .rw = 0x801f, .role = RL_ATS_CTL, .bits = b_atsctl),
+	/* 4:0 STU RW, 15 Enable RW, 14:5 RsvdP.  VF (§9.3.7): STU is
+	 * RsvdP, the PF's applies; Enable is the VF's own */
+	R("ats-control", 0x06, 2, RSVDP, .rw = 0x801f, .role = RL_ATS_CTL, .bits = b_atsctl, .vfs = 0x001f,
+	  .vfp = 0x001f),
 	END
 };
 
@@ -454,13 +488,19 @@ static const struct vpci_fdesc f_sriov[] = {
 	END
 };
 
-/* PRI (PCIe §10.5.2) */
+/* PRI (PCIe §10.5.2).  A VF has none: its PF's is shared (§9.3.7,
+ * drivers/pci/ats.c).  A VF instance that carries one carries a virtual
+ * PRI: Enable reflected by the IOMMU's per-function page request control,
+ * Reset and Stopped with no faithful emulation (thread 004), the
+ * allocation emulated only. */
 static const struct vpci_fdesc f_pri[] = {
 	EXT_HDR,
-	R("pri-control", 0x04, 2, RSVDP, .rw = 0x0003, .role = RL_PRI_CTL, .bits = b_prictl),
-	R("pri-status", 0x06, 2, RO, .w1c = 0x0003, .rsvdz = 0x7efc, .bits = b_pristat),
+	R("pri-control", 0x04, 2, RSVDP, .rw = 0x0003, .role = RL_PRI_CTL, .bits = b_prictl, .vfs = 0x0003,
+	  .vfr = 0x0001, .vfu = 0x0002),
+	R("pri-status", 0x06, 2, RO, .w1c = 0x0003, .rsvdz = 0x7efc, .bits = b_pristat, .vfs = 0x0103,
+	  .vfu = 0x0100),
 	R("outstanding-capacity", 0x08, 4, RO),
-	R("outstanding-allocation", 0x0c, 4, RW),
+	R("outstanding-allocation", 0x0c, 4, RW, .vfs = 0xffffffffu),
 	END
 };
 
@@ -503,11 +543,14 @@ static const struct vpci_fdesc f_secpci[] = {
 	END
 };
 
-/* PASID (PCIe §7.8.9) */
+/* PASID (PCIe §7.8.9).  A VF has none: its PF's is shared (§9.3.7,
+ * drivers/pci/ats.c).  A VF instance that carries one carries a virtual
+ * PASID whose enables the IOMMU reflects per function. */
 static const struct vpci_fdesc f_pasid[] = {
 	EXT_HDR,
 	R("pasid-capability", 0x04, 2, RO, .bits = b_pasidcap),
-	R("pasid-control", 0x06, 2, RSVDP, .rw = 0x0007, .role = RL_PASID_CTL, .bits = b_pasidctl),
+	R("pasid-control", 0x06, 2, RSVDP, .rw = 0x0007, .role = RL_PASID_CTL, .bits = b_pasidctl, .vfs = 0x0007,
+	  .vfr = 0x0007),
 	END
 };
 
@@ -718,6 +761,47 @@ static const struct vpci_cdesc captab[] = {
 	EXT(0x003a, "captured-data", "Captured Data", "PCIe r7.0", LN_UNKNOWN, 4, NULL),
 };
 
+/* Capabilities a VF never carries (PCIe r6.0 §9.3.7 lists what a VF may
+ * implement); docs/vf-shared-fields.md. */
+static const struct {
+	uint8_t kind;
+	uint16_t id;
+	const char *why;
+} vf_never[] = {
+	{ CK_EXT, 0x0010, "a VF has no SR-IOV capability of its own (§9.3.3)" },
+	{ CK_EXT, 0x0011, "MR-IOV is the PF's (§9.3.7)" },
+	{ CK_EXT, 0x0015, "VF BARs are sized by the PF's VF Resizable BAR capability (§9.3.7.5)" },
+	{ CK_EXT, 0x0024, "VF Resizable BAR is the PF's (§9.3.7.5)" },
+	{ CK_EXT, 0x001b, "VFs share the PF's PASID and must not implement their own (§9.3.7, drivers/pci/ats.c)" },
+	{ CK_EXT, 0x0013, "VFs share the PF's PRI and must not implement their own (§9.3.7, drivers/pci/ats.c)" },
+	{ CK_EXT, 0x0018, "LTR is the PF's (§9.3.7)" },
+	{ CK_EXT, 0x0004, "Power Budgeting is the PF's (§9.3.7)" },
+	{ CK_EXT, 0x0002, "Virtual Channels are the PF's (§9.3.7)" },
+	{ CK_EXT, 0x0009, "Virtual Channels are the PF's (§9.3.7)" },
+	{ CK_EXT, 0x0008, "Multi-Function Virtual Channels are the PF's (§9.3.7)" },
+	{ CK_EXT, 0x0019, "a VF has no link of its own: Secondary PCI Express is the PF's" },
+	{ CK_EXT, 0x001e, "a VF has no link of its own: L1 PM Substates are the PF's" },
+	{ CK_EXT, 0x0025, "a VF has no link of its own: Data Link Feature is the PF's" },
+	{ CK_EXT, 0x0026, "a VF has no link of its own: the Physical Layer capabilities are the PF's" },
+	{ CK_EXT, 0x002a, "a VF has no link of its own: the Physical Layer capabilities are the PF's" },
+	{ CK_EXT, 0x0031, "a VF has no link of its own: the Physical Layer capabilities are the PF's" },
+	{ CK_EXT, 0x0027, "a VF has no link of its own: Lane Margining is the PF's" },
+	{ CK_EXT, 0x001d, "Downstream Port Containment belongs to ports" },
+	{ CK_EXT, 0x001f, "PTM is the PF's (the kernel enables a VF's PTM through its PF, drivers/pci/pcie/ptm.c)" },
+	{ CK_EXT, 0x0005, "root complex link declarations belong to root complexes" },
+	{ CK_EXT, 0x0006, "root complex link declarations belong to root complexes" },
+	{ CK_EXT, 0x0007, "event collectors belong to root complexes" },
+	{ CK_EXT, 0x000a, "RCRBs belong to root complexes" },
+};
+
+const char *captab_vf_never(int kind, uint16_t id)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(vf_never); i++)
+		if (vf_never[i].kind == kind && vf_never[i].id == id)
+			return vf_never[i].why;
+	return NULL;
+}
+
 const struct vpci_cdesc *captab_at(unsigned i)
 {
 	return i < ARRAY_SIZE(captab) ? &captab[i] : NULL;
@@ -776,4 +860,24 @@ const struct vpci_fdesc *captab_find_field(const struct vpci_cdesc *cd, const ch
 		if (captab_field_match(fd, name) >= 0)
 			return fd;
 	return NULL;
+}
+
+static uint16_t sriov_reg(unsigned capoff, const char *name, unsigned inst)
+{
+	const struct vpci_fdesc *fd = captab_find_field(captab_find(CK_EXT, ECAPID_SRIOV), name);
+
+	return (uint16_t)(capoff + fd->off + inst * fd->stride);
+}
+
+void captab_sriov_layout(unsigned capoff, struct sriov_layout *l)
+{
+	l->ctl = sriov_reg(capoff, "sriov-control", 0);
+	l->total = sriov_reg(capoff, "total-vfs", 0);
+	l->num = sriov_reg(capoff, "num-vfs", 0);
+	l->first = sriov_reg(capoff, "first-vf-offset", 0);
+	l->stride = sriov_reg(capoff, "vf-stride", 0);
+	l->vfdid = sriov_reg(capoff, "vf-device-id", 0);
+	l->sps = sriov_reg(capoff, "system-page-size", 0);
+	for (unsigned i = 0; i < 6; i++)
+		l->vfbar[i] = sriov_reg(capoff, "vf-bar0", i);
 }

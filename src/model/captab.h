@@ -104,6 +104,14 @@ struct vpci_bitdesc {
  * @dyn: DM_* dynamic mask kind
  * @role: RL_* role for the emulation engine
  * @bits: named bit ranges, NULL-name terminated (may be NULL)
+ * @vfs: bits a VF does not own (PCIe r6.0 §9.3.4-9.3.7): shared with its
+ *       PF or another VF, or RsvdP / RO 0 in a VF.  In a VF they are
+ *       never backed by the device (docs/vf-shared-fields.md)
+ * @vfp: of @vfs, the bits that are RsvdP in a VF (the others read 0)
+ * @vfr: of @vfs, the bits a VMM emulates per VF and reflects elsewhere
+ *       (BAR mapping, the IOMMU's per-function controls)
+ * @vfu: of @vfs, the bits no emulation keeps faithful (thread 004: PRI
+ *       Reset and Stopped); the rest of @vfs is emulated only
  */
 struct vpci_fdesc {
 	const char *name;
@@ -118,6 +126,7 @@ struct vpci_fdesc {
 	uint8_t dyn;
 	uint8_t role;
 	const struct vpci_bitdesc *bits;
+	uint32_t vfs, vfp, vfr, vfu;
 };
 
 /* Length kinds */
@@ -167,6 +176,10 @@ struct vpci_cdesc {
 	uint16_t len;
 	const struct vpci_fdesc *fields;
 };
+
+/* Why a VF never carries capability @id (PCIe r6.0 §9.3.7; the kernel's
+ * rules in drivers/pci/ats.c), or NULL when a VF may carry it. */
+const char *captab_vf_never(int kind, uint16_t id);
 
 /* Pseudo IDs of the header layouts (CK_HDR) */
 #define CAPTAB_HDR_TYPE0 0
@@ -219,6 +232,13 @@ void captab_field_name(const struct vpci_fdesc *fd, unsigned i, char *buf,
 int captab_field_match(const struct vpci_fdesc *fd, const char *name);
 /* The field of @cd that @name names (any instance), or NULL. */
 const struct vpci_fdesc *captab_find_field(const struct vpci_cdesc *cd, const char *name);
+
+/* Where the registers of an SR-IOV capability at @capoff are (absolute
+ * config offsets), as the capability table places them (PCIe §9.3.3). */
+struct sriov_layout {
+	uint16_t ctl, total, num, first, stride, vfdid, sps, vfbar[6];
+};
+void captab_sriov_layout(unsigned capoff, struct sriov_layout *l);
 
 /* Name of a capability ID, even an unknown one (static or in @buf). */
 const char *captab_cap_name(int kind, uint16_t id, char *buf, unsigned size);

@@ -87,25 +87,52 @@ static int discover_std(struct vpci_func *f, unsigned avail, vpci_diag *d)
 	return 0;
 }
 
+/* The extended capability chain (PCIe §7.6.3), walked bounded and
+ * cycle-safe: each call gives the next header in *@h and its offset, or 0
+ * at the end (and says why in @d when the chain is broken). */
+struct ext_walk {
+	uint8_t seen[VPCI_CFG_SIZE / 4];
+	unsigned off, ttl;
+};
+
+static void ext_walk_init(struct ext_walk *w)
+{
+	memset(w->seen, 0, sizeof(w->seen));
+	w->off = ECAP_START;
+	w->ttl = ECAP_LIST_MAX;
+}
+
+static unsigned ext_walk_next(const uint8_t *cfg, struct ext_walk *w, uint32_t *h, vpci_diag *d)
+{
+	unsigned off = w->off;
+
+	if (!off || !w->ttl--)
+		return 0;
+	*h = le32(cfg + off + ECAP_HEADER);
+	if (*h == 0 || *h == 0xffffffffu)
+		return 0;
+	if (w->seen[off / 4]) {
+		warn(d, (int)off, "extended capability chain loops back to %#x%.0u", off, 0);
+		return 0;
+	}
+	w->seen[off / 4] = 1;
+	w->off = ECAP_NEXT(*h);
+	if (w->off && w->off < ECAP_START) {
+		warn(d, (int)off, "extended capability at %#x points below 0x100 (to %#x)", off, w->off);
+		w->off = 0;
+	}
+	return off;
+}
+
 static int discover_ext(struct vpci_func *f, vpci_diag *d)
 {
-	uint8_t seen[VPCI_CFG_SIZE / 4];
-	unsigned off = ECAP_START;
+	struct ext_walk w;
+	uint32_t h;
 
 	if (f->size < VPCI_CFG_SIZE)
 		return 0;
-	memset(seen, 0, sizeof(seen));
-	for (unsigned ttl = ECAP_LIST_MAX; off; ttl--) {
-		uint32_t h = le32(f->val + off + ECAP_HEADER);
-		if (h == 0 || h == 0xffffffffu)
-			break;
-		if (seen[off / 4]) {
-			warn(d, (int)off, "extended capability chain loops back to %#x%.0u", off, 0);
-			break;
-		}
-		if (!ttl)
-			break;
-		seen[off / 4] = 1;
+	ext_walk_init(&w);
+	for (unsigned off; (off = ext_walk_next(f->val, &w, &h, d));) {
 		struct capinst *c = func_add_cap(f, 1);
 		if (!c)
 			return VPCI_ENOMEM;
@@ -113,13 +140,19 @@ static int discover_ext(struct vpci_func *f, vpci_diag *d)
 		c->version = (uint8_t)ECAP_VERSION(h);
 		c->off = (uint16_t)off;
 		c->desc = captab_find(CK_EXT, c->id);
-		unsigned next = ECAP_NEXT(h);
-		if (next && next < ECAP_START) {
-			warn(d, (int)off, "extended capability at %#x points below 0x100 (to %#x)", off, next);
-			break;
-		}
-		off = next;
 	}
+	return 0;
+}
+
+unsigned config_find_ext_cap(const uint8_t *cfg, uint16_t id)
+{
+	struct ext_walk w;
+	uint32_t h;
+
+	ext_walk_init(&w);
+	for (unsigned off; (off = ext_walk_next(cfg, &w, &h, NULL));)
+		if ((h & 0xffff) == id)
+			return off;
 	return 0;
 }
 

@@ -35,6 +35,8 @@ VPCI_EXPORT void vpci_func_free(vpci_func *f)
 	free(f->locs);
 	free(f->extends);
 	vpci_func_free(f->base);
+	vpci_func_free(f->vf_template);
+	free(f->vf_template_ref);
 	free(f);
 }
 
@@ -66,12 +68,17 @@ VPCI_EXPORT vpci_func *vpci_func_dup(const vpci_func *f)
 	n->nnotes = 0;
 	n->extends = NULL;
 	n->base = NULL;
+	n->vf_template = NULL;
+	n->vf_template_ref = NULL;
 	n->acaps = n->ncaps;
 	n->alocs = 0;
 	if (dup_str(&n->name, f->name) || dup_str(&n->description, f->description) ||
-	    dup_str(&n->file, f->file) || dup_str(&n->extends, f->extends))
+	    dup_str(&n->file, f->file) || dup_str(&n->extends, f->extends) ||
+	    dup_str(&n->vf_template_ref, f->vf_template_ref))
 		goto fail;
 	if (f->base && !(n->base = vpci_func_dup(f->base)))
+		goto fail;
+	if (f->vf_template && !(n->vf_template = vpci_func_dup(f->vf_template)))
 		goto fail;
 	if (f->ncaps) {
 		n->caps = malloc(f->ncaps * sizeof(*n->caps));
@@ -198,6 +205,23 @@ int func_add_note(struct vpci_func *f, const char *text)
 		return VPCI_ENOMEM;
 	f->nnotes++;
 	return 0;
+}
+
+int func_add_origin_note(struct vpci_func *f, const char *text)
+{
+	for (unsigned i = 0; i < f->norigin; i++) {
+		if (strcmp(f->origin[i].key, "note"))
+			continue;
+		size_t a = strlen(f->origin[i].value), b = strlen(text);
+		char *v = realloc(f->origin[i].value, a + b + 3);
+		if (!v)
+			return VPCI_ENOMEM;
+		memcpy(v + a, "; ", 2);
+		memcpy(v + a + 2, text, b + 1);
+		f->origin[i].value = v;
+		return 0;
+	}
+	return func_add_origin(f, "note", text);
 }
 
 int func_set_bar(struct vpci_func *f, unsigned i, enum vpci_bar_type type, int pref)
@@ -790,4 +814,82 @@ void func_default_planes(struct vpci_func *f)
 	for (unsigned i = 0; i < func_nbars(f); i++)
 		func_bar_planes(f, i);
 	func_bar_planes(f, ROM_INDEX);
+}
+
+struct vfmask_ctx {
+	int kind;
+	uint8_t *mask;
+};
+
+static int vf_mask_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
+{
+	const struct vfmask_ctx *c = ctx;
+	const struct vpci_fdesc *fd = r->fd;
+	uint64_t m = c->kind == 'p' ? fd->vfp : c->kind == 'r' ? fd->vfr : c->kind == 'u' ? fd->vfu : fd->vfs;
+
+	(void)f;
+	m &= width_mask(fd->width);
+	for (unsigned k = 0; k < fd->width && r->off + k < VPCI_CFG_SIZE; k++)
+		c->mask[r->off + k] |= (uint8_t)(m >> (8 * k));
+	return 0;
+}
+
+void func_vf_rule_mask(const struct vpci_func *f, int kind, uint8_t *mask)
+{
+	struct vfmask_ctx c = { kind, mask };
+
+	memset(mask, 0, VPCI_CFG_SIZE);
+	func_foreach_field(f, vf_mask_cb, &c);
+}
+
+void func_mark_pf_shared(struct vpci_func *f)
+{
+	func_vf_rule_mask(f, 0, f->pfshared);
+	for (unsigned k = 0; k < VPCI_CFG_SIZE; k++)
+		f->pl[VPCI_PL_DEVICE][k] &= (uint8_t)~f->pfshared[k];
+}
+
+static int reset_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
+{
+	(void)ctx;
+	if (r->fd->flags & FD_MANAGED)
+		return 0;
+	uint64_t rw = func_plane_get(f, VPCI_PL_RW, r->off, r->fd->width);
+	uint64_t w1c = func_plane_get(f, VPCI_PL_RW1C, r->off, r->fd->width);
+	uint64_t v = le_get64(f->val + r->off, r->fd->width);
+	le_put64(f->val + r->off, r->fd->width, (v & ~(rw | w1c)) | (r->fd->reset & rw));
+	return 0;
+}
+
+void func_reset_fields(struct vpci_func *f)
+{
+	func_foreach_field(f, reset_cb, NULL);
+}
+
+VPCI_EXPORT const vpci_func *vpci_func_vf_template(const vpci_func *f)
+{
+	return f->vf_template;
+}
+
+void func_vf_template_planes(struct vpci_func *f)
+{
+	const struct vpci_func *t = f->vf_template;
+	struct sriov_layout l;
+	int k;
+
+	if (!t || (k = vpci_func_find_cap(f, true, ECAPID_SRIOV, NULL)) < 0 ||
+	    f->caps[k].off + f->caps[k].len > VPCI_CFG_SIZE)
+		return;
+	captab_sriov_layout(f->caps[k].off, &l);
+	for (unsigned i = 0; i < 6; i++) {
+		const struct barinst *b = &t->bar[i];
+		uint64_t rw = 0;
+		if (b->size_known && (b->type == VPCI_BAR_MEM32 || b->type == VPCI_BAR_MEM64))
+			rw = ~(b->size - 1) & ~(uint64_t)(BAR_MEM_ADDR ^ 0xffffffffu);
+		if (b->type == VPCI_BAR_MEM64_HI || !rw)
+			continue;
+		func_plane_put(f, VPCI_PL_RW, l.vfbar[i], 4, rw & 0xffffffffu);
+		if (b->type == VPCI_BAR_MEM64 && i < 5)
+			func_plane_put(f, VPCI_PL_RW, l.vfbar[i + 1], 4, rw >> 32);
+	}
 }

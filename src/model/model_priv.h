@@ -67,6 +67,16 @@ struct vpci_func {
 	uint8_t multifunction;
 	uint8_t val[VPCI_CFG_SIZE];
 	uint8_t pl[VPCI_PL_COUNT][VPCI_CFG_SIZE];
+	/* a virtual PF: the VF persona its SR-IOV capability enables
+	 * (function: vf-template:), and the reference the file gave */
+	struct vpci_func *vf_template;
+	char *vf_template_ref;
+	uint32_t vf_template_loc;  /* its position in the file */
+	/* bits of an SR-IOV VF that its PF owns or shares (the capability
+	 * table's VF rules, docs/vf-shared-fields.md): never device-backed,
+	 * whatever the device plane says (the engine and the validator
+	 * enforce it) */
+	uint8_t pfshared[VPCI_CFG_SIZE];
 	struct barinst bar[7];
 	struct capinst *caps;      /* standard caps, then extended caps */
 	unsigned ncaps, nstd, acaps;
@@ -150,6 +160,8 @@ int func_add_origin(struct vpci_func *f, const char *key, const char *value);
  * rule breaks included); vpci_validate() reports its rule breaks as
  * warnings, vpci_validate_emulation() as errors. */
 int func_is_capture(const struct vpci_func *f);
+/* Add @text to the origin's note (one note: appended after "; "). */
+int func_add_origin_note(struct vpci_func *f, const char *text);
 /* Drop every origin entry. */
 void func_clear_origin(struct vpci_func *f);
 
@@ -243,5 +255,29 @@ int func_foreach_cap_field(const struct vpci_func *f, int cap, field_cb cb, void
 
 /* Reset every plane of every field to the capability table's default. */
 void func_default_planes(struct vpci_func *f);
+
+/* The offset of the first extended capability @id in 4096 config bytes,
+ * walked as vpci_func_from_config() walks them; 0 when there is none.
+ * Cheap: no model is built. */
+unsigned config_find_ext_cap(const uint8_t *cfg, uint16_t id);
+
+/* A virtual PF's VF BAR registers (SR-IOV capability) become BARs the
+ * guest can size: address bits writable as the VF template's BAR sizes
+ * and kinds say.  No-op without a template or an SR-IOV capability. */
+void func_vf_template_planes(struct vpci_func *f);
+
+/* Every writable bit takes the capability table's reset value and every
+ * RW1C bit reads 0 (managed fields excepted): the function as after a
+ * reset, by the current planes. */
+void func_reset_fields(struct vpci_func *f);
+
+/* The bits a VF does not own, per the capability table's VF rules, of
+ * the fields present (see struct vpci_fdesc.vfs), into @mask (4096
+ * bytes, zeroed here); @kind selects: 0 all of them, 'p' RsvdP in a VF,
+ * 'r' reflected, 'u' without a clean emulation. */
+void func_vf_rule_mask(const struct vpci_func *f, int kind, uint8_t *mask);
+/* Mark @f as a VF: its PF-shared bits (func_vf_rule_mask) go into
+ * f->pfshared and off the device plane. */
+void func_mark_pf_shared(struct vpci_func *f);
 
 #endif

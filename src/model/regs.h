@@ -188,6 +188,8 @@
 #define TPH_CAP                 0x04
 
 /* SR-IOV (PCIe §9.3.3) */
+#define SRIOV_CTL_VF_ENABLE     0x0001  /* §9.3.3.3.1 */
+#define SRIOV_CTL_VF_MSE        0x0008  /* §9.3.3.3.4: VF Memory Space Enable */
 #define SRIOV_INITIAL_VFS       0x0c    /* §9.3.3.5 */
 #define SRIOV_TOTAL_VFS         0x0e    /* §9.3.3.6 */
 #define SRIOV_NUM_VFS           0x10    /* §9.3.3.7 */

@@ -629,6 +629,81 @@ static void check_emulated(struct vctx *v)
 	check_emulated_bars(v);
 }
 
+/* A VF's PF-shared bits are never device-backed: a guest write to them
+ * would reach state the PF or another VF owns (docs/vf-shared-fields.md) */
+static int pf_shared_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
+{
+	struct vctx *v = ctx;
+	uint64_t sh = le_get64(f->pfshared + r->off, r->fd->width);
+	uint64_t dev = func_plane_get(f, VPCI_PL_DEVICE, r->off, r->fd->width) & sh;
+
+	if (dev)
+		ERR(v, 0, r->off,
+		    "%s: bits %#llx are a VF's, shared with its PF (policy: pf-shared); they cannot be device-backed",
+		    r->name, (unsigned long long)dev);
+	return 0;
+}
+
+/* A virtual PF and its VF template (function: vf-template:): the PF has an
+ * SR-IOV capability whose VFs the template describes (PCIe §9.3.3-9.3.4) */
+static void check_vf_template(struct vctx *v)
+{
+	const struct vpci_func *f = v->f, *t = f->vf_template;
+	int k = vpci_func_find_cap(f, true, ECAPID_SRIOV, NULL);
+	struct sriov_layout l;
+
+	if (!t)
+		return;
+	if (k < 0 || f->caps[k].off + f->caps[k].len > f->size) {
+		ERR(v, f->vf_template_loc, 0, "vf-template: the function has no SR-IOV capability, so it has no VFs (only a PF does)");
+		return;
+	}
+	captab_sriov_layout(f->caps[k].off, &l);
+	unsigned total = le16(f->val + l.total), first = le16(f->val + l.first), vfdid = le16(f->val + l.vfdid);
+	if (total && !first)
+		ERR(v, f->vf_template_loc, l.first, "vf-template: First VF Offset 0 puts VF 1 on the PF's own Routing ID (PCIe §9.3.3.10)");
+	if (t->kind != VPCI_KIND_ENDPOINT) {
+		ERR(v, f->vf_template_loc, 0, "vf-template %s: a VF is an endpoint (type 0 header)", f->vf_template_ref);
+		return;
+	}
+	for (unsigned i = 0; i < t->ncaps; i++)
+		if (t->caps[i].ext && captab_vf_never(CK_EXT, t->caps[i].id))
+			ERR(v, f->vf_template_loc, 0, "vf-template %s: a VF cannot carry %s at %#x: %s", f->vf_template_ref,
+			    t->caps[i].desc ? t->caps[i].desc->name : "this capability", t->caps[i].off,
+			    captab_vf_never(CK_EXT, t->caps[i].id));
+	uint16_t tv = le16(t->val + CFG_VENDOR_ID), td = le16(t->val + CFG_DEVICE_ID);
+	if ((tv != 0xffff && tv != le16(f->val + CFG_VENDOR_ID)) || (td != 0xffff && td != vfdid))
+		ERR(v, f->vf_template_loc, 0, "vf-template %s: IDs %04x:%04x; a VF reads ffff:ffff (PCIe §9.3.4.1.1-2), or shows its "
+			     "PF's vendor %04x and the VF Device ID %04x", f->vf_template_ref, tv, td,
+		    le16(f->val + CFG_VENDOR_ID), vfdid);
+	if (t->val[CFG_INTERRUPT_PIN])
+		ERR(v, f->vf_template_loc, 0, "vf-template %s: Interrupt Pin %u; a VF has no INTx (PCIe §9.3.4.1.18)", f->vf_template_ref,
+		    t->val[CFG_INTERRUPT_PIN]);
+	if (t->bar[ROM_INDEX].type != VPCI_BAR_NONE)
+		ERR(v, f->vf_template_loc, 0, "vf-template %s: a VF has no expansion ROM", f->vf_template_ref);
+	/* every VF BAR is one of the PF's SR-IOV VF BARs (§9.3.3.14): its
+	 * kind there, its size in the template */
+	for (unsigned i = 0; i < 6; i++) {
+		const struct barinst *b = &t->bar[i];
+		uint32_t pfbar = le32(f->val + l.vfbar[i]);
+		if (b->type == VPCI_BAR_NONE || b->type == VPCI_BAR_MEM64_HI)
+			continue;
+		if (b->type == VPCI_BAR_IO || b->type == VPCI_BAR_MEM1M) {
+			ERR(v, f->vf_template_loc, l.vfbar[i], "vf-template %s: BAR %u is no 32- or 64-bit memory BAR, which a VF's BARs "
+						"are (PCIe §9.3.3.14)", f->vf_template_ref, i);
+			continue;
+		}
+		unsigned want = (b->type == VPCI_BAR_MEM64 ? BAR_MEM_TYPE_64 : 0) | (b->pref ? BAR_MEM_PREFETCH : 0);
+		if ((pfbar & (BAR_SPACE_IO | BAR_MEM_TYPE | BAR_MEM_PREFETCH)) != want)
+			ERR(v, f->vf_template_loc, l.vfbar[i], "vf-template %s: BAR %u is %s%s, but the PF's vf-bar%u type bits (%#x) say "
+						"otherwise", f->vf_template_ref, i, b->type == VPCI_BAR_MEM64 ? "mem64" : "mem32",
+			    b->pref ? " prefetchable" : "", i, pfbar & 0xf);
+		if (!b->size_known)
+			ERR(v, f->vf_template_loc, l.vfbar[i], "vf-template %s: BAR %u has no size: the guest sizes VF BARs through the PF",
+			    f->vf_template_ref, i);
+	}
+}
+
 static int validate(const vpci_func *f, vpci_diag *d, int capture, int emulate)
 {
 	struct vctx v = { f, d, 0, capture };
@@ -652,6 +727,8 @@ static int validate(const vpci_func *f, vpci_diag *d, int capture, int emulate)
 	check_specific(&v);
 	check_planes(&v);
 	check_emulated(&v);
+	func_foreach_field(f, pf_shared_cb, &v);
+	check_vf_template(&v);
 	return v.errors ? VPCI_EDATA : 0;
 }
 

@@ -113,16 +113,9 @@ static const struct field_rule field_rules[] = {
 	EXT_ALL_ZERO(ECAPID_AER, "error-source-id", ALL),
 };
 
-struct frule_ctx {
-	const struct field_rule *rule;
-	int is_vf;
-};
-
 static int frule_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
 {
-	const struct frule_ctx *c = ctx;
-	const struct field_rule *fr = c->rule;
-	uint64_t full = width_mask(r->fd->width);
+	const struct field_rule *fr = ctx;
 
 	if (strcmp(r->name, fr->field))
 		return 0;
@@ -130,27 +123,46 @@ static int frule_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
 		uint64_t v = le_get64(f->val + r->off, r->fd->width);
 		le_put64(f->val + r->off, r->fd->width, v & ~fr->zero);
 	}
-	uint64_t dev = fr->device & full;
-	/* VF Command.Memory is RsvdP: the PF's VF MSE gates all VF BARs
-	 * (PCIe §9.3.4.1.3), so the guest's bit is virtual */
-	if (c->is_vf && fr->kind == CK_HDR && !strcmp(fr->field, "command"))
-		dev &= ~(uint64_t)CFG_COMMAND_MEMORY;
-	func_plane_put(f, VPCI_PL_DEVICE, r->off, r->fd->width, dev);
+	func_plane_put(f, VPCI_PL_DEVICE, r->off, r->fd->width, fr->device & width_mask(r->fd->width));
 	return 1;
 }
 
-static void apply_field_rules(struct vpci_func *f, int is_vf)
+static void apply_field_rules(struct vpci_func *f)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(field_rules); i++) {
 		const struct field_rule *fr = &field_rules[i];
-		struct frule_ctx c = { fr, is_vf };
 		if (fr->kind == CK_HDR) {
-			func_foreach_cap_field(f, -1, frule_cb, &c);
+			func_foreach_cap_field(f, -1, frule_cb, (void *)fr);
 			continue;
 		}
 		for (unsigned k = 0; k < f->ncaps; k++)
 			if (f->caps[k].ext == (fr->kind == CK_EXT) && f->caps[k].id == fr->id)
-				func_foreach_cap_field(f, (int)k, frule_cb, &c);
+				func_foreach_cap_field(f, (int)k, frule_cb, (void *)fr);
+	}
+}
+
+/* A VF: the bits its PF owns or shares (the capability table's VF rules,
+ * docs/vf-shared-fields.md) are never device-backed.  Presented as a
+ * plain function they stay what the table makes them (a guest writes
+ * and reads back its own virtual copy); presented as a VF they are what
+ * a VF has (PCIe §9.3.4-9.3.7): RsvdP or read-only 0. */
+static void guest_vf_rules(struct vpci_func *f, enum vpci_vf_view view)
+{
+	uint8_t rsvdp[VPCI_CFG_SIZE];
+
+	func_mark_pf_shared(f);
+	if (view != VPCI_VF_VIEW_VF)
+		return;
+	func_vf_rule_mask(f, 'p', rsvdp);
+	for (unsigned k = 0; k < VPCI_CFG_SIZE; k++) {
+		uint8_t sh = f->pfshared[k];
+		if (!sh)
+			continue;
+		f->val[k] &= (uint8_t)~sh;
+		f->pl[VPCI_PL_RW][k] &= (uint8_t)~sh;
+		f->pl[VPCI_PL_RW1C][k] &= (uint8_t)~sh;
+		f->pl[VPCI_PL_STICKY][k] &= (uint8_t)~sh;
+		f->pl[VPCI_PL_RSVDP][k] |= rsvdp[k] & sh;
 	}
 }
 
@@ -225,21 +237,6 @@ static int kept(const struct quirk_plan *plan, const struct capinst *c, int *dev
 			return 1;
 		}
 	}
-	return 0;
-}
-
-/* Writable bits take the table's reset value and RW1C bits read 0: the
- * guest sees the function as after a reset, not as the host left it
- * (MPS, ASPM, enables and error bits are host state). */
-static int reset_cb(struct vpci_func *f, const struct field_ref *r, void *ctx)
-{
-	(void)ctx;
-	if (r->fd->flags & FD_MANAGED)
-		return 0;
-	uint64_t rw = func_plane_get(f, VPCI_PL_RW, r->off, r->fd->width);
-	uint64_t w1c = func_plane_get(f, VPCI_PL_RW1C, r->off, r->fd->width);
-	uint64_t v = le_get64(f->val + r->off, r->fd->width);
-	le_put64(f->val + r->off, r->fd->width, (v & ~(rw | w1c)) | (r->fd->reset & rw));
 	return 0;
 }
 
@@ -416,7 +413,7 @@ static int guest_free_ranges(struct vpci_func *f, const uint8_t *hidden)
 }
 
 int policy_guest(struct vpci_func *f, const struct host_facts *facts, const struct quirk_plan *plan,
-		 vpci_diag *d)
+		 enum vpci_vf_view view, vpci_diag *d)
 {
 	uint8_t keepdev[VPCI_CFG_SIZE] = { 0 }, hidden[VPCI_CFG_SIZE] = { 0 };
 	int rc;
@@ -431,14 +428,19 @@ int policy_guest(struct vpci_func *f, const struct host_facts *facts, const stru
 	func_sync_caplist(f);
 	func_apply_structure(f);
 	func_default_planes(f);
-	func_foreach_field(f, reset_cb, NULL);
+	/* the guest sees the function as after a reset, not as the host left
+	 * it (MPS, ASPM, enables and error bits are host state) */
+	func_reset_fields(f);
 	func_default_planes(f); /* dynamic masks follow the reset values */
 	/* reserved-zero bits read 0, whatever the device shows (PCIe §7.4) */
 	for (unsigned k = 0; k < VPCI_CFG_SIZE; k++)
 		f->val[k] &= (uint8_t)~f->pl[VPCI_PL_RSVDZ][k];
-	apply_field_rules(f, facts->is_vf);
+	apply_field_rules(f);
 	for (unsigned k = 0; k < VPCI_CFG_SIZE; k++)
 		if (keepdev[k])
 			f->pl[VPCI_PL_DEVICE][k] = 0xff;
+	/* nothing below may back a VF's PF-shared bit */
+	if (facts->is_vf)
+		guest_vf_rules(f, view);
 	return guest_free_ranges(f, hidden);
 }

@@ -52,8 +52,9 @@ int quirks_reference(struct vpci_func **f, const struct vpci_func *phys, const s
 		     const struct quirk_plan *plan, const char *const *types, int *used, vpci_diag *d);
 void quirks_plan_free(struct quirk_plan *plan);
 
-/* The guest view of a derived function; @plan may be NULL. */
+/* The guest view of a derived function; @plan may be NULL; @view says how
+ * a VF is presented (docs/policy.md). */
 int policy_guest(struct vpci_func *f, const struct host_facts *facts, const struct quirk_plan *plan,
-		 vpci_diag *d);
+		 enum vpci_vf_view view, vpci_diag *d);
 
 #endif

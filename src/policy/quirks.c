@@ -1142,7 +1142,7 @@ int quirks_reference(struct vpci_func **fp, const struct vpci_func *phys, const 
 		rc |= func_add_origin(r, g->origin[i].key, g->origin[i].value);
 	snprintf(note, sizeof(note), "reference %s %s (quirk %s)", plan->ref_type ? "type" : "instance",
 		 plan->ref_file, chk.q->id);
-	rc |= func_add_origin(r, "note", note);
+	rc |= func_add_origin_note(r, note);
 	if (rc) {
 		vpci_func_free(r);
 		return VPCI_ENOMEM;

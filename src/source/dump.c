@@ -25,6 +25,7 @@ struct dump_dev {
 	uint8_t seen[4096];
 	unsigned line;
 	unsigned gaps;          /* bytes below its size the dump did not give */
+	int in_sriov;       /* -v text: inside the SR-IOV capability's block */
 };
 
 struct dump_priv {
@@ -121,7 +122,10 @@ static int start_device(struct dump_reader *r, const char *slot)
 	return 0;
 }
 
-/* -v text: "Region 2: Memory at ... [size=16K]", "Expansion ROM at ..." */
+/* -v text: "Region 2: Memory at ... [size=16K]", "Expansion ROM at ...".
+ * Inside the SR-IOV capability's block, "Region N:" lines are the PF's VF
+ * BARs (lspci prints them without a size); a size there is taken as the
+ * PF's VF BAR space, as sysfs gives it: TotalVFs times one VF's BAR. */
 static void verbose_line(struct dump_dev *cur, const char *line)
 {
 	const char *t = line + strspn(line, " \t");
@@ -130,6 +134,13 @@ static void verbose_line(struct dump_dev *cur, const char *line)
 	uint64_t size;
 	int bar = -1;
 
+	if (!strncmp(t, "Capabilities:", 13) || !strncmp(t, "Kernel ", 7))
+		cur->in_sriov = strstr(t, "(SR-IOV)") != NULL;
+	if (cur->in_sriov) {
+		if (sz && sscanf(t, "Region %u:", &idx) == 1 && idx < 6 && !source_parse_lspci_size(sz + 6, &size))
+			cur->f.vf_bar_size[idx] = size;
+		return;
+	}
 	if (sscanf(t, "Region %u:", &idx) == 1 && idx < 6)
 		bar = (int)idx;
 	else if (!strncmp(t, "Expansion ROM", 13))
@@ -344,6 +355,11 @@ static int dump_read(struct vpci_source *s, size_t i, struct host_facts *f, vpci
 	return 0;
 }
 
+static const struct host_facts *dump_peek(struct vpci_source *s, size_t i)
+{
+	return &((struct dump_priv *)s->priv)->dev[i].f;
+}
+
 static void dump_close(struct vpci_source *s)
 {
 	struct dump_priv *pv = s->priv;
@@ -359,6 +375,7 @@ const struct source_ops source_dump_ops = {
 	.name = "dump",
 	.open = dump_open,
 	.read = dump_read,
+	.peek = dump_peek,
 	.close = dump_close,
 };
 

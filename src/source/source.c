@@ -150,6 +150,11 @@ int source_read(struct vpci_source *s, size_t i, struct host_facts *f, vpci_diag
 	return s->ops->read(s, i, f, d);
 }
 
+const struct host_facts *source_peek(struct vpci_source *s, size_t i)
+{
+	return i < s->n && s->ops->peek ? s->ops->peek(s, i) : NULL;
+}
+
 const char *source_name(const struct vpci_source *s)
 {
 	return s->ops->name;

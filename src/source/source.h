@@ -15,6 +15,10 @@
 
 /* Read function @i of @s into @f (initialised here).  0 or VPCI_E*. */
 int source_read(struct vpci_source *s, size_t i, struct host_facts *f, vpci_diag *d);
+/* The facts of function @i as the source holds them, without reading or
+ * copying: a source read at open (a dump, an image) has them; NULL for
+ * one that reads lazily (sysfs, VFIO: use source_read()). */
+const struct host_facts *source_peek(struct vpci_source *s, size_t i);
 /* The kind of @s, as the origin records it: "sysfs", "dump", "bin", "vfio". */
 const char *source_name(const struct vpci_source *s);
 

@@ -20,6 +20,9 @@ struct source_ops {
 	/* fill s->slots / s->n; may read everything at once */
 	int (*open)(struct vpci_source *s, const char *spec, vpci_diag *d);
 	int (*read)(struct vpci_source *s, size_t i, struct host_facts *f, vpci_diag *d);
+	/* the facts of function @i without a copy, for sources that hold
+	 * them in memory (may be NULL) */
+	const struct host_facts *(*peek)(struct vpci_source *s, size_t i);
 	void (*close)(struct vpci_source *s);
 };
 

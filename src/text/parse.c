@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "place/place.h"
 #include "text_priv.h"
@@ -31,6 +32,7 @@
 /* A field whose planes the file overrides, applied after the defaults. */
 struct override {
 	struct fy_node *node;  /* the field's mapping value, or NULL */
+	const struct vpci_fdesc *fd; /* the field, with a node */
 	unsigned off, width;
 	int dev_all;           /* capability-level "backing: device" */
 };
@@ -85,13 +87,15 @@ static void mark_bytes(struct pctx *c, unsigned off, unsigned width, uint32_t lo
 /* --- access planes from the file --------------------------------------- */
 
 static const char *const field_keys[] = {
-	"value", "access", "backing", "rw", "rw1c", "rsvdp", "rsvdz", "hwinit", "sticky", "device"
+	"value", "access", "backing", "rw", "rw1c", "rsvdp", "rsvdz", "hwinit", "sticky", "device", "policy"
 };
-/* keys of a field's long form planned for a later version (§18) */
-static const char *const field_reserved[] = { "policy" };
+/* policy: how a VF emulates the bits its PF owns (docs/vf-shared-fields.md) */
+static const char *const field_policies[] = { "pf-shared" };
 
-/* Apply access:/backing:/plane masks of a field mapping to the model. */
-static void apply_field_planes(struct pctx *c, struct fy_node *m, unsigned off, unsigned width)
+/* Apply access:/backing:/plane masks and policy: of a field mapping to
+ * the model. */
+static void apply_field_planes(struct pctx *c, struct fy_node *m, const struct vpci_fdesc *fd, unsigned off,
+			       unsigned width)
 {
 	struct vpci_func *f = c->f;
 	uint64_t full = width_mask(width), v;
@@ -115,10 +119,20 @@ static void apply_field_planes(struct pctx *c, struct fy_node *m, unsigned off, 
 		else
 			func_plane_put(f, VPCI_PL_DEVICE, off, width, e ? full : 0);
 	}
+	/* the bits the capability table's VF rules name are the PF's: never
+	 * device-backed (vpci check refuses a device mask over them) */
+	if ((n = get(c, m, "policy")) &&
+	    !yr_enum(&c->y, n, "policy", field_policies, ARRAY_SIZE(field_policies), &e)) {
+		if (!fd->vfs)
+			PERR(c, n, "'policy: pf-shared': no bit of this field is shared with a VF's PF (the fields "
+				   "that have some are listed in docs/vf-shared-fields.md)");
+		else
+			le_put64(f->pfshared + off, width, fd->vfs & full);
+	}
 }
 
-static void add_override(struct pctx *c, struct fy_node *m, unsigned off, unsigned width,
-			 int dev_all)
+static void add_override(struct pctx *c, struct fy_node *m, const struct vpci_fdesc *fd, unsigned off,
+			 unsigned width, int dev_all)
 {
 	if (c->nov == c->aov) {
 		unsigned cap = c->aov ? c->aov * 2 : 32;
@@ -132,6 +146,7 @@ static void add_override(struct pctx *c, struct fy_node *m, unsigned off, unsign
 	}
 	struct override *o = &c->ov[c->nov++];
 	o->node = m;
+	o->fd = fd;
 	o->off = off;
 	o->width = width;
 	o->dev_all = dev_all;
@@ -154,7 +169,7 @@ static void apply_overrides_from(struct pctx *c, unsigned from)
 	for (unsigned i = from; i < c->nov; i++) {
 		const struct override *o = &c->ov[i];
 		if (o->node) {
-			apply_field_planes(c, o->node, o->off, o->width);
+			apply_field_planes(c, o->node, o->fd, o->off, o->width);
 			continue;
 		}
 		for (unsigned k = 0; o->dev_all && k < f->ncaps; k++) {
@@ -259,8 +274,8 @@ static void set_field(struct pctx *c, struct fy_node *k, struct fy_node *v, cons
 	}
 	snprintf(what, sizeof(what), "field '%s'", key);
 	if (v && fy_node_get_type(v) == FYNT_MAPPING && !fy_node_is_alias(v)) {
-		yr_check_keys(&c->y, v, what, YR_KEYS_RESERVED(field_keys, field_reserved));
-		add_override(c, v, off, fd->width, 0);
+		yr_check_keys(&c->y, v, what, YR_KEYS(field_keys));
+		add_override(c, v, fd, off, fd->width, 0);
 		valnode = get(c, v, "value");
 		if (!valnode && !yr_has(v, "value")) {
 			le_put64(f->val + off, fd->width, fd->reset);
@@ -501,7 +516,7 @@ static void parse_cap(struct pctx *c, struct fy_node *item, int ext, unsigned id
 			parse_fields(c, n, cd, off, cd->key);
 	}
 	if ((n = get(c, item, "backing")) && !yr_enum(&c->y, n, "backing", model_backing_names, 2, &e) && e)
-		add_override(c, NULL, off, 0, 1); /* resolved once lengths are known */
+		add_override(c, NULL, NULL, off, 0, 1); /* resolved once lengths are known */
 }
 
 static int parse_std_cap(void *ctx, struct fy_node *item, unsigned i)
@@ -1107,10 +1122,9 @@ static void parse_origin(struct pctx *c, struct fy_node *m)
 }
 
 static const char *const func_keys[] = {
-	"kind", "config-size", "multifunction", "header", "bars", "expansion-rom",
+	"kind", "config-size", "multifunction", "vf-template", "header", "bars", "expansion-rom",
 	"capabilities", "extended-capabilities", "raw", "free-ranges", "virtual-capabilities"
 };
-static const char *const func_reserved[] = { "vf-template" };
 
 /* kind, config-size and multifunction: they decide the header layout. */
 static void parse_shape(struct pctx *c, struct fy_node *fn)
@@ -1155,12 +1169,65 @@ static void parse_cap_lists(struct pctx *c, struct fy_node *fn, int (*std)(void 
 	}
 }
 
+/* Reading a VF template (a template cannot name one of its own: a VF has
+ * no SR-IOV capability, and a file naming itself must not recurse). */
+static _Thread_local int in_template;
+_Thread_local int text_no_templates;
+
+/* vf-template: the instance file of the VFs a virtual PF enables, named
+ * relative to this file's directory (or absolute); read and checked as
+ * any instance, its diagnostics with its own positions. */
+static void parse_vf_template(struct pctx *c, struct fy_node *n)
+{
+	char ref[1024], path[2048];
+	const char *file = c->f->file;
+
+	if (yr_str(&c->y, n, "vf-template", ref, sizeof(ref)))
+		return;
+	if (!ref[0]) {
+		PERR(c, n, "vf-template: give the instance file of the VFs (relative to this file)");
+		return;
+	}
+	if (in_template) {
+		PERR(c, n, "a VF template cannot name a VF template: a VF has no SR-IOV capability of its own");
+		return;
+	}
+	if (text_no_templates) {
+		if (!(c->f->vf_template_ref = xstrdup(ref)))
+			c->nomem = 1;
+		return;
+	}
+	const char *slash = file && ref[0] != '/' && strcmp(file, "<stdin>") ? strrchr(file, '/') : NULL;
+	if (slash)
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - file), file, ref);
+	else
+		snprintf(path, sizeof(path), "%s", ref);
+	/* a file, never standard input or a FIFO (it would block) */
+	struct stat st;
+	const char *why = !strcmp(ref, "-") ? "the VF template is a file, not standard input"
+			  : stat(path, &st) ? strerror(errno) : !S_ISREG(st.st_mode) ? "not a regular file" : NULL;
+	if (why) {
+		PERR(c, n, "vf-template %s: %s", path, why);
+		return;
+	}
+	in_template = 1;
+	int rc = vpci_parse_file(path, &c->f->vf_template, c->y.d);
+	in_template = 0;
+	if (rc == VPCI_ENOMEM)
+		c->nomem = 1;
+	else if (rc)
+		PERR(c, n, "vf-template %s: the VF template is not a valid instance (its errors are above)", path);
+	if (!(c->f->vf_template_ref = xstrdup(ref)))
+		c->nomem = 1;
+	c->f->vf_template_loc = nloc(c, n);
+}
+
 static void parse_function(struct pctx *c, struct fy_node *fn)
 {
 	struct vpci_func *f = c->f;
 	struct fy_node *n;
 
-	yr_check_keys(&c->y, fn, "function", YR_KEYS_RESERVED(func_keys, func_reserved));
+	yr_check_keys(&c->y, fn, "function", YR_KEYS(func_keys));
 	parse_shape(c, fn);
 	/* header defaults, then values from the file */
 	func_foreach_cap_field(f, -1, reset_cb, NULL);
@@ -1176,6 +1243,10 @@ static void parse_function(struct pctx *c, struct fy_node *fn)
 
 	func_apply_structure(f);
 	func_default_planes(f);
+	if ((n = get(c, fn, "vf-template"))) {
+		parse_vf_template(c, n);
+		func_vf_template_planes(f);
+	}
 	apply_overrides(c);
 	if ((n = get(c, fn, "raw")))
 		yr_each(&c->y, n, "raw", MAX_RAW_REGIONS, "raw regions", parse_raw_item, c);
@@ -1532,7 +1603,7 @@ static void ext_cap(struct pctx *c, struct fy_node *item, int ext, unsigned idx,
 	}
 	unsigned e;
 	if ((n = get(c, item, "backing")) && !yr_enum(&c->y, n, "backing", model_backing_names, 2, &e) && e)
-		add_override(c, NULL, ci->off, 0, 1);
+		add_override(c, NULL, NULL, ci->off, 0, 1);
 }
 
 static int ext_std_cap(void *ctx, struct fy_node *item, unsigned i)
@@ -1568,7 +1639,7 @@ static void parse_function_extends(struct pctx *c, struct fy_node *fn)
 	int b;
 
 	memset(&x, 0, sizeof(x));
-	yr_check_keys(&c->y, fn, "function", YR_KEYS_RESERVED(func_keys, func_reserved));
+	yr_check_keys(&c->y, fn, "function", YR_KEYS(func_keys));
 	if ((n = get(c, fn, "kind")) && !yr_enum(&c->y, n, "kind", model_kind_names, MODEL_KINDS, &e) && e != f->kind)
 		PERR(c, n, "%s has kind %s: a file that extends a type keeps its header kind (make a new type)",
 		     f->extends, model_kind_names[f->kind]);
@@ -1609,6 +1680,14 @@ static void parse_function_extends(struct pctx *c, struct fy_node *fn)
 		for (unsigned i = 0; i < f->ncaps; i++)
 			if (f->caps[i].off == x.fresh[k])
 				func_foreach_cap_field(f, (int)i, fresh_planes_cb, NULL);
+	if ((n = get(c, fn, "vf-template"))) {
+		vpci_func_free(f->vf_template); /* the type's, replaced */
+		f->vf_template = NULL;
+		free(f->vf_template_ref);
+		f->vf_template_ref = NULL;
+		parse_vf_template(c, n);
+		func_vf_template_planes(f);
+	}
 	apply_overrides(c);
 	if ((n = get(c, fn, "raw")))
 		yr_each(&c->y, n, "raw", MAX_RAW_REGIONS, "raw regions", parse_raw_item, c);

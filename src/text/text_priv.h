@@ -14,6 +14,9 @@
 /* The reader; @validate = 0 skips vpci_validate() (the writer uses it). */
 int text_parse(const char *text, size_t len, const char *name, int validate,
 	       vpci_func **out, vpci_diag *d);
+/* While set (on this thread), the reader records a vf-template reference
+ * without reading the file it names (the writer's own re-read). */
+extern _Thread_local int text_no_templates;
 
 /* A type being resolved, for cycles: the chain of `extends:` that led
  * here (innermost first). */

@@ -140,6 +140,10 @@ static void put_field(struct wctx *w, const struct field_ref *r, const uint64_t 
 	uint64_t val = le_get64(f->val + r->off, r->fd->width);
 	int long_form = 0;
 
+	/* a VF's field whose bits its PF owns (docs/vf-shared-fields.md) */
+	int pf_shared = r->fd->vfs && le_get64(f->pfshared + r->off, r->fd->width);
+
+	long_form = pf_shared;
 	for (int p = 0; p < VPCI_PL_COUNT; p++)
 		if (func_plane_get(f, p, r->off, r->fd->width) != ref[p])
 			long_form = 1;
@@ -160,6 +164,8 @@ static void put_field(struct wctx *w, const struct field_ref *r, const uint64_t 
 			sb_printf(&w->sb, ", %s: ", model_plane_keys[p]);
 			put_hex(&w->sb, m, r->fd->width);
 		}
+		if (pf_shared)
+			sb_puts(&w->sb, ", policy: pf-shared");
 		sb_putc(&w->sb, '}');
 	}
 	if (r->cap < 0)
@@ -398,8 +404,10 @@ static int expressible(const struct vpci_func *f, const struct vpci_func *b)
 {
 	if (f->kind != b->kind || f->size != b->size || f->nfree < b->nfree)
 		return 0;
-	/* virtual capabilities are written in their own list: such a file
-	 * is written whole */
+	/* virtual capabilities are written in their own list and a VF
+	 * template names a file: such a file is written whole */
+	if (f->vf_template_ref || b->vf_template_ref)
+		return 0;
 	for (unsigned i = 0; i < f->ncaps; i++)
 		if (f->caps[i].virt)
 			return 0;
@@ -627,6 +635,11 @@ static void write_structured(struct wctx *w)
 	sb_printf(&w->sb, "  config-size: %u\n", f->size);
 	if (f->multifunction)
 		sb_puts(&w->sb, "  multifunction: true\n");
+	if (f->vf_template_ref) {
+		sb_puts(&w->sb, "  vf-template: ");
+		put_quoted(&w->sb, f->vf_template_ref);
+		sb_putc(&w->sb, '\n');
+	}
 	if (f->kind != VPCI_KIND_CARDBUS) {
 		sb_puts(&w->sb, "  header:\n");
 		func_foreach_cap_field(f, -1, write_field_cb, w);
@@ -774,7 +787,9 @@ VPCI_EXPORT int vpci_write_names(const vpci_func *f, unsigned flags, const struc
 		sb_free(&w.sb);
 		return VPCI_ENOMEM;
 	}
-	/* what the structure alone gives back */
+	/* what the structure alone gives back (the template is f's: not read
+	 * again) */
+	text_no_templates = 1;
 #ifdef VPCI_DEBUG_WRITE
 	vpci_diag *dd = vpci_diag_new();
 	rc = text_parse_env(w.sb.s, w.sb.len, NULL, 0, &env, &shadow, dd);
@@ -784,6 +799,7 @@ VPCI_EXPORT int vpci_write_names(const vpci_func *f, unsigned flags, const struc
 #else
 	rc = text_parse_env(w.sb.s, w.sb.len, NULL, 0, &env, &shadow, NULL);
 #endif
+	text_no_templates = 0;
 	sb_free(&w.sb);
 	if (rc)
 		return rc == VPCI_ENOMEM ? VPCI_ENOMEM : VPCI_EINVAL;

@@ -132,7 +132,7 @@ quirks:
 EOQ
 "$vpci" derive --sysfs-root "$tmp/sys" --quirk-dir "$tmp/quirks" --types "$src/instances" --no-names \
 	-o "$tmp/derived/vf.yaml" 0000:01:00.2 2>/dev/null
-t "derive: a reference type gives an instance that extends it, with no difference" sh -c "grep -q '^extends: \"nvme-vf@1\"' '$tmp/derived/vf.yaml' && grep -qx 'function: {}' '$tmp/derived/vf.yaml' && grep -q 'note: \"reference type nvme-vf@1 (quirk local-nvme-vf-type)\"' '$tmp/derived/vf.yaml'"
+t "derive: a reference type gives an instance that extends it, with no difference" sh -c "grep -q '^extends: \"nvme-vf@1\"' '$tmp/derived/vf.yaml' && grep -qx 'function: {}' '$tmp/derived/vf.yaml' && grep -q '^  note: \".*reference type nvme-vf@1 (quirk local-nvme-vf-type)\"' '$tmp/derived/vf.yaml'"
 t "derive: it is compatible with the type" "$vpci" compat --types "$src/instances" "$tmp/derived/vf.yaml" "$src/instances/nvme-vf@1.yaml"
 VPCI_TYPES_PATH= VPCI_DATADIR="$tmp/none" "$vpci" derive --sysfs-root "$tmp/sys" --quirk-dir "$tmp/quirks" 0000:01:00.1 > /dev/null 2> "$tmp/qerr"
 t "derive: a reference type on no path is an error" sh -c "[ $? = 65 ] && grep -q 'its reference type nvme-vf@1 is on no directory of the types path' '$tmp/qerr'"

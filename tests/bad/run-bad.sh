@@ -12,6 +12,9 @@
 #     diagnostic without a line, "FILE: error: offset 0x6: ...", is
 #     written "# expect: error: offset 0x6: ...");
 #   - no other line on stderr (warnings included).
+# The check runs in DIR on the bare file name, so a diagnostic of another
+# file the case names (a VF template under DIR) is printed, and expected,
+# with that file's path relative to DIR ("vf-templates/vf.yaml:11:8: ...").
 # Prints one FAIL line per failing case followed by its differences, and
 # finally "N passed, M failed".  Exit status 0 only when nothing failed.
 
@@ -30,6 +33,7 @@ if [ ! -d "$dir" ]; then
 	exit 1
 fi
 
+case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/run-bad.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT HUP INT TERM
 
@@ -41,17 +45,19 @@ fail=0
 for f in "$dir"/*.yaml; do
 	[ -e "$f" ] || continue
 	name=${f##*/}
-	"$bin" check "$f" >/dev/null 2>"$tmp/stderr"
+	(cd "$dir" && "$bin" check "$name") >/dev/null 2>"$tmp/stderr"
 	rc=$?
 
 	# expected lines, without the "# expect: " marker and leading blanks
 	sed -n 's/^# expect:[[:space:]]*//p' "$f" | sort >"$tmp/exp"
 	# actual lines, without the "FILE:" prefix and leading blanks
-	awk -v p="$f:" '{
+	awk -v p="$name:" '{
 		if (index($0, p) == 1) {
 			s = substr($0, length(p) + 1)
 			sub(/^[ \t]+/, "", s)
 			print s
+		} else if ($0 ~ /^[^ \/:]+\/[^ :]+\.yaml:/) {
+			print
 		} else {
 			print "(not prefixed with the file name) " $0
 		}

@@ -13,6 +13,10 @@ fail=0
 for f in "$@"; do
 	b=$(basename "$f" .yaml)
 	ok=1
+	# a virtual PF names its VF template relative to itself: the copies
+	# in $tmp find it there
+	t=$(sed -n 's/^  vf-template: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$f")
+	[ -n "$t" ] && cp "$(dirname "$f")/$t" "$tmp/"
 	"$vpci" render "$f" --format yaml -o "$tmp/$b.c1.yaml" || ok=0
 	[ $ok = 1 ] && { "$vpci" render "$tmp/$b.c1.yaml" --format yaml -o "$tmp/$b.c2.yaml" || ok=0; }
 	if [ $ok = 1 ] && ! cmp -s "$tmp/$b.c1.yaml" "$tmp/$b.c2.yaml"; then

@@ -221,6 +221,10 @@ def main():
     tmp = tempfile.mkdtemp(prefix="vpci-place.")
     try:
         inputs = [(p, "examples/" + os.path.basename(p)) for p in sorted(glob.glob(os.path.join(examples, "*.yaml")))]
+        # a placed result is checked in tmp: the files an example names
+        # (a virtual PF's vf-template, relative to it) must be there too
+        for p, _ in inputs:
+            shutil.copy(p, tmp)
         derived = 0
         for d in sorted(glob.glob(os.path.join(corpus, "*", "*.lspci"))):
             if "/synthetic/" in d or os.path.basename(d).startswith("ffff-ffff_"):

@@ -51,7 +51,10 @@ def field_defs():
         mx = (1 << (8 * w)) - 1
         props = {"value": uint(mx, desc="the field's initial value"),
                  "access": {"enum": ACCESS, "description": "uniform access for the whole field (PCIe r6.0 §7.4)"},
-                 "backing": {"$ref": "#/$defs/backing"}}
+                 "backing": {"$ref": "#/$defs/backing"},
+                 "policy": {"enum": ["pf-shared"],
+                            "description": "a VF's field: the bits the capability table's VF rules name are "
+                                           "its PF's, never device-backed (docs/vf-shared-fields.md)"}}
         for p in PLANES:
             props[p] = uint(mx, desc="bit mask replacing the '%s' plane of this field" % p)
         d["field-w%d" % w] = {
@@ -208,6 +211,9 @@ def function_schema():
                                       {"type": "string", "pattern": "^(?:64|128|256|4096|0[xX]0*40|0[xX]0*80|0[xX]0*100|0[xX]0*1000)$"}],
                             "default": 4096},
             "multifunction": {"type": "boolean", "default": False},
+            "vf-template": {"type": "string", "minLength": 1,
+                            "description": "a virtual PF: the instance file of the VFs its SR-IOV capability "
+                                           "enables, relative to this file (docs/format.md section 4)"},
             "header": {"type": "object"},
             "bars": {"type": "array"},
             "expansion-rom": {

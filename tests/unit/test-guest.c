@@ -17,20 +17,9 @@
 #include <cmocka.h>
 
 #include "vpci/vpci.h"
+#include "unit-util.h"
 
 static char path[256];
-
-static void put16(uint8_t *p, unsigned off, unsigned v)
-{
-	p[off] = (uint8_t)v;
-	p[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, unsigned off, uint32_t v)
-{
-	put16(p, off, v & 0xffff);
-	put16(p, off + 2, v >> 16);
-}
 
 static uint32_t rd(const vpci_func *f, unsigned off, unsigned w)
 {
@@ -95,24 +84,24 @@ static int cap_at(const vpci_func *f, bool ext, unsigned id)
 static void endpoint(uint8_t *c)
 {
 	memset(c, 0, 4096);
-	put16(c, 0x00, 0x8086);
-	put16(c, 0x02, 0x1234);
-	put16(c, 0x06, 0x0010);
-	put32(c, 0x08, 0x02000001);
-	put32(c, 0x10, 0xfe000000);
-	put16(c, 0x2c, 0x8086);
-	put16(c, 0x2e, 0x0001);
+	unit_put16(c, 0x00, 0x8086);
+	unit_put16(c, 0x02, 0x1234);
+	unit_put16(c, 0x06, 0x0010);
+	unit_put32(c, 0x08, 0x02000001);
+	unit_put32(c, 0x10, 0xfe000000);
+	unit_put16(c, 0x2c, 0x8086);
+	unit_put16(c, 0x2e, 0x0001);
 	c[0x34] = 0x40;
 	c[0x3d] = 0x01;
-	c[0x40] = 0x01; c[0x41] = 0x50; put16(c, 0x42, 0x0003);
-	c[0x50] = 0x10; c[0x51] = 0x90; put16(c, 0x52, 0x0002);
-	put32(c, 0x54, 0x10008000);
-	put32(c, 0x5c, 0x00000411);
-	c[0x90] = 0x05; c[0x91] = 0x00; put16(c, 0x92, 0x0080);
-	put32(c, 0x100, 0x14020001);
-	put32(c, 0x140, 0x00010003);
-	put32(c, 0x144, 0xdeadbeef);
-	put32(c, 0x148, 0xcafef00d);
+	c[0x40] = 0x01; c[0x41] = 0x50; unit_put16(c, 0x42, 0x0003);
+	c[0x50] = 0x10; c[0x51] = 0x90; unit_put16(c, 0x52, 0x0002);
+	unit_put32(c, 0x54, 0x10008000);
+	unit_put32(c, 0x5c, 0x00000411);
+	c[0x90] = 0x05; c[0x91] = 0x00; unit_put16(c, 0x92, 0x0080);
+	unit_put32(c, 0x100, 0x14020001);
+	unit_put32(c, 0x140, 0x00010003);
+	unit_put32(c, 0x144, 0xdeadbeef);
+	unit_put32(c, 0x148, 0xcafef00d);
 }
 
 static const char bar0_size[] = "\tRegion 0: Memory at fe000000 (32-bit, non-prefetchable) [size=16K]\n";
@@ -127,14 +116,14 @@ static void test_host_state_gone(void **state)
 
 	(void)state;
 	endpoint(c);
-	put16(c, 0x04, 0x0176);          /* MWI, VGA snoop, parity, SERR, bus master, memory */
+	unit_put16(c, 0x04, 0x0176);          /* MWI, VGA snoop, parity, SERR, bus master, memory */
 	c[0x0c] = 0x10;                  /* cache line size */
 	c[0x0d] = 0x40;                  /* latency timer */
 	c[0x0e] = 0x80;                  /* multi-function */
 	c[0x3c] = 0x0b;                  /* interrupt line */
-	put32(c, 0x54, 0x10008000 | 0x0ffc0000); /* captured slot power limit */
-	put32(c, 0x5c, 0x07000411);      /* port number 7 */
-	put32(c, 0x118, 0x000000a7);     /* AER first error pointer 7 */
+	unit_put32(c, 0x54, 0x10008000 | 0x0ffc0000); /* captured slot power limit */
+	unit_put32(c, 0x5c, 0x07000411);      /* port number 7 */
+	unit_put32(c, 0x118, 0x000000a7);     /* AER first error pointer 7 */
 	for (unsigned i = 0; i < 16; i++)
 		c[0x11c + i] = (uint8_t)(0x40 + i); /* a host TLP header */
 	assert_int_equal(derive_dump(c, 4096, bar0_size, NULL, &f, d), 0);
@@ -165,20 +154,20 @@ static void test_bridge_serial(void **state)
 
 	(void)state;
 	memset(c, 0, sizeof(c));
-	put16(c, 0x00, 0x8086);
-	put16(c, 0x02, 0x7777);
-	put16(c, 0x06, 0x0010);
-	put32(c, 0x08, 0x06040000);
+	unit_put16(c, 0x00, 0x8086);
+	unit_put16(c, 0x02, 0x7777);
+	unit_put16(c, 0x06, 0x0010);
+	unit_put32(c, 0x08, 0x06040000);
 	c[0x0e] = 0x01;
 	c[0x1b] = 0x20;                 /* secondary latency timer */
 	c[0x34] = 0x40;
-	c[0x40] = 0x10; c[0x41] = 0x00; put16(c, 0x42, 0x0042); /* PCIe v2 root port */
-	put32(c, 0x100, 0x00010003);
-	put32(c, 0x104, 0x11111111);
-	put32(c, 0x2c, 0x00000001);     /* prefetchable upper base */
+	c[0x40] = 0x10; c[0x41] = 0x00; unit_put16(c, 0x42, 0x0042); /* PCIe v2 root port */
+	unit_put32(c, 0x100, 0x00010003);
+	unit_put32(c, 0x104, 0x11111111);
+	unit_put32(c, 0x2c, 0x00000001);     /* prefetchable upper base */
 	assert_int_equal(derive_dump(c, 4096, NULL, NULL, &f1, d), 0);
 	assert_int_equal(rd(f1, 0x1b, 1), 0);
-	put32(c, 0x2c, 0x00000002);
+	unit_put32(c, 0x2c, 0x00000002);
 	assert_int_equal(derive_dump(c, 4096, NULL, NULL, &f2, d), 0);
 	assert_int_equal(rd(f1, 0x104, 4), rd(f2, 0x104, 4));
 	assert_int_equal(rd(f1, 0x108, 4), rd(f2, 0x108, 4));
@@ -254,8 +243,8 @@ static void test_overlap_and_end(void **state)
 
 	/* a vendor-specific capability at the very end: read safely, hidden */
 	endpoint(c);
-	put32(c, 0x140, 0xffc10003);    /* DSN -> VSEC at 0xffc */
-	put32(c, 0xffc, 0x0001000b);
+	unit_put32(c, 0x140, 0xffc10003);    /* DSN -> VSEC at 0xffc */
+	unit_put32(c, 0xffc, 0x0001000b);
 	assert_int_equal(derive_dump(c, 4096, bar0_size, NULL, &f, d), 0);
 	assert_int_equal(cap_at(f, true, 0x000b), -1);
 	vpci_func_free(f);
@@ -274,11 +263,11 @@ static void test_msix_bar_not_guessed(void **state)
 
 	(void)state;
 	endpoint(c);
-	put32(c, 0x10, 0);
+	unit_put32(c, 0x10, 0);
 	c[0x91] = 0xa0;                 /* MSI -> MSI-X at 0xa0 */
-	c[0xa0] = 0x11; c[0xa1] = 0x00; put16(c, 0xa2, 0x0003);
-	put32(c, 0xa4, 0x00002000);
-	put32(c, 0xa8, 0x00003000);
+	c[0xa0] = 0x11; c[0xa1] = 0x00; unit_put16(c, 0xa2, 0x0003);
+	unit_put32(c, 0xa4, 0x00002000);
+	unit_put32(c, 0xa8, 0x00003000);
 	assert_int_equal(derive_dump(c, 4096, NULL, NULL, &f, d), 0);
 	assert_int_equal(cap_at(f, false, 0x11), -1);
 	assert_int_equal(vpci_func_bar(f, 0, &bi), VPCI_ENOENT);
@@ -312,7 +301,7 @@ static void test_rom_size_limit(void **state)
 
 	(void)state;
 	endpoint(c);
-	put32(c, 0x30, 0xfff00000);
+	unit_put32(c, 0x30, 0xfff00000);
 	assert_int_equal(derive_dump(c, 4096,
 				     "\tRegion 0: Memory at fe000000 (32-bit, non-prefetchable) [size=16K]\n"
 				     "\tExpansion ROM at fff00000 [disabled] [size=1G]\n", NULL, &f, d), 0);

@@ -27,7 +27,18 @@
  *     ones whose end wraps in 32 bits) are refused;
  *   - a load restores the saved state; BAR events never map address 0
  *     nor a region that reaches the top of its address space; an MSI
- *     event never reports more vectors than the capability has.
+ *     event never reports more vectors than the capability has;
+ *   - a virtual PF (its instance names a VF template): NumVFs written while
+ *     VF Enable is Set, or above TotalVFs, keeps its value (PCIe
+ *     §9.3.3.7); after every step the VFs its events reported present are
+ *     exactly 1..NumVFs while VF Enable is Set and none otherwise, they
+ *     came in order and went in reverse order, each with its Routing ID
+ *     (the PF's + First VF Offset + (n - 1) * VF Stride, §9.3.3.10-11) and
+ *     the template; every VF BAR space maps exactly while VF Enable and
+ *     VF MSE are Set, VFs are present and VF 1's address to the last VF's
+ *     end lies below the top of its address space (§9.3.3.14; the rule of
+ *     BAR events), at the address and for the number of VFs the registers
+ *     say.
  *
  * Bounded in time: VPCI_HOSTILE_SECONDS (default 2, over all instances).
  * The seed is printed; VPCI_HOSTILE_SEED=0x... and VPCI_HOSTILE_STEPS=N
@@ -41,10 +52,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "vpci/vpci.h"
+#include "unit-util.h"
 
 static const char *const instances[] = {
 	/* an endpoint: device-backed Command/Status/PM/DevCtl/AER, MSI with
@@ -68,6 +81,22 @@ static const char *const instances[] = {
 	"  raw:\n    - {offset: 0x300, bytes: \"f0 0f 00 00 ff ff 00 00\", rw1c: \"ff ff 00 00 ff ff 00 00\","
 	" sticky: \"0f 00 00 00 0f 0f 00 00\", rw: \"00 00 ff ff 00 00 00 00\"}\n",
 
+	/* a virtual PF: SR-IOV with First VF Offset 0x80, Stride 3, 7 VFs of
+	 * the template below (hostile-vf.yaml, written next to it): a 4 EiB
+	 * 64-bit VF BAR0 (4 of them reach 2^64: the span wraps; an address near the
+	 * top of 64 bits wraps) and a 1 GiB 32-bit VF BAR2 (five do not fit
+	 * below 4 GiB) */
+	"vpci: 1\nname: hostile-vpf\nfunction:\n  vf-template: hostile-vf.yaml\n"
+	"  header:\n    vendor-id: 0x8086\n    device-id: 0x1521\n    class-code: 0x020000\n"
+	"  bars:\n    - {index: 0, type: mem32, size: 1MiB}\n"
+	"  capabilities:\n"
+	"    - {type: msix, offset: 0x70, fields: {message-control: 0x0003, table: 0x0, pba: 0x800}}\n"
+	"    - {type: pcie, offset: 0xa0, fields: {pcie-capabilities: 0x0002, device-capabilities: 0x10008000}}\n"
+	"  extended-capabilities:\n"
+	"    - {type: ari, offset: 0x100}\n"
+	"    - {type: sriov, offset: 0x150, fields: {initial-vfs: 7, total-vfs: 7, first-vf-offset: 0x80, vf-stride: 3,"
+	" vf-device-id: 0x1520, supported-page-sizes: 0x553, vf-bar0: 0x0000000c, vf-bar2: 0x00000000}}\n",
+
 	/* a conventional bridge with AF FLR and a 1-vector MSI */
 	"vpci: 1\nname: hostile-br\nfunction:\n  kind: bridge\n  config-size: 256\n"
 	"  header: {vendor-id: 0x10b5, device-id: 0x8747, class-code: 0x060400}\n"
@@ -77,6 +106,14 @@ static const char *const instances[] = {
 	"    - {type: af, offset: 0x60, fields: {length: 6, af-capabilities: 0x03}}\n"
 	"    - {type: pm, offset: 0x68, fields: {pmc: 0x0003}}\n",
 };
+
+/* the VF template of hostile-vpf */
+static const char vf_template[] =
+	"vpci: 1\nname: hostile-vf\nfunction:\n"
+	"  header: {vendor-id: 0xffff, device-id: 0xffff, class-code: 0x020000}\n"
+	"  bars:\n    - {index: 0, type: mem64, prefetchable: true, size: 0x4000000000000000}\n"
+	"    - {index: 2, type: mem32, size: 1GiB}\n"
+	"  capabilities:\n    - {type: pcie, offset: 0x40, fields: {pcie-capabilities: 0x0002}}\n";
 
 /* --- the generator ------------------------------------------------------------- */
 
@@ -137,6 +174,7 @@ static uint32_t rnd_val(void)
 	switch (below(8)) {
 	case 0: return 0;
 	case 1: return 0xffffffffu;
+	case 2: return below(16); /* small counts, single control bits */
 	default: return (uint32_t)rnd();
 	}
 }
@@ -168,6 +206,16 @@ struct hostile {
 	/* events of the current step */
 	int reset_seen;
 	unsigned nev, bad_events;
+	/* a virtual PF: its SR-IOV registers (PCIe §9.3.3, the test's own
+	 * reading), its Routing ID, the template's BAR sizes and kinds, the
+	 * VFs its events said are present, the VF BAR spaces they reported */
+	const vpci_func *vft;
+	unsigned sr_ctl, sr_total, sr_num, sr_first, sr_stride, sr_vfbar;
+	uint16_t rid;
+	uint64_t vft_size[6];
+	int vft_64[6];
+	unsigned vfs_up, nvfev;
+	struct { uint64_t addr; unsigned count; int on; } vfbar[6];
 	/* the backend */
 	struct vpci_backend snap;
 	unsigned bad_backend;
@@ -226,6 +274,7 @@ static const struct vpci_backend_ops chk_ops = { chk_read, chk_write, chk_reset,
 static void on_event(void *opaque, const struct vpci_event *ev)
 {
 	(void)opaque;
+	if (getenv("DBG") && (ev->kind == VPCI_EV_VF || ev->kind == VPCI_EV_VF_BAR)) fprintf(stderr, "ev %s idx %u en %d addr %llx size %llx data %x up %u\n", vpci_event_kind_name(ev->kind), ev->index, ev->enabled, (unsigned long long)ev->addr, (unsigned long long)ev->size, ev->data, H.vfs_up);
 	H.nev++;
 	switch (ev->kind) {
 	case VPCI_EV_FLR:
@@ -247,6 +296,33 @@ static void on_event(void *opaque, const struct vpci_event *ev)
 	case VPCI_EV_MSI:
 		if (ev->index > (1u << H.mmc))
 			H.bad_events++;
+		break;
+	case VPCI_EV_VF:
+		H.nvfev++;
+		if (!H.vft || ev->func != H.vft) {
+			H.bad_events++;
+		} else if (ev->enabled) {
+			unsigned first = (unsigned)H.cur[H.sr_first] | (unsigned)H.cur[H.sr_first + 1] << 8;
+			unsigned stride = (unsigned)H.cur[H.sr_stride] | (unsigned)H.cur[H.sr_stride + 1] << 8;
+			if (ev->index != H.vfs_up + 1 || ev->data != H.rid + first + (ev->index - 1) * stride)
+				H.bad_events++;
+			H.vfs_up++;
+		} else {
+			if (!H.vfs_up || ev->index != H.vfs_up)
+				H.bad_events++;
+			H.vfs_up--;
+		}
+		break;
+	case VPCI_EV_VF_BAR:
+		H.nvfev++;
+		if (!H.vft || ev->index > 5 || !H.vft_size[ev->index] || ev->size != H.vft_size[ev->index] ||
+		    ev->data != H.vfs_up) {
+			H.bad_events++;
+			break;
+		}
+		H.vfbar[ev->index].addr = ev->addr;
+		H.vfbar[ev->index].count = ev->data;
+		H.vfbar[ev->index].on = ev->enabled;
 		break;
 	default:
 		break;
@@ -312,10 +388,72 @@ static void setup(const vpci_func *f)
 	assert_true(H.nvec <= MAXVEC);
 	for (unsigned v = 0; v < H.nvec; v++)
 		H.table[4 * v + 3] = 1;
+	if ((H.vft = vpci_func_vf_template(f)) && vpci_func_find_cap(f, true, 0x10, &ci) >= 0) {
+		H.sr_ctl = ci.offset + 0x08u;
+		H.sr_total = ci.offset + 0x0eu;
+		H.sr_num = ci.offset + 0x10u;
+		H.sr_first = ci.offset + 0x14u;
+		H.sr_stride = ci.offset + 0x16u;
+		H.sr_vfbar = ci.offset + 0x24u;
+		for (unsigned i = 0; i < 6; i++) {
+			struct vpci_bar_info bi;
+			if (!vpci_func_bar(H.vft, i, &bi) && (bi.type == VPCI_BAR_MEM32 || bi.type == VPCI_BAR_MEM64)) {
+				H.vft_size[i] = bi.size;
+				H.vft_64[i] = bi.type == VPCI_BAR_MEM64;
+			}
+		}
+	}
 	assert_int_equal(vpci_backend_snapshot(f, &H.snap), 0);
 	struct vpci_backend be = { &chk_ops, NULL };
 	assert_int_equal(vpci_emu_new(f, &be, &ops, NULL, &H.e, NULL), 0);
+	if (H.vft) {
+		/* events name the engine's copy of the template */
+		H.vft = vpci_func_vf_template(vpci_emu_instance(H.e));
+		assert_non_null(H.vft);
+		H.rid = (uint16_t)rnd();
+		vpci_emu_set_routing_id(H.e, H.rid);
+	}
 	snap_state(H.cur);
+}
+
+static unsigned cur16(unsigned off)
+{
+	return (unsigned)H.cur[off] | (unsigned)H.cur[off + 1] << 8;
+}
+
+static uint32_t cur32(unsigned off)
+{
+	return (uint32_t)cur16(off) | (uint32_t)cur16(off + 2) << 16;
+}
+
+/* A virtual PF after a step: the VFs and VF BAR spaces its events
+ * reported are the ones its registers (H.cur) describe. */
+static void check_vfs(void)
+{
+	unsigned ctl = cur16(H.sr_ctl), num = cur16(H.sr_num), total = cur16(H.sr_total);
+	unsigned want = (ctl & 0x0001) ? (num < total ? num : total) : 0; /* §9.3.3.3.1 VF Enable */
+
+	if (!H.vft)
+		return;
+	if (H.vfs_up != want)
+		FAIL_AT("virtual PF: %u VFs reported present; VF Enable %u, NumVFs %u, TotalVFs %u", H.vfs_up, ctl & 1, num,
+			total);
+	for (unsigned i = 0; i < 6; i++) {
+		uint64_t size = H.vft_size[i], top = H.vft_64[i] ? UINT64_MAX : 0xffffffffu;
+		if (!size)
+			continue;
+		uint64_t addr = cur32(H.sr_vfbar + 4 * i) & ~0xfull;
+		if (H.vft_64[i])
+			addr |= (uint64_t)cur32(H.sr_vfbar + 4 * i + 4) << 32;
+		/* §9.3.3.3.4 VF MSE; VF n's BAR at addr + (n - 1) * size */
+		uint64_t span;
+		int on = (ctl & 0x0001) && (ctl & 0x0008) && want && addr &&
+			 !__builtin_mul_overflow(size, (uint64_t)want, &span) && span - 1 < top - addr;
+		if (on != H.vfbar[i].on || (on && (H.vfbar[i].addr != addr || H.vfbar[i].count != want)))
+			FAIL_AT("virtual PF: VF BAR%u reported %s at 0x%llx for %u VFs; the registers say %s at 0x%llx for %u", i,
+				H.vfbar[i].on ? "on" : "off", (unsigned long long)H.vfbar[i].addr, H.vfbar[i].count,
+				on ? "on" : "off", (unsigned long long)addr, want);
+	}
 }
 
 /* The value byte @i must have after a reset of @kind from @before. */
@@ -388,10 +526,8 @@ static void step_read(void)
 	}
 }
 
-static void step_write(void)
+static void write_at(unsigned off, unsigned size, uint32_t val)
 {
-	unsigned off = rnd_off(), size = rnd_size(cfg_sizes, 3);
-	uint32_t val = rnd_val();
 	uint8_t before[CFG], now[CFG];
 
 	memcpy(before, H.cur, CFG);
@@ -436,6 +572,8 @@ static void step_write(void)
 		uint8_t rw = H.rw[i] & v & ~H.trig[i], w1c = H.w1c[i] & v;
 		if (i == H.msi_ctl)
 			rw &= 0x8f; /* MME: checked below */
+		if (H.vft && (i == H.sr_num || i == H.sr_num + 1))
+			rw = 0; /* NumVFs: checked below */
 		if ((now[i] ^ w) & rw)
 			FAIL_AT("write 0x%x size %u: RW bits of byte 0x%x are 0x%02x, written 0x%02x (RW 0x%02x)", off, size, i,
 				now[i] & rw, w & rw, rw);
@@ -450,9 +588,52 @@ static void step_write(void)
 				FAIL_AT("MSI MME written %u reads %u (capable %u)", (w >> 4) & 7, (now[i] >> 4) & 7, H.mmc);
 		}
 	}
+	if (H.vft && !H.reset_seen && off < H.sr_num + 2 && off + size > H.sr_num) {
+		/* NumVFs (§9.3.3.7): written while VF Enable was Set, or above
+		 * TotalVFs, it keeps its value (vpci's choice for "undefined") */
+		unsigned old = (unsigned)before[H.sr_num] | (unsigned)before[H.sr_num + 1] << 8, wr = old;
+		for (unsigned k = 0; k < 2; k++) {
+			unsigned i = H.sr_num + k;
+			if (i >= off && i < off + size) {
+				uint8_t w = (uint8_t)(val >> (8 * (i - off))), m = H.rw[i] & H.virt[i];
+				wr = (wr & ~(0xffu << (8 * k))) | ((unsigned)((before[i] & ~m) | (w & m)) << (8 * k));
+			}
+		}
+		unsigned total = (unsigned)before[H.sr_total] | (unsigned)before[H.sr_total + 1] << 8;
+		unsigned want = (before[H.sr_ctl] & 1) || wr > total ? old : wr;
+		unsigned got = (unsigned)now[H.sr_num] | (unsigned)now[H.sr_num + 1] << 8;
+		if (got != want)
+			FAIL_AT("write 0x%x size %u value 0x%x: NumVFs %u, want %u (was %u, VF Enable %u, TotalVFs %u)", off, size,
+				val, got, want, old, before[H.sr_ctl] & 1, total);
+	}
 	if (H.reset_seen)
 		reset_msix();
 	memcpy(H.cur, now, CFG);
+}
+
+static void step_write(void)
+{
+	unsigned off = rnd_off(), size = rnd_size(cfg_sizes, 3);
+
+	write_at(off, size, rnd_val());
+}
+
+/* A virtual PF's driver, half hostile: NumVFs (often a count it may
+ * take), a VF BAR (sized, placed anywhere, near the top), SR-IOV Control
+ * (often VF Enable and VF MSE), at the register or across it. */
+static void step_vpf(void)
+{
+	unsigned p = below(3), size = below(4) ? 4u >> below(2) : rnd_size(cfg_sizes, 3);
+	uint32_t val = rnd_val();
+
+	if (p == 0) {
+		write_at(H.sr_num, below(4) ? 2 : size, below(2) ? below(10) : val);
+	} else if (p == 1) {
+		unsigned r = H.sr_vfbar + 4 * below(6);
+		write_at(below(8) ? r : r + below(4), size, below(4) ? val : 0xffffffffu - below(3) * 0x10000000u);
+	} else {
+		write_at(H.sr_ctl, below(4) ? 2 : size, below(2) ? (val & ~0xfu) | below(16) : below(16));
+	}
 }
 
 static void step_reset(void)
@@ -581,9 +762,19 @@ static void test_hostile_guest(void **state)
 		seed = 1;
 	print_message("hostile guest: seed 0x%016llx (replay: VPCI_HOSTILE_SEED=0x%016llx%s)\n",
 		      (unsigned long long)seed, (unsigned long long)seed, max_steps ? "" : " VPCI_HOSTILE_STEPS=<steps>");
+	/* the VF template goes next to the instances' (nominal) file */
+	char dir[256], file[300];
+	const char *tmpdir = getenv("TMPDIR");
+	snprintf(dir, sizeof(dir), "%s/vpci-hostile.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/hostile-vf.yaml", dir);
+	FILE *fp = fopen(file, "w");
+	assert_non_null(fp);
+	fputs(vf_template, fp);
+	assert_int_equal(fclose(fp), 0);
+	snprintf(file, sizeof(file), "%s/hostile.yaml", dir);
 	for (unsigned n = 0; n < sizeof(instances) / sizeof(instances[0]); n++) {
-		vpci_func *f = NULL;
-		assert_int_equal(vpci_parse_buffer(instances[n], strlen(instances[n]), "hostile.yaml", &f, NULL), 0);
+		vpci_func *f = unit_parse(instances[n], strlen(instances[n]), file, 0);
 		H.seed = seed + n;
 		rng = H.seed;
 		H.step = 0;
@@ -597,7 +788,7 @@ static void test_hostile_guest(void **state)
 			if (p < 35)
 				step_read();
 			else if (p < 75)
-				step_write();
+				H.vft && p < 55 ? step_vpf() : step_write();
 			else if (p < 78)
 				step_reset();
 			else if (p < 96)
@@ -605,14 +796,19 @@ static void test_hostile_guest(void **state)
 			else
 				step_save_load();
 			if (H.bad_events)
-				FAIL_AT("an event mapped an unusable BAR address or reported more MSI vectors than capable");
+				FAIL_AT("an event mapped an unusable BAR address, reported more MSI vectors than capable, or a VF "
+					"out of order, with a wrong Routing ID or VF BAR");
+			check_vfs();
 		}
-		print_message("  %s: %lu steps in %.2f s (seed 0x%016llx), %u events\n", vpci_func_name(f), H.step - 1,
-			      now_s() - t0, (unsigned long long)H.seed, H.nev);
+		print_message("  %s: %lu steps in %.2f s (seed 0x%016llx), %u events (%u of VFs)\n", vpci_func_name(f),
+			      H.step - 1, now_s() - t0, (unsigned long long)H.seed, H.nev, H.nvfev);
 		free(H.blob);
 		vpci_emu_free(H.e);
 		vpci_func_free(f);
 	}
+	snprintf(file, sizeof(file), "%s/hostile-vf.yaml", dir);
+	assert_int_equal(remove(file), 0);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 int main(void)

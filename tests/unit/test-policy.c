@@ -19,19 +19,9 @@
 
 #include <vpci/vpci.h>
 
+#include "unit-util.h"
+
 static char root[256];
-
-static void put16(uint8_t *p, unsigned off, unsigned v)
-{
-	p[off] = (uint8_t)v;
-	p[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, unsigned off, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[off + i] = (uint8_t)(v >> (8 * i));
-}
 
 static uint32_t get32(const uint8_t *p, unsigned off)
 {
@@ -67,62 +57,62 @@ static void write_str(const char *dir, const char *name, const char *s)
 static void make_pf(uint8_t *c)
 {
 	memset(c, 0, 4096);
-	put16(c, 0x00, 0x8086);
-	put16(c, 0x02, 0x1521);
-	put16(c, 0x04, 0x0546);          /* host left memory + bus master on */
-	put16(c, 0x06, 0x0010 | 0x4000); /* cap list + Signaled System Error */
+	unit_put16(c, 0x00, 0x8086);
+	unit_put16(c, 0x02, 0x1521);
+	unit_put16(c, 0x04, 0x0546);          /* host left memory + bus master on */
+	unit_put16(c, 0x06, 0x0010 | 0x4000); /* cap list + Signaled System Error */
 	c[0x08] = 0x01;
 	c[0x0b] = 0x02;                  /* network controller */
 	c[0x0c] = 0x10;                  /* cache line size left by the host */
-	put32(c, 0x10, 0xfe000000 | 0x4); /* BAR0 mem64 */
-	put32(c, 0x30, 0xfeb00001);      /* ROM enabled at an address */
-	put16(c, 0x2c, 0x8086);
-	put16(c, 0x2e, 0x0001);
+	unit_put32(c, 0x10, 0xfe000000 | 0x4); /* BAR0 mem64 */
+	unit_put32(c, 0x30, 0xfeb00001);      /* ROM enabled at an address */
+	unit_put16(c, 0x2c, 0x8086);
+	unit_put16(c, 0x2e, 0x0001);
 	c[0x34] = 0x40;
 	c[0x3c] = 11;
 	c[0x3d] = 1;
 	/* PM @0x40 -> null cap @0x48 -> MSI-X @0x50 -> PCIe @0x60 -> vendor @0xa0 */
-	c[0x40] = 0x01; c[0x41] = 0x48; put16(c, 0x42, 0xc823); put16(c, 0x44, 0x0003);
+	c[0x40] = 0x01; c[0x41] = 0x48; unit_put16(c, 0x42, 0xc823); unit_put16(c, 0x44, 0x0003);
 	c[0x48] = 0x00; c[0x49] = 0x50;
-	c[0x50] = 0x11; c[0x51] = 0x60; put16(c, 0x52, 0x0003);
-	put32(c, 0x54, 0x00000000); put32(c, 0x58, 0x00002000);
-	c[0x60] = 0x10; c[0x61] = 0xa0; put16(c, 0x62, 0x0002);
-	put32(c, 0x64, 0x10008cc2);       /* FLR capable */
-	put16(c, 0x68, 0x2930);           /* host: MPS 256, ext tag, RO, NS */
-	put16(c, 0x6a, 0x0009);           /* CorrErr + UnsupReq detected */
-	put32(c, 0x6c, 0x00433c42);
-	put16(c, 0x70, 0x0042);           /* host: ASPM L0s + common clock */
-	put16(c, 0x72, 0x1042);
+	c[0x50] = 0x11; c[0x51] = 0x60; unit_put16(c, 0x52, 0x0003);
+	unit_put32(c, 0x54, 0x00000000); unit_put32(c, 0x58, 0x00002000);
+	c[0x60] = 0x10; c[0x61] = 0xa0; unit_put16(c, 0x62, 0x0002);
+	unit_put32(c, 0x64, 0x10008cc2);       /* FLR capable */
+	unit_put16(c, 0x68, 0x2930);           /* host: MPS 256, ext tag, RO, NS */
+	unit_put16(c, 0x6a, 0x0009);           /* CorrErr + UnsupReq detected */
+	unit_put32(c, 0x6c, 0x00433c42);
+	unit_put16(c, 0x70, 0x0042);           /* host: ASPM L0s + common clock */
+	unit_put16(c, 0x72, 0x1042);
 	c[0xa0] = 0x09; c[0xa1] = 0x00; c[0xa2] = 0x08;
 	memcpy(c + 0xa3, "\x53\x4e\x31\x32\x33", 5); /* serial-like vendor data */
 	c[0xe0] = 0x5a;                   /* a register hidden in a gap */
 	/* extended: SR-IOV @100, ARI @140, DSN @148, PASID @158, AER @160,
 	 * ReBAR @190, ATS @1a0, DVSEC @1b0, VSEC @1d0 */
-	put32(c, 0x100, EXT(0x0010, 1, 0x140));
-	put16(c, 0x10c, 8); put16(c, 0x10e, 8); put16(c, 0x114, 0x80); put16(c, 0x116, 4);
-	put16(c, 0x11a, 0x1520); put32(c, 0x11c, 0x553); put32(c, 0x120, 1);
-	put32(c, 0x124, 0x0000000c);
-	put32(c, 0x140, EXT(0x000e, 1, 0x148));
-	put32(c, 0x148, EXT(0x0003, 1, 0x158));
-	put32(c, 0x14c, 0xdeadbeef); put32(c, 0x150, 0x00a0c9ff);
-	put32(c, 0x158, EXT(0x001b, 1, 0x160));
-	put16(c, 0x15c, 0x1406);
-	put32(c, 0x160, EXT(0x0001, 2, 0x190));
-	put32(c, 0x164, 0x00100000);      /* an uncorrectable error is logged */
-	put32(c, 0x16c, 0x00462030);
-	put32(c, 0x190, EXT(0x0015, 1, 0x1a0));
-	put32(c, 0x194, 0x000000f0); put32(c, 0x198, 0x00000020);
-	put32(c, 0x1a0, EXT(0x000f, 1, 0x1b0));
-	put16(c, 0x1a4, 0x0020); put16(c, 0x1a6, 0x8005); /* host enabled ATS, STU 5 */
+	unit_put32(c, 0x100, EXT(0x0010, 1, 0x140));
+	unit_put16(c, 0x10c, 8); unit_put16(c, 0x10e, 8); unit_put16(c, 0x114, 0x80); unit_put16(c, 0x116, 4);
+	unit_put16(c, 0x11a, 0x1520); unit_put32(c, 0x11c, 0x553); unit_put32(c, 0x120, 1);
+	unit_put32(c, 0x124, 0x0000000c);
+	unit_put32(c, 0x140, EXT(0x000e, 1, 0x148));
+	unit_put32(c, 0x148, EXT(0x0003, 1, 0x158));
+	unit_put32(c, 0x14c, 0xdeadbeef); unit_put32(c, 0x150, 0x00a0c9ff);
+	unit_put32(c, 0x158, EXT(0x001b, 1, 0x160));
+	unit_put16(c, 0x15c, 0x1406);
+	unit_put32(c, 0x160, EXT(0x0001, 2, 0x190));
+	unit_put32(c, 0x164, 0x00100000);      /* an uncorrectable error is logged */
+	unit_put32(c, 0x16c, 0x00462030);
+	unit_put32(c, 0x190, EXT(0x0015, 1, 0x1a0));
+	unit_put32(c, 0x194, 0x000000f0); unit_put32(c, 0x198, 0x00000020);
+	unit_put32(c, 0x1a0, EXT(0x000f, 1, 0x1b0));
+	unit_put16(c, 0x1a4, 0x0020); unit_put16(c, 0x1a6, 0x8005); /* host enabled ATS, STU 5 */
 	/* DVSEC (PCIe §7.9.6): header 1 = vendor 0x8086, revision 1, length
 	 * 0x14; header 2 = DVSEC ID 0x0007; then 10 bytes of vendor data */
-	put32(c, 0x1b0, EXT(0x0023, 1, 0x1d0));
-	put32(c, 0x1b4, 0x14u << 20 | 1u << 16 | 0x8086);
-	put16(c, 0x1b8, 0x0007);
+	unit_put32(c, 0x1b0, EXT(0x0023, 1, 0x1d0));
+	unit_put32(c, 0x1b4, 0x14u << 20 | 1u << 16 | 0x8086);
+	unit_put16(c, 0x1b8, 0x0007);
 	memcpy(c + 0x1ba, "\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa", 10);
 	/* VSEC (PCIe §7.9.5): ID 0x0042, revision 2, length 0x10; 8 bytes of data */
-	put32(c, 0x1d0, EXT(0x000b, 1, 0));
-	put32(c, 0x1d4, 0x10u << 20 | 2u << 16 | 0x0042);
+	unit_put32(c, 0x1d0, EXT(0x000b, 1, 0));
+	unit_put32(c, 0x1d4, 0x10u << 20 | 2u << 16 | 0x0042);
 	memcpy(c + 0x1d8, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
 }
 
@@ -130,18 +120,18 @@ static void make_pf(uint8_t *c)
 static void make_vf(uint8_t *c)
 {
 	memset(c, 0, 4096);
-	put16(c, 0x00, 0xffff);
-	put16(c, 0x02, 0xffff);
-	put16(c, 0x06, 0x0010);
+	unit_put16(c, 0x00, 0xffff);
+	unit_put16(c, 0x02, 0xffff);
+	unit_put16(c, 0x06, 0x0010);
 	c[0x0b] = 0x02;
 	c[0x34] = 0x70;
 	c[0x3d] = 1;                      /* bogus: VFs have no INTx */
-	c[0x70] = 0x11; c[0x71] = 0xa0; put16(c, 0x72, 0x0002);
-	put32(c, 0x74, 0x00000003); put32(c, 0x78, 0x00002003);
-	c[0xa0] = 0x10; c[0xa1] = 0x00; put16(c, 0xa2, 0x0002);
-	put32(c, 0xa4, 0x10008cc2);
-	put32(c, 0x100, EXT(0x0001, 2, 0x150));
-	put32(c, 0x150, EXT(0x000e, 1, 0));
+	c[0x70] = 0x11; c[0x71] = 0xa0; unit_put16(c, 0x72, 0x0002);
+	unit_put32(c, 0x74, 0x00000003); unit_put32(c, 0x78, 0x00002003);
+	c[0xa0] = 0x10; c[0xa1] = 0x00; unit_put16(c, 0xa2, 0x0002);
+	unit_put32(c, 0xa4, 0x10008cc2);
+	unit_put32(c, 0x100, EXT(0x0001, 2, 0x150));
+	unit_put32(c, 0x150, EXT(0x000e, 1, 0));
 }
 
 static int setup(void **state)
@@ -412,8 +402,9 @@ static void test_vf_fixups_and_quirk(void **state)
 	assert_int_equal(get16(b, 2), 0x1520);
 	/* no INTx */
 	assert_int_equal(b[0x3d], 0);
-	/* memory enable is virtual for a VF (PCIe §9.3.4.1.3) */
-	assert_int_equal(get16(vpci_func_plane(f, VPCI_PL_DEVICE), 0x04), 0x0545);
+	/* only Bus Master Enable is the VF's: the rest of its Command is RO 0
+	 * or RsvdP, the PF's (PCIe §9.3.4.1.3, docs/vf-shared-fields.md) */
+	assert_int_equal(get16(vpci_func_plane(f, VPCI_PL_DEVICE), 0x04), 0x0004);
 	/* BARs from the kernel's resources, though the VF reads 0 */
 	assert_int_equal(vpci_func_bar(f, 0, &bi), 0);
 	assert_int_equal(bi.type, VPCI_BAR_MEM64);
@@ -485,18 +476,18 @@ static int derive_bin(const uint8_t *cfg, const char *qdir, vpci_func **out, vpc
 static void make_endpoint(uint8_t *c, unsigned vendor, unsigned device, uint32_t cls, int c8, int d4)
 {
 	memset(c, 0, 4096);
-	put16(c, 0x00, vendor);
-	put16(c, 0x02, device);
-	put16(c, 0x06, 0x0010);
+	unit_put16(c, 0x00, vendor);
+	unit_put16(c, 0x02, device);
+	unit_put16(c, 0x06, 0x0010);
 	c[0x09] = (uint8_t)cls; c[0x0a] = (uint8_t)(cls >> 8); c[0x0b] = (uint8_t)(cls >> 16);
-	put32(c, 0x10, 0xfe000000);      /* BAR0 mem32 at an address */
+	unit_put32(c, 0x10, 0xfe000000);      /* BAR0 mem32 at an address */
 	c[0x34] = 0x40;
-	c[0x40] = 0x01; c[0x41] = 0x60; put16(c, 0x42, 0x0003); put16(c, 0x44, 0x0008);
-	c[0x60] = 0x10; put16(c, 0x62, 0x0002); put32(c, 0x64, 0x10008000);
+	c[0x40] = 0x01; c[0x41] = 0x60; unit_put16(c, 0x42, 0x0003); unit_put16(c, 0x44, 0x0008);
+	c[0x60] = 0x10; unit_put16(c, 0x62, 0x0002); unit_put32(c, 0x64, 0x10008000);
 	if (c8) {
 		/* MSI-X at 0xc8, as on Turing GPUs */
 		c[0x61] = 0xc8;
-		c[0xc8] = 0x11; put16(c, 0xca, 0x0003); put32(c, 0xcc, 0x0); put32(c, 0xd0, 0x800);
+		c[0xc8] = 0x11; unit_put16(c, 0xca, 0x0003); unit_put32(c, 0xcc, 0x0); unit_put32(c, 0xd0, 0x800);
 		if (d4) {
 			c[0xc9] = 0xd4; /* and PM-like vendor data right after */
 			c[0xd4] = 0x09; c[0xd6] = 0x08;
@@ -644,7 +635,7 @@ static void test_quirk_reference(void **state)
 	/* the function must be able to back it (vpci_bind(), docs/binding.md):
 	 * BAR kinds must agree, reported at the reference's line */
 	make_endpoint(cfg, 0x1d0f, 0xec20, 0x020000, 0, 0);
-	put32(cfg, 0x10, 0x4); /* mem64 */
+	unit_put32(cfg, 0x10, 0x4); /* mem64 */
 	vpci_diag_clear(d);
 	assert_int_equal(derive_bin(cfg, dir, &f, d), VPCI_EDATA);
 	named = 0;
@@ -656,7 +647,7 @@ static void test_quirk_reference(void **state)
 	/* ... and what the old check (IDs and BARs only) let through: the
 	 * reference advertises FLR, the function has none */
 	make_endpoint(cfg, 0x1d0f, 0xec20, 0x020000, 0, 0);
-	put32(cfg, 0x64, 0x00008000);
+	unit_put32(cfg, 0x64, 0x00008000);
 	vpci_diag_clear(d);
 	assert_int_equal(derive_bin(cfg, dir, &f, d), VPCI_EDATA);
 	named = 0;
@@ -664,7 +655,7 @@ static void test_quirk_reference(void **state)
 		named |= strstr(vpci_diag_get(d, i)->message, "[flr] device-capabilities of Express") != NULL;
 	assert_true(named);
 	/* a below-1MiB BAR is named mem1m (the check once said mem64-hi) */
-	put32(cfg, 0x10, 0xf0000 | 0x2);
+	unit_put32(cfg, 0x10, 0xf0000 | 0x2);
 	vpci_diag_clear(d);
 	assert_int_equal(derive_bin(cfg, dir, &f, d), VPCI_EDATA);
 	named = 0;

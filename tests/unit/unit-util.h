@@ -2,13 +2,28 @@
 /*
  * unit-util.h - small helpers shared by the unit tests: parse an instance
  * (printing the diagnostics when it fails), read and write an emulated
- * function.  Include after <cmocka.h> and "vpci/vpci.h".
+ * function, store little-endian values into a crafted config space.
+ * Include after <cmocka.h> and "vpci/vpci.h".
  */
 #ifndef VPCI_UNIT_UTIL_H
 #define VPCI_UNIT_UTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Little-endian stores into a config space being crafted. */
+static inline void unit_put16(uint8_t *p, unsigned off, unsigned v)
+{
+	p[off] = (uint8_t)v;
+	p[off + 1] = (uint8_t)(v >> 8);
+}
+
+static inline void unit_put32(uint8_t *p, unsigned off, uint32_t v)
+{
+	unit_put16(p, off, v & 0xffff);
+	unit_put16(p, off + 2, v >> 16);
+}
 
 /* Print every diagnostic of @d (cmocka's error stream). */
 static inline void unit_print_diags(const vpci_diag *d)

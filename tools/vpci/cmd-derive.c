@@ -7,6 +7,7 @@
  *   vpci derive --bin FILE                a binary config image
  *   vpci derive --vfio GROUP --device BDF a function opened through VFIO
  *   vpci derive --all [--out DIR]         every function of the machine
+ *   vpci derive --vf-of PF [--vf N]       VF N of a PF, synthesized from the PF
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,10 +20,11 @@
 
 enum {
 	O_BIN, O_DUMP, O_VFIO, O_DEVICE, O_SLOT, O_ALL, O_OUT, O_SYSFS_ROOT, O_POLICY, O_NO_QUIRKS,
-	O_QUIRK_DIR, O_NAME, O_OUTPUT, O_NO_NAMES, O_QUIET, O_JSON, O_BAR_SIZE, O_TYPES,
+	O_QUIRK_DIR, O_NAME, O_OUTPUT, O_NO_NAMES, O_QUIET, O_JSON, O_BAR_SIZE, O_TYPES, O_VF_OF, O_VF, O_PF, O_VF_VIEW,
 };
 
 static const char *const policies[] = { "guest", "raw", NULL };
+static const char *const vf_views[] = { "plain", "vf", NULL };
 
 static const struct cli_opt opts[] = {
 	[O_BIN] = { "bin", 0, "FILE", "a binary config image (64, 128, 256 or 4096\nbytes)", NULL, NULL, NULL },
@@ -52,6 +54,15 @@ static const struct cli_opt opts[] = {
 			 "with INDEX 0..5 or rom, KIND io, mem32, mem64,\n"
 			 "mem32-pref or mem64-pref\ne.g. 0=mem64:16KiB,rom=64KiB", NULL, NULL, NULL },
 	[O_TYPES] = CLI_OPT_TYPES,
+	[O_VF_OF] = { "vf-of", 0, "PF", "a VF persona of the SR-IOV PF at this address\n"
+		      "(of the machine, or of the --dump/--bin source),\n"
+		      "synthesized from the PF alone: no VF is enabled", NULL, NULL, NULL },
+	[O_VF] = { "vf", 0, "N", "with --vf-of: which VF, 1..TotalVFs (default 1)", NULL, NULL, "vf-of" },
+	[O_PF] = { "pf", 0, "BDF", "the PF of the dump's VF (it reads 0xffff IDs);\n"
+		   "default: found by Routing-ID arithmetic", NULL, NULL, "dump" },
+	[O_VF_VIEW] = { "vf-view", 0, "VIEW", "how the guest view presents a VF: plain\n"
+			"(default: a plain function) or vf (as a VF, for\n"
+			"a guest told so out of band)", vf_views, NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -338,6 +349,17 @@ static int run(struct cli_args *a)
 		.quiet = cli_has(a, O_QUIET),
 		.json = cli_has(a, O_JSON),
 	};
+	if (cli_has(a, O_VF)) {
+		char *end;
+		unsigned long n = strtoul(a->val[O_VF], &end, 10);
+		if (*end || end == a->val[O_VF] || !n || n > 0xffff)
+			return cli_usage("derive", "--vf: '%s' is not a VF number (1, 2, ...)", a->val[O_VF]);
+		o.o.vf = (unsigned)n;
+	} else if (cli_has(a, O_VF_OF)) {
+		o.o.vf = 1;
+	}
+	o.o.pf = a->val[O_PF];
+	o.o.vf_view = !strcmp(cli_get(a, O_VF_VIEW, "plain"), "vf") ? VPCI_VF_VIEW_VF : VPCI_VF_VIEW_PLAIN;
 	struct vpci_bar_info bars[7];
 	if (cli_has(a, O_BAR_SIZE)) {
 		int n = parse_bar_sizes(a->val[O_BAR_SIZE], bars);
@@ -346,12 +368,15 @@ static int run(struct cli_args *a)
 		o.o.bars = bars;
 		o.o.nbars = (size_t)n;
 	}
-	int all = cli_has(a, O_ALL);
-	int nsrc = cli_has(a, O_BIN) + cli_has(a, O_DUMP) + cli_has(a, O_VFIO) + all + (a->npos > 0);
+	int all = cli_has(a, O_ALL), vf_of = cli_has(a, O_VF_OF);
+	int nsrc = cli_has(a, O_BIN) + cli_has(a, O_DUMP) + cli_has(a, O_VFIO) + all +
+		   (a->npos > 0 || (vf_of && !cli_has(a, O_BIN) && !cli_has(a, O_DUMP) && !cli_has(a, O_VFIO)));
 
 	if (nsrc != 1)
 		return cli_usage("derive", nsrc ? "give one source only" :
 				 "no source: give a BDF, --dump FILE, --bin FILE, --vfio GROUP or --all");
+	if (vf_of && (all || a->npos || cli_has(a, O_SLOT) || cli_has(a, O_PF)))
+		return cli_usage("derive", "--vf-of names the PF: it goes without a BDF, --slot, --pf or --all");
 	if (cli_has(a, O_VFIO) && !cli_has(a, O_DEVICE))
 		return cli_usage("derive", "option '--vfio' needs '--device BDF'");
 
@@ -363,7 +388,12 @@ static int run(struct cli_args *a)
 	if (all) {
 		rc = derive_all(src, &o, a->val[O_OUT]);
 	} else {
-		int idx = pick_function(src, a->npos ? a->pos[0] : a->val[O_SLOT], spec);
+		if (cli_has(a, O_PF) && vpci_source_find(src, a->val[O_PF]) < 0) {
+			rc = pick_function(src, a->val[O_PF], spec);
+			vpci_source_free(src);
+			return -rc;
+		}
+		int idx = pick_function(src, vf_of ? a->val[O_VF_OF] : a->npos ? a->pos[0] : a->val[O_SLOT], spec);
 		rc = idx < 0 ? -idx : derive_one(src, (size_t)idx, &o, a->val[O_OUTPUT], NULL, NULL);
 	}
 	vpci_source_free(src);
@@ -377,10 +407,15 @@ const struct cli_cmd cli_cmd_derive = {
 		    "[OPTIONS] --dump FILE [--slot BDF]\n"
 		    "[OPTIONS] --bin FILE\n"
 		    "[OPTIONS] --vfio /dev/vfio/GROUP --device BDF\n"
-		    "[OPTIONS] --all [--out DIR] [--json]",
+		    "[OPTIONS] --all [--out DIR] [--json]\n"
+		    "[OPTIONS] --vf-of PF [--vf N] [--dump FILE | --bin FILE]",
 	.description = "Describe a physical function as an instance file: the function BDF of\n"
 		       "this machine (sysfs), of an lspci dump, a binary image, a VFIO device,\n"
-		       "or every function of the machine.  FILE '-' reads standard input.\n",
+		       "or every function of the machine.  FILE '-' reads standard input.\n"
+		       "--vf-of synthesizes a VF of an SR-IOV PF from the PF alone (a VF\n"
+		       "persona: identity, BARs, address and capabilities from the PF's\n"
+		       "SR-IOV capability); a dump's VF (it reads 0xffff IDs) takes the same\n"
+		       "from its PF in the dump.\n",
 	.opts = opts,
 	.min_args = 0,
 	.max_args = 1,

@@ -119,6 +119,9 @@ static const struct evshape {
 	{ VPCI_EV_PM, { { "state", E_DATA, V_PM }, { "old", E_OLD, V_PM }, { "no-soft-reset", E_ENABLED, V_BOOL } } },
 	{ VPCI_EV_FLR, { { NULL, 0, 0 } } },
 	{ VPCI_EV_SRIOV, { { "enabled", E_ENABLED, V_BOOL }, { "num-vfs", E_DATA, V_DEC } } },
+	{ VPCI_EV_VF, { { "vf", E_INDEX, V_DEC }, { "enabled", E_ENABLED, V_BOOL }, { "rid", E_DATA, V_HEX16 } } },
+	{ VPCI_EV_VF_BAR, { { "index", E_INDEX, V_DEC }, { "addr", E_ADDR, V_HEX }, { "size", E_SIZE, V_HEX },
+			    { "vfs", E_DATA, V_DEC }, { "enabled", E_ENABLED, V_BOOL } } },
 	{ -1, { { "value", E_DATA, V_HEX16 }, { "old", E_OLD, V_HEX16 }, { "enabled", E_ENABLED, V_BOOL } } },
 };
 

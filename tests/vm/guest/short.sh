@@ -29,9 +29,12 @@ done
 check "derive --all (guest policy)" vpci derive -q --all --out $OUT/guest
 check "guest files pass vpci check" vpci check -q $OUT/guest/*.yaml
 
-# 3. SR-IOV: two VFs, unbound by autoprobe, bound to vfio-pci
+# 3. SR-IOV: two VFs, unbound by autoprobe, bound to vfio-pci; VF
+#    personas derived before the VFs exist, compared with them after
 pf=$(nvme_pf)
 [ -n "$pf" ] && ok "NVMe PF found ($pf)" || bad "no NVMe PF"
+. /vpci/vf.sh
+vf_personas
 check "sriov enable $pf 2 --no-autoprobe --bind vfio-pci" vpci sriov enable "$pf" 2 --no-autoprobe --bind vfio-pci
 vfs=$(for v in /sys/bus/pci/devices/$pf/virtfn*; do basename "$(readlink "$v")"; done)
 n=0
@@ -54,6 +57,7 @@ rawpin=$(od -An -tx1 -j61 -N1 /sys/bus/pci/devices/$vf/config | tr -d ' ')
 echo "     | raw VF interrupt pin: $rawpin"
 check "quirk qemu-nvme-vf-intx-pin recorded" grep -q 'qemu-nvme-vf-intx-pin' /tmp/vf.yaml
 check "VF interrupt pin 0" grep -q 'interrupt-pin: 0x00' /tmp/vf.yaml
+vf_compare
 
 # 5. VFIO: derive through vfio-pci, and the probe replay on the real VF
 g=$(group "$vf")
