@@ -835,8 +835,12 @@ const char *captab_cap_name(int kind, uint16_t id, char *buf, unsigned size)
 
 int captab_field_match(const struct vpci_fdesc *fd, const char *name)
 {
-	const char *pat = fd->name, *pc = strstr(pat, "%u");
+	const char *pat = fd->name, *pc;
 
+	/* most fields differ at once */
+	if (pat[0] != name[0] && pat[0] != '%')
+		return -1;
+	pc = strstr(pat, "%u");
 	if (!pc)
 		return strcmp(pat, name) ? -1 : 0;
 	size_t pre = (size_t)(pc - pat), post = strlen(pc + 2);

@@ -560,8 +560,15 @@ static int rsvdz_dev_cb(struct vpci_func *f, const struct field_ref *r, void *ct
 static void check_rsvdz_device(struct vctx *v)
 {
 	const struct vpci_func *f = v->f;
+	const uint8_t *devp = f->pl[VPCI_PL_DEVICE], *rzp = f->pl[VPCI_PL_RSVDZ];
 	struct rz_ctx c;
+	uint64_t any = 0;
 
+	/* nothing to say unless a byte is both (the sizes are multiples of 8) */
+	for (unsigned i = 0; i < f->size && !any; i += 8)
+		any = ld64(devp + i) & ld64(rzp + i);
+	if (!any)
+		return;
 	c.v = v;
 	memset(c.seen, 0, sizeof(c.seen));
 	func_foreach_field(f, rsvdz_dev_cb, &c);
@@ -622,10 +629,32 @@ static void check_emulated_bars(struct vctx *v)
 	}
 }
 
+/* The header or a capability with a field of role @a or @b. */
+static int has_role(const struct vpci_cdesc *cd, unsigned a, unsigned b)
+{
+	for (const struct vpci_fdesc *fd = cd ? cd->fields : NULL; fd && fd->name; fd++)
+		if (fd->role == a || fd->role == b)
+			return 1;
+	return 0;
+}
+
+/* flr_cb over the fields of the header and capabilities that can hold
+ * Initiate FLR (walking only those). */
+static void check_flr(struct vctx *v)
+{
+	const struct vpci_func *f = v->f;
+
+	if (has_role(func_header_desc(f), RL_DEVCTL, RL_AF_CTL))
+		func_foreach_cap_field(f, -1, flr_cb, v);
+	for (unsigned i = 0; i < f->ncaps; i++)
+		if (has_role(f->caps[i].desc, RL_DEVCTL, RL_AF_CTL))
+			func_foreach_cap_field(f, (int)i, flr_cb, v);
+}
+
 static void check_emulated(struct vctx *v)
 {
 	check_rsvdz_device(v);
-	func_foreach_field(v->f, flr_cb, v);
+	check_flr(v);
 	check_emulated_bars(v);
 }
 

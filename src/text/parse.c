@@ -258,6 +258,18 @@ static void field_key_error(struct pctx *c, struct fy_node *k, const struct vpci
 	}
 }
 
+/* "field 'KEY'" (for messages; @key is at most 63 bytes) */
+static void field_what(char *buf, size_t size, const char *key)
+{
+	size_t n = strlen(key);
+
+	if (n + 10 > size)
+		n = size - 10;
+	memcpy(buf, "field '", 7);
+	memcpy(buf + 7, key, n);
+	memcpy(buf + 7 + n, "'", 2);
+}
+
 /* The value of one field: short form (an integer) or long form (a
  * mapping with 'value' and planes, applied after the defaults). */
 static void set_field(struct pctx *c, struct fy_node *k, struct fy_node *v, const char *key,
@@ -272,7 +284,7 @@ static void set_field(struct pctx *c, struct fy_node *k, struct fy_node *v, cons
 		PERR(c, k, "field '%s' lies outside config space", key);
 		return;
 	}
-	snprintf(what, sizeof(what), "field '%s'", key);
+	field_what(what, sizeof(what), key);
 	if (v && fy_node_get_type(v) == FYNT_MAPPING && !fy_node_is_alias(v)) {
 		yr_check_keys(&c->y, v, what, YR_KEYS(field_keys));
 		add_override(c, v, fd, off, fd->width, 0);
@@ -296,10 +308,11 @@ static void parse_fields(struct pctx *c, struct fy_node *map, const struct vpci_
 			 unsigned capoff, const char *where)
 {
 	struct fy_node_pair *p;
-	char key[64];
+	char key[64], w[96];
 
 	if (yr_want(&c->y, map, FYNT_MAPPING, cd->kind == CK_HDR ? "header" : "fields"))
 		return;
+	snprintf(w, sizeof(w), "%s fields", where);
 	for (int pass = 0; pass < 2; pass++) {
 		struct captab_layout lay;
 		void *it = NULL;
@@ -307,8 +320,6 @@ static void parse_fields(struct pctx *c, struct fy_node *map, const struct vpci_
 		while ((p = fy_node_mapping_iterate(map, &it)) && !yr_stopped(&c->y)) {
 			struct fy_node *k = fy_node_pair_key(p);
 			struct field_match m;
-			char w[96];
-			snprintf(w, sizeof(w), "%s fields", where);
 			/* a bad key is reported once, in pass 0 */
 			if (pass == 0 ? yr_key(&c->y, k ? k : map, w, key, sizeof(key))
 				      : yr_key(NULL, k, w, key, sizeof(key)))
@@ -1803,9 +1814,11 @@ int text_parse_env(const char *text, size_t len, const char *name, int validate,
 	int rc;
 
 	*out = NULL;
-	c = calloc(1, sizeof(*c));
+	/* all but the scratch bytes zeroed: they are written before read */
+	c = malloc(sizeof(*c));
 	if (!c)
 		return VPCI_ENOMEM;
+	memset(c, 0, offsetof(struct pctx, bytes));
 	c->env = env;
 	c->d = d;
 	c->f = vpci_func_new();

@@ -12,13 +12,6 @@
 
 /* --- the text guard ---------------------------------------------------------- */
 
-/* Where the guard stopped, and why. */
-struct guard {
-	unsigned line, col;
-	int bad;                /* 0: the text is fine */
-	unsigned byte;          /* the offending byte (0x80 and up: not UTF-8) */
-};
-
 size_t yr_utf8_len(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -52,49 +45,78 @@ size_t yr_utf8_len(const char *str, size_t n)
 	return k + 1;
 }
 
-/*
- * Walk @n bytes of @s counting lines and columns (in characters; a line
- * break is LF, CR LF or CR, as YAML counts them) and stop at the first
- * byte YAML text must not hold.  libfyaml 0.7.12 (Debian 12) loops
- * forever on invalid UTF-8 inside a directive ("%\xfe"; upstream libfyaml
- * issue #101), takes a NUL for the end of the input, and passes control
- * characters through: none of them may reach it.
- */
-static void guard_text(const unsigned char *s, size_t n, struct guard *g)
+/* Bytes 0x00..0x1f (tab, LF and CR excepted), 0x7f and every byte from
+ * 0x80 (UTF-8 sequences, checked one by one) in an 8-byte word. */
+static int word_needs_look(uint64_t w)
 {
-	unsigned line = 1, col = 1;
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t x7f = w ^ (0x7f * ones);
 
-	memset(g, 0, sizeof(*g));
-	for (size_t i = 0; i < n;) {
-		unsigned char b = s[i];
-		size_t k = yr_utf8_len((const char *)s + i, n - i);
-		if (!k || b == 0 || (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f) {
-			g->line = line;
-			g->col = col;
-			g->byte = k ? b : 0x80;
-			g->bad = 1;
-			return;
+	return ((w - 0x20 * ones) | (x7f - ones) | w) & high ? 1 : 0;
+}
+
+/*
+ * The first byte of @s (@n bytes) that YAML text must not hold, or @n;
+ * @byte receives it (0x80 and up: not UTF-8).  libfyaml 0.7.12 (Debian 12)
+ * loops forever on invalid UTF-8 inside a directive ("%\xfe"; upstream
+ * libfyaml issue #101), takes a NUL for the end of the input, and passes
+ * control characters through: none of them may reach it.  Words of eight
+ * printable ASCII bytes are passed whole.
+ */
+static size_t first_bad(const unsigned char *s, size_t n, unsigned *byte)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		if (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, s + i, sizeof(w));
+			if (!word_needs_look(w)) {
+				i += 8;
+				continue;
+			}
 		}
-		if (b == '\n' || (b == '\r' && (i + 1 >= n || s[i + 1] != '\n'))) {
-			line++;
-			col = 1;
+		/* byte by byte to the end of this word */
+		for (size_t end = MIN(i + 8, n); i < end;) {
+			unsigned char b = s[i];
+			if ((b >= 0x20 && b < 0x7f) || b == '\n' || b == '\t' || b == '\r') {
+				i++;
+				continue;
+			}
+			size_t k = yr_utf8_len((const char *)s + i, n - i);
+			if (!k || b < 0x80) { /* not UTF-8, NUL, a control character, DEL */
+				*byte = k ? b : 0x80;
+				return i;
+			}
+			i += k;
+		}
+	}
+	return n;
+}
+
+/*
+ * Line and column of byte @at, counting characters (@s is good text up to
+ * there; a line break is LF, CR LF or CR, as YAML counts them).
+ */
+static void position_of(const unsigned char *s, size_t at, unsigned *line, unsigned *col)
+{
+	unsigned l = 1, c = 1;
+
+	for (size_t i = 0; i < at;) {
+		unsigned char b = s[i];
+		size_t k = yr_utf8_len((const char *)s + i, at - i);
+		if (!k)
+			break; /* not reached: the text before @at is good */
+		if (b == '\n' || (b == '\r' && (i + 1 >= at || s[i + 1] != '\n'))) {
+			l++;
+			c = 1;
 		} else if (b != '\r') {
-			col++;
+			c++;
 		}
 		i += k;
 	}
-	g->line = line;
-	g->col = col;
-}
-
-/* Line and column of byte @at (the guard has passed the bytes before). */
-static void position_of(const unsigned char *s, size_t at, unsigned *line, unsigned *col)
-{
-	struct guard g;
-
-	guard_text(s, at, &g);
-	*line = g.line;
-	*col = g.col;
+	*line = l;
+	*col = c;
 }
 
 /*
@@ -323,17 +345,30 @@ static int key_order(const void *pa, const void *pb)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* Insertion sort by key_order: the order qsort() gives (the order is
+ * total), without its cost for the few keys of most mappings. */
+static void sort_keys(struct key_ref *keys, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++) {
+		struct key_ref k = keys[i];
+		unsigned j = i;
+		for (; j && key_order(&keys[j - 1], &k) > 0; j--)
+			keys[j] = keys[j - 1];
+		keys[j] = k;
+	}
+}
+
 static int check_mapping_keys(struct yr *r, struct fy_node *map)
 {
 	int n = fy_node_mapping_item_count(map);
 	struct fy_node_pair *p;
+	struct key_ref few[16], *keys = few;
 	void *it = NULL;
 	unsigned k = 0;
 
 	if (n < 2)
 		return 0;
-	struct key_ref *keys = malloc((size_t)n * sizeof(*keys));
-	if (!keys)
+	if ((size_t)n > ARRAY_SIZE(few) && !(keys = malloc((size_t)n * sizeof(*keys))))
 		return VPCI_ENOMEM;
 	while ((p = fy_node_mapping_iterate(map, &it))) {
 		struct fy_node *key = fy_node_pair_key(p);
@@ -346,7 +381,10 @@ static int check_mapping_keys(struct yr *r, struct fy_node *map)
 		keys[k].seq = k;
 		k++;
 	}
-	qsort(keys, k, sizeof(*keys), key_order);
+	if (keys == few)
+		sort_keys(keys, k);
+	else
+		qsort(keys, k, sizeof(*keys), key_order);
 	for (unsigned i = 1; i < k && !r->stopped; i++) {
 		const struct key_ref *a = &keys[i - 1], *b = &keys[i];
 		unsigned line, col;
@@ -358,7 +396,8 @@ static int check_mapping_keys(struct yr *r, struct fy_node *map)
 		else
 			yr_err(r, b->node, "duplicate key '%.*s'", (int)MIN(b->len, 60), b->text);
 	}
-	free(keys);
+	if (keys != few)
+		free(keys);
 	return 0;
 }
 
@@ -424,7 +463,7 @@ static int build(struct yr *r, const char *text, size_t len)
 
 int yr_open(struct yr *r, const char *text, size_t len, const struct yr_opts *opts, vpci_diag *d)
 {
-	struct guard g;
+	unsigned line, col, byte = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->opts = *opts;
@@ -439,20 +478,20 @@ int yr_open(struct yr *r, const char *text, size_t len, const struct yr_opts *op
 	r->srclen = len;
 	r->diag_from = vpci_diag_count(d);
 
-	guard_text((const unsigned char *)text, MIN(len, r->opts.max_bytes), &g);
-	if (g.bad) {
-		if (!g.byte)
-			yr_err_at(r, g.line, g.col, "a NUL byte: %s is text, and no value may hold a NUL",
+	size_t n = MIN(len, r->opts.max_bytes), bad = first_bad((const unsigned char *)text, n, &byte);
+	if (bad < n) {
+		position_of((const unsigned char *)text, bad, &line, &col);
+		if (!byte)
+			yr_err_at(r, line, col, "a NUL byte: %s is text, and no value may hold a NUL",
 				  r->opts.what);
-		else if (g.byte < 0x80)
-			yr_err_at(r, g.line, g.col, "a control character (0x%02x): %s is text (a double-quoted "
-				  "string may hold one as an escape)", g.byte, r->opts.what);
+		else if (byte < 0x80)
+			yr_err_at(r, line, col, "a control character (0x%02x): %s is text (a double-quoted "
+				  "string may hold one as an escape)", byte, r->opts.what);
 		else
-			yr_err_at(r, g.line, g.col, "not UTF-8 text: %s must be UTF-8", r->opts.what);
+			yr_err_at(r, line, col, "not UTF-8 text: %s must be UTF-8", r->opts.what);
 		return VPCI_EDATA;
 	}
 	if (len > r->opts.max_bytes) {
-		unsigned line, col;
 		position_of((const unsigned char *)text, r->opts.max_bytes, &line, &col);
 		yr_err_at(r, line, col, "the text is larger than %zu KiB, the limit for %s",
 			  r->opts.max_bytes >> 10, r->opts.what);
@@ -790,10 +829,15 @@ int yr_key(struct yr *r, struct fy_node *k, const char *where, char *buf, size_t
 		return -1;
 	}
 	if (len >= size && size > 4) {
-		snprintf(buf, size, "%.*s...", (int)(size - 4), t);
+		memcpy(buf, t, size - 4);
+		memcpy(buf + size - 4, "...", 4);
 		return 0;
 	}
-	snprintf(buf, size, "%.*s", (int)len, t);
+	if (size) {
+		size_t n = MIN(len, size - 1);
+		memcpy(buf, t, n);
+		buf[n] = '\0';
+	}
 	return 0;
 }
 
