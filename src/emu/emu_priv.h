@@ -2,8 +2,8 @@
 /*
  * emu_priv.h - the inside of an emulated function (private)
  *
- * The engine core (engine.c, snapshot.c, migrate.c) uses only C11
- * headers: OS access lives in the backends (backend_os.c).
+ * The engine core (engine.c, type.c, relocate.c, snapshot.c, migrate.c)
+ * uses only C11 headers: OS access lives in the backends (host/backend.c).
  */
 #ifndef VPCI_EMU_PRIV_H
 #define VPCI_EMU_PRIV_H
@@ -77,18 +77,69 @@ struct barstate {
 	uint8_t enabled;
 };
 
-struct vpci_emu {
-	_Atomic uint32_t cur[NDW];  /* virtual state; device-backed bits unused */
-	uint32_t init[NDW];         /* reset values (the instance) */
+/*
+ * An instance type (type.c): what every engine of one instance shares,
+ * built once and read-only after, so that a thousand engines of one
+ * instance cost one copy of it.  Engines and snapshot backends hold
+ * counted references; instances that are the same (func_same(): bytes,
+ * planes, structure, names, source positions) share one type, whether
+ * they come from one parsed model or from a file parsed for each.
+ */
+struct emu_type {
+	struct emu_type *next;      /* the registry's chain */
+	uint64_t hash;              /* func_hash() of the instance */
+	unsigned long refs;         /* under the registry's lock */
+	struct vpci_func *f;        /* the instance (a copy) */
+	uint32_t init[NDW];         /* reset values (RsvdZ and trigger bits 0) */
 	uint32_t rw[NDW], w1c[NDW], sticky[NDW];
 	uint32_t dev[NDW];          /* device-backed, RsvdZ bits excluded */
 	uint32_t rsvdz[NDW];
 	uint32_t trig[NDW];         /* write-only triggers (Initiate FLR): read 0 */
-	uint8_t dev_dw[NDW];        /* a DWORD with device-backed bits */
-	uint16_t reloc[VPCI_CFG_SIZE]; /* physical offset of each device-backed byte (relocate.c) */
+	uint64_t dev_dws[NDW / 64]; /* DWORDs with device-backed bits */
 	uint16_t watch[NDW];
+	uint16_t reloc[VPCI_CFG_SIZE]; /* each byte backed at its own offset */
+	/* layout: where each watched register is (the capability table's
+	 * roles, first instance; 0 = none) */
+	uint16_t reg[RL_COUNT];
+	unsigned msix_n;
+	uint8_t vpf;                /* a virtual PF (the instance has a VF template) */
+	struct sriov_layout sr;     /* its SR-IOV registers */
+};
+
+/* The type of @f: found (the same instance) or built; a reference the
+ * caller drops with emu_type_put().  NULL when out of memory. */
+struct emu_type *emu_type_get(const struct vpci_func *f);
+/* One more reference to @t. */
+void emu_type_hold(struct emu_type *t);
+void emu_type_put(struct emu_type *t);
+/* Fill the tables of @t from t->f (engine.c). */
+void emu_type_fill(struct emu_type *t);
+/* Each byte below @size backed at its own offset, none above (relocate.c). */
+void emu_reloc_identity(uint16_t *reloc, unsigned size);
+/* A snapshot backend of @t's instance (a reference to @t). */
+int emu_snapshot_new(struct emu_type *t, struct vpci_backend *out);
+
+/*
+ * One emulated function.  The rules (init ... watch, reg) point into its
+ * type; only trig and init may be its own (a device whose FLR capability
+ * differs from the instance's), and reloc (a binding to a real function).
+ */
+struct vpci_emu {
+	_Atomic uint32_t cur[NDW];  /* virtual state; device-backed bits unused */
+	uint64_t dev_dws[NDW / 64]; /* the type's, here for the read fast path */
+	const uint32_t *init;       /* reset values (the instance) */
+	const uint32_t *rw, *w1c, *sticky;
+	const uint32_t *dev;        /* device-backed, RsvdZ bits excluded */
+	const uint32_t *rsvdz;
+	const uint32_t *trig;       /* write-only triggers (Initiate FLR): read 0 */
+	const uint16_t *reloc;      /* physical offset of each device-backed byte (relocate.c) */
+	const uint16_t *watch;
+	const uint16_t *reg;        /* where each watched register is (0 = none) */
 	unsigned size;
-	struct vpci_func *f;        /* the instance (a copy) */
+	const struct vpci_func *f;  /* the instance (the type's copy) */
+	struct emu_type *t;
+	uint32_t *own;              /* this engine's init and trig, when not the type's */
+	uint16_t *own_reloc;        /* this engine's reloc, when bound to a real function */
 	struct vpci_backend be;
 	struct vpci_emu_ops ops;
 	void *opaque;
@@ -98,9 +149,6 @@ struct vpci_emu {
 	 * before lock when both are held. */
 	struct elock lock, dlock;
 	uint8_t nlocks;             /* how many of them are initialised */
-	/* layout, from the instance: where each watched register is (the
-	 * capability table's roles, first instance; 0 = none) */
-	uint16_t reg[RL_COUNT];
 	/* MSI-X table and PBA (virtual) */
 	unsigned msix_n;
 	uint32_t *msix_table;       /* 4 DWORDs per vector */

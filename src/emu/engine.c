@@ -144,7 +144,7 @@ VPCI_EXPORT int vpci_emu_read(vpci_emu *e, unsigned off, unsigned size, uint32_t
 		return VPCI_ERANGE;
 	unsigned dw = off >> 2, sh = (off & 3) * 8;
 	/* fast path: inside one DWORD, no device-backed bit, inside the space */
-	if ((off & 3) + size <= 4 && !e->dev_dw[dw] && off < e->size) {
+	if ((off & 3) + size <= 4 && !((e->dev_dws[dw / 64] >> (dw % 64)) & 1) && off < e->size) {
 		*val = (cur_get(e, dw) >> sh) & size_mask(size);
 		return 0;
 	}
@@ -784,14 +784,14 @@ static const struct {
 	[RL_SRIOV_CTL] = { W_SRIOV, 1 }, [RL_SRIOV_NUMVFS] = { W_SRIOV, 1 },
 };
 
-static void watch(struct vpci_emu *e, unsigned off, unsigned len, unsigned kind)
+static void watch(struct emu_type *t, unsigned off, unsigned len, unsigned kind)
 {
 	for (unsigned o = off & ~3u; o < off + len && o < VPCI_CFG_SIZE; o += 4)
-		e->watch[o >> 2] |= (uint16_t)kind;
+		t->watch[o >> 2] |= (uint16_t)kind;
 }
 
 struct role_ctx {
-	struct vpci_emu *e;
+	struct emu_type *t;
 	int cap_of[16];   /* per group: the capability its registers come from */
 };
 
@@ -803,41 +803,41 @@ static int find_role(struct vpci_func *f, const struct field_ref *r, void *ctx)
 	unsigned role = r->fd->role;
 
 	(void)f;
-	if (!role || r->inst || rc->e->reg[role])
+	if (!role || r->inst || rc->t->reg[role])
 		return 0;
 	int *owner = &rc->cap_of[__builtin_ctz(roles[role].group)];
 	if (*owner != INT32_MIN && *owner != r->cap)
 		return 0;
 	*owner = r->cap;
-	rc->e->reg[role] = (uint16_t)r->off;
+	rc->t->reg[role] = (uint16_t)r->off;
 	if (roles[role].watched)
-		watch(rc->e, r->off, r->fd->width, roles[role].group);
+		watch(rc->t, r->off, r->fd->width, roles[role].group);
 	return 0;
 }
 
-static void find_layout(struct vpci_emu *e)
+static void find_layout(struct emu_type *t)
 {
-	const struct vpci_func *f = e->f;
+	const struct vpci_func *f = t->f;
 
 	for (unsigned i = 0; i < func_nbars(f); i++)
 		if (f->bar[i].type != VPCI_BAR_NONE)
-			watch(e, func_bar_off(f, i), 4, W_BAR);
+			watch(t, func_bar_off(f, i), 4, W_BAR);
 	if (f->bar[ROM_INDEX].type != VPCI_BAR_NONE && f->kind != VPCI_KIND_CARDBUS)
-		watch(e, func_bar_off(f, ROM_INDEX), 4, W_BAR);
-	struct role_ctx rc = { e, { 0 } };
+		watch(t, func_bar_off(f, ROM_INDEX), 4, W_BAR);
+	struct role_ctx rc = { t, { 0 } };
 	for (unsigned g = 0; g < ARRAY_SIZE(rc.cap_of); g++)
 		rc.cap_of[g] = INT32_MIN;
 	func_foreach_field(f, find_role, &rc);
 	/* a virtual PF: its VF BARs are watched too */
 	int k = f->vf_template ? vpci_func_find_cap(f, true, ECAPID_SRIOV, NULL) : -1;
-	if (k >= 0 && f->caps[k].off + f->caps[k].len <= VPCI_CFG_SIZE && e->reg[RL_SRIOV_CTL]) {
-		e->vpf = 1;
-		captab_sriov_layout(f->caps[k].off, &e->sr);
+	if (k >= 0 && f->caps[k].off + f->caps[k].len <= VPCI_CFG_SIZE && t->reg[RL_SRIOV_CTL]) {
+		t->vpf = 1;
+		captab_sriov_layout(f->caps[k].off, &t->sr);
 		for (unsigned i = 0; i < 6; i++)
-			watch(e, e->sr.vfbar[i], 4, W_SRIOV);
+			watch(t, t->sr.vfbar[i], 4, W_SRIOV);
 	}
-	if (e->reg[RL_MSIX_CTL])
-		e->msix_n = (le16(f->val + e->reg[RL_MSIX_CTL]) & MSIX_CTL_TABLE_SIZE) + 1u;
+	if (t->reg[RL_MSIX_CTL])
+		t->msix_n = (le16(f->val + t->reg[RL_MSIX_CTL]) & MSIX_CTL_TABLE_SIZE) + 1u;
 }
 
 /* Write-only trigger bits: Initiate FLR in PCIe Device Control (PCIe
@@ -853,15 +853,70 @@ static const struct {
 	{ RL_AF_CAP, RL_AF_CTL, 1, AF_CAP_FLR, AF_CTL_FLR },
 };
 
-static void find_triggers(struct vpci_emu *e)
+/* Where trigger @i is in the instance: its DWORD and bit there (0 when
+ * the instance has no such control register). */
+static uint32_t trigger_at(const struct emu_type *t, unsigned i, unsigned *dw)
+{
+	unsigned ctl = t->reg[triggers[i].ctl];
+
+	*dw = ctl >> 2;
+	return ctl && t->reg[triggers[i].cap] ? triggers[i].bit << ((ctl & 3) * 8) : 0;
+}
+
+/* Its bits when the capability register reads @capval: virtual and
+ * writable ones only. */
+static uint32_t trigger_bits(const struct emu_type *t, unsigned i, uint32_t capval)
+{
+	unsigned dw;
+	uint32_t bit = trigger_at(t, i, &dw);
+
+	return capval & triggers[i].capbit ? bit & t->rw[dw] & ~t->dev[dw] : 0;
+}
+
+/* The type's triggers: from the instance's capability bits (the device
+ * of a snapshot backend has the instance's values). */
+static void find_triggers(struct emu_type *t)
 {
 	for (unsigned i = 0; i < ARRAY_SIZE(triggers); i++) {
-		unsigned cap = e->reg[triggers[i].cap], ctl = e->reg[triggers[i].ctl];
-		if (!cap || !ctl || !(rd(e, cap, triggers[i].capsize) & triggers[i].capbit))
+		unsigned dw;
+		if (!trigger_at(t, i, &dw))
 			continue;
-		unsigned dw = ctl >> 2;
-		e->trig[dw] |= (triggers[i].bit << ((ctl & 3) * 8)) & e->rw[dw] & ~e->dev[dw];
+		unsigned reg = t->reg[triggers[i].cap];
+		uint32_t capval = le_get(t->f->val + reg, triggers[i].capsize) & ~le_get(t->f->pl[VPCI_PL_RSVDZ] + reg, triggers[i].capsize);
+		t->trig[dw] |= trigger_bits(t, i, capval);
 	}
+}
+
+/* This engine's triggers: the capability bits as its device reads them
+ * (device-backed ones from the backend).  When they differ from the
+ * type's, the engine gets its own trigger and reset values. */
+static int engine_triggers(struct vpci_emu *e)
+{
+	const struct emu_type *t = e->t;
+	uint32_t bits[ARRAY_SIZE(triggers)], mask[ARRAY_SIZE(triggers)];
+	unsigned dw[ARRAY_SIZE(triggers)];
+	int same = 1;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(triggers); i++) {
+		mask[i] = trigger_at(t, i, &dw[i]);
+		bits[i] = mask[i] ? trigger_bits(t, i, rd(e, t->reg[triggers[i].cap], triggers[i].capsize)) : 0;
+		same &= (t->trig[dw[i]] & mask[i]) == bits[i];
+	}
+	if (same)
+		return 0;
+	uint32_t *own = malloc(2 * NDW * sizeof(*own));
+	if (!own)
+		return VPCI_ENOMEM;
+	uint32_t *init = own, *trig = own + NDW;
+	memcpy(trig, t->trig, NDW * sizeof(*trig));
+	for (unsigned i = 0; i < ARRAY_SIZE(triggers); i++)
+		trig[dw[i]] = (trig[dw[i]] & ~mask[i]) | bits[i];
+	for (unsigned k = 0; k < NDW; k++)
+		init[k] = le32(t->f->val + 4 * k) & ~t->rsvdz[k] & ~trig[k];
+	e->own = own;
+	e->init = init;
+	e->trig = trig;
+	return 0;
 }
 
 /* Every BAR and the ROM have a size, so that the guest can size them. */
@@ -881,22 +936,34 @@ static int bars_sized(const struct vpci_func *f, vpci_diag *d)
 
 /* The per-DWORD rules from the instance's planes.  RsvdZ wins over every
  * other plane: it reads 0, is never written, never device-backed. */
-static void load_planes(struct vpci_emu *e, const struct vpci_func *f)
+static void load_planes(struct emu_type *t)
 {
+	const struct vpci_func *f = t->f;
+
 	for (unsigned dw = 0; dw < NDW; dw++) {
 		unsigned o = dw * 4;
 		uint32_t rz = le32(f->pl[VPCI_PL_RSVDZ] + o);
-		e->rsvdz[dw] = rz;
-		e->init[dw] = le32(f->val + o) & ~rz;
-		e->rw[dw] = le32(f->pl[VPCI_PL_RW] + o) & ~rz;
-		e->w1c[dw] = le32(f->pl[VPCI_PL_RW1C] + o) & ~rz;
-		e->sticky[dw] = le32(f->pl[VPCI_PL_STICKY] + o);
+		t->rsvdz[dw] = rz;
+		t->init[dw] = le32(f->val + o) & ~rz;
+		t->rw[dw] = le32(f->pl[VPCI_PL_RW] + o) & ~rz;
+		t->w1c[dw] = le32(f->pl[VPCI_PL_RW1C] + o) & ~rz;
+		t->sticky[dw] = le32(f->pl[VPCI_PL_STICKY] + o);
 		/* a VF's PF-shared bits never reach the device, whatever the
 		 * device plane says (docs/vf-shared-fields.md) */
-		e->dev[dw] = le32(f->pl[VPCI_PL_DEVICE] + o) & ~rz & ~le32(f->pfshared + o);
-		e->dev_dw[dw] = e->dev[dw] != 0;
-		atomic_init(&e->cur[dw], e->init[dw]);
+		t->dev[dw] = le32(f->pl[VPCI_PL_DEVICE] + o) & ~rz & ~le32(f->pfshared + o);
+		if (t->dev[dw])
+			t->dev_dws[dw / 64] |= 1ull << (dw % 64);
 	}
+}
+
+void emu_type_fill(struct emu_type *t)
+{
+	load_planes(t);
+	find_layout(t);
+	find_triggers(t);
+	for (unsigned dw = 0; dw < NDW; dw++)
+		t->init[dw] &= ~t->trig[dw];
+	emu_reloc_identity(t->reloc, t->f->size);
 }
 
 static int alloc_msix(struct vpci_emu *e)
@@ -904,16 +971,38 @@ static int alloc_msix(struct vpci_emu *e)
 	size_t words = (e->msix_n + 63) / 64;
 
 	e->msix_table = calloc(e->msix_n, 16);
-	e->msix_pba = calloc(words, sizeof(uint64_t));
-	e->msix_dirty = calloc(words, sizeof(uint64_t));
-	e->msix_seen = calloc(words, sizeof(uint64_t));
-	if (!e->msix_table || !e->msix_pba || !e->msix_dirty || !e->msix_seen)
+	e->msix_pba = calloc(3 * words, sizeof(uint64_t));
+	if (!e->msix_table || !e->msix_pba)
 		return VPCI_ENOMEM;
+	e->msix_dirty = e->msix_pba + words;
+	e->msix_seen = e->msix_pba + 2 * words;
 	for (unsigned v = 0; v < e->msix_n; v++) {
 		e->msix_table[4 * v + 3] = 1;
 		e->msix_seen[v / 64] |= 1ull << (v % 64);
 	}
 	return 0;
+}
+
+/* The engine's rules: its type's. */
+static void use_type(struct vpci_emu *e, struct emu_type *t)
+{
+	e->t = t;
+	e->f = t->f;
+	e->init = t->init;
+	e->rw = t->rw;
+	e->w1c = t->w1c;
+	e->sticky = t->sticky;
+	e->dev = t->dev;
+	e->rsvdz = t->rsvdz;
+	e->trig = t->trig;
+	e->reloc = t->reloc;
+	e->watch = t->watch;
+	e->reg = t->reg;
+	e->msix_n = t->msix_n;
+	e->vpf = t->vpf;
+	e->sr = t->sr;
+	e->size = t->f->size;
+	memcpy(e->dev_dws, t->dev_dws, sizeof(e->dev_dws));
 }
 
 VPCI_EXPORT int vpci_emu_new(const vpci_func *f, const struct vpci_backend *be,
@@ -922,6 +1011,7 @@ VPCI_EXPORT int vpci_emu_new(const vpci_func *f, const struct vpci_backend *be,
 {
 	struct vpci_backend own = { NULL, NULL };
 	struct vpci_emu *e = NULL;
+	struct emu_type *t;
 	int rc;
 
 	*out = NULL;
@@ -943,13 +1033,14 @@ VPCI_EXPORT int vpci_emu_new(const vpci_func *f, const struct vpci_backend *be,
 	/* from here on vpci_emu_free() destroys the backend */
 	e->be = own;
 	own.ops = NULL;
-	if (!e->be.ops && (rc = vpci_backend_snapshot(f, &e->be)))
-		goto fail;
-	e->f = vpci_func_dup(f);
-	if (!e->f) {
+	t = emu_type_get(f);
+	if (!t) {
 		rc = VPCI_ENOMEM;
 		goto fail;
 	}
+	use_type(e, t);
+	if (!e->be.ops && (rc = emu_snapshot_new(t, &e->be)))
+		goto fail;
 	/* bound before a single access: device-backed bytes go to the
 	 * registers that back them (relocate.c, docs/binding.md) */
 	if ((rc = emu_bind(e, f, be ? be->binding : NULL, d)))
@@ -963,14 +1054,13 @@ VPCI_EXPORT int vpci_emu_new(const vpci_func *f, const struct vpci_backend *be,
 	if (ops)
 		e->ops = *ops;
 	e->opaque = opaque;
-	e->size = f->size;
-	load_planes(e, f);
-	find_layout(e);
-	find_triggers(e);
-	for (unsigned dw = 0; dw < NDW; dw++) {
-		e->init[dw] &= ~e->trig[dw];
-		cur_set(e, dw, e->init[dw]);
-	}
+	for (unsigned dw = 0; dw < NDW; dw++)
+		atomic_init(&e->cur[dw], e->init[dw]);
+	if ((rc = engine_triggers(e)))
+		goto fail;
+	if (e->own)
+		for (unsigned dw = 0; dw < NDW; dw++)
+			cur_set(e, dw, e->init[dw]);
 	if (e->msix_n && (rc = alloc_msix(e)))
 		goto fail;
 	clamp_msi(e);
@@ -1000,11 +1090,11 @@ VPCI_EXPORT void vpci_emu_free(vpci_emu *e)
 		elock_destroy(&e->dlock);
 	if (e->nlocks > 0)
 		elock_destroy(&e->lock);
-	vpci_func_free(e->f);
+	free(e->own);
+	free(e->own_reloc);
 	free(e->msix_table);
 	free(e->msix_pba);
-	free(e->msix_dirty);
-	free(e->msix_seen);
 	emu_mig_free(e->mig);
+	emu_type_put(e->t);
 	free(e);
 }

@@ -13,6 +13,7 @@
  * bytes, skipping bytes the binding did not match: no access ever reaches
  * a physical byte that is not a matched register.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "emu_priv.h"
@@ -162,6 +163,12 @@ static int read_physical(const struct vpci_backend *be, struct vpci_func **out, 
 	return 0;
 }
 
+void emu_reloc_identity(uint16_t *reloc, unsigned size)
+{
+	for (unsigned o = 0; o < VPCI_CFG_SIZE; o++)
+		reloc[o] = o < size ? (uint16_t)o : NONE;
+}
+
 int emu_bind(struct vpci_emu *e, const struct vpci_func *f, const struct vpci_binding *given, vpci_diag *d)
 {
 	struct vpci_binding *own = NULL;
@@ -183,11 +190,15 @@ int emu_bind(struct vpci_emu *e, const struct vpci_func *f, const struct vpci_bi
 		vpci_func_free(phys);
 		b = own;
 	}
+	/* without a binding every byte is backed at its own offset: the
+	 * type's map (emu_reloc_identity) */
+	if (!rc && b && !(e->own_reloc = malloc(VPCI_CFG_SIZE * sizeof(*e->own_reloc))))
+		rc = VPCI_ENOMEM;
 	/* every byte of a matched register has an entry (an access spanning
 	 * a register goes to the device whole); a device-backed byte must */
-	for (unsigned o = 0; !rc && o < VPCI_CFG_SIZE; o++) {
-		int p = o >= f->size ? -1 : b ? vpci_binding_lookup(b, o) : (int)o;
-		e->reloc[o] = p < 0 ? NONE : (uint16_t)p;
+	for (unsigned o = 0; !rc && b && o < VPCI_CFG_SIZE; o++) {
+		int p = o >= f->size ? -1 : vpci_binding_lookup(b, o);
+		e->own_reloc[o] = p < 0 ? NONE : (uint16_t)p;
 		if (p < 0 && o < f->size && f->pl[VPCI_PL_DEVICE][o]) {
 			pos.offset = (int)o;
 			diag_add(d, VPCI_SEV_ERROR, VPCI_EDATA, pos,
@@ -195,6 +206,8 @@ int emu_bind(struct vpci_emu *e, const struct vpci_func *f, const struct vpci_bi
 			rc = VPCI_EDATA;
 		}
 	}
+	if (e->own_reloc)
+		e->reloc = e->own_reloc;
 	vpci_binding_free(own);
 	return rc;
 }

@@ -111,6 +111,99 @@ fail:
 	return NULL;
 }
 
+#define HASH_MUL 0x9e3779b97f4a7c15ull
+
+static uint64_t hash_mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * HASH_MUL;
+	return h ^ (h >> 29);
+}
+
+/* @n bytes (a multiple of 32) in four independent lanes. */
+static uint64_t hash_block(uint64_t h, const uint8_t *p, size_t n)
+{
+	uint64_t l[4] = { h, h ^ 1, h ^ 2, h ^ 3 };
+
+	for (size_t i = 0; i + 32 <= n; i += 32) {
+		uint64_t w[4];
+		memcpy(w, p + i, sizeof(w));
+		for (int k = 0; k < 4; k++)
+			l[k] = (l[k] ^ w[k]) * HASH_MUL;
+	}
+	for (int k = 0; k < 4; k++)
+		h = hash_mix(h, l[k]);
+	return h;
+}
+
+uint64_t func_hash(const struct vpci_func *f)
+{
+	uint64_t h = hash_mix(0x736361706963ull, (uint64_t)f->size << 32 | (uint64_t)f->kind << 16 |
+						     (uint64_t)f->multifunction << 8 | f->ncaps);
+
+	h = hash_mix(h, f->type_version);
+	for (const char *s = f->name; s && *s; s++)
+		h = hash_mix(h, (unsigned char)*s);
+	h = hash_block(h, f->val, sizeof(f->val));
+	h = hash_block(h, f->pfshared, sizeof(f->pfshared));
+	return hash_block(h, f->pl[0], sizeof(f->pl));
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+int func_same(const struct vpci_func *a, const struct vpci_func *b)
+{
+	if (a == b)
+		return 1;
+	if (a->size != b->size || a->kind != b->kind || a->multifunction != b->multifunction ||
+	    a->ncaps != b->ncaps || a->nstd != b->nstd || a->norigin != b->norigin || a->nfree != b->nfree ||
+	    a->nnotes != b->nnotes || a->nlocs != b->nlocs)
+		return 0;
+	if (!same_str(a->name, b->name) || !same_str(a->description, b->description) || !same_str(a->file, b->file))
+		return 0;
+	if (a->type_version != b->type_version || !same_str(a->extends, b->extends) || !a->base != !b->base ||
+	    (a->base && !func_same(a->base, b->base)))
+		return 0;
+	if (!same_str(a->vf_template_ref, b->vf_template_ref) || a->vf_template_loc != b->vf_template_loc ||
+	    !a->vf_template != !b->vf_template || (a->vf_template && !func_same(a->vf_template, b->vf_template)) ||
+	    memcmp(a->pfshared, b->pfshared, sizeof(a->pfshared)))
+		return 0;
+	if (memcmp(a->val, b->val, sizeof(a->val)) || memcmp(a->pl, b->pl, sizeof(a->pl)) ||
+	    memcmp(a->byteloc, b->byteloc, sizeof(a->byteloc)))
+		return 0;
+	for (unsigned i = 0; i <= ROM_INDEX; i++) {
+		const struct barinst *x = &a->bar[i], *y = &b->bar[i];
+		if (x->type != y->type || x->pref != y->pref || x->size_known != y->size_known || x->size != y->size ||
+		    x->loc != y->loc || x->loc_size != y->loc_size || x->loc_addr != y->loc_addr ||
+		    x->size_bad != y->size_bad)
+			return 0;
+	}
+	for (unsigned i = 0; i < a->ncaps; i++) {
+		const struct capinst *x = &a->caps[i], *y = &b->caps[i];
+		if (x->id != y->id || x->ext != y->ext || x->version != y->version || x->off != y->off ||
+		    x->len != y->len || x->desc != y->desc || x->loc != y->loc || x->virt != y->virt ||
+		    x->placement != y->placement || strncmp(x->tag, y->tag, sizeof(x->tag)))
+			return 0;
+	}
+	for (unsigned i = 0; i < a->norigin; i++)
+		if (!same_str(a->origin[i].key, b->origin[i].key) || !same_str(a->origin[i].value, b->origin[i].value))
+			return 0;
+	for (unsigned i = 0; i < a->nfree; i++)
+		if (a->free[i].off != b->free[i].off || a->free[i].len != b->free[i].len || a->free[i].loc != b->free[i].loc ||
+		    strncmp(a->free[i].tag, b->free[i].tag, sizeof(a->free[i].tag)))
+			return 0;
+	for (unsigned i = 0; i < a->nnotes; i++)
+		if (!same_str(a->notes[i], b->notes[i]))
+			return 0;
+	/* locs[0] is "unknown" (and absent before the first position) */
+	for (uint32_t i = 1; i < a->nlocs; i++)
+		if (a->locs[i].line != b->locs[i].line || a->locs[i].col != b->locs[i].col)
+			return 0;
+	return 1;
+}
+
 uint32_t func_add_loc(struct vpci_func *f, uint32_t line, uint32_t col)
 {
 	if (f->nlocs >= f->alocs) {

@@ -59,6 +59,8 @@ struct barinst {
 
 #define ROM_INDEX 6
 
+/* A new member is copied by vpci_func_dup() and compared by func_same()
+ * (func.c): engines share one copy of every instance that is the same. */
 struct vpci_func {
 	char *name;
 	char *description;
@@ -147,6 +149,12 @@ int func_reserve_range(struct vpci_func *f, unsigned off, unsigned len, const ch
 
 /* The first capability that overlaps [@off, @off + @len), or -1. */
 int func_cap_overlapping(const struct vpci_func *f, unsigned off, unsigned len);
+
+/* A hash of the content (bytes, planes, structure, name) and whether two
+ * functions are the same in every member vpci_func_dup() copies, source
+ * positions included: one may stand for the other. */
+uint64_t func_hash(const struct vpci_func *f);
+int func_same(const struct vpci_func *a, const struct vpci_func *b);
 
 /* Record a source position, return its index (0 on failure). */
 uint32_t func_add_loc(struct vpci_func *f, uint32_t line, uint32_t col);

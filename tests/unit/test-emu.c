@@ -970,6 +970,94 @@ static void test_flr_trigger(void **state)
 	vpci_func_free(f);
 }
 
+/* Engines of one instance share its rules (an instance type, src/emu/type.c)
+ * whether they come from one model or from parses of the same text, and
+ * keep their own state; another instance, even one differing only in its
+ * name, has its own.  An engine whose device reads other FLR capability
+ * bits than the instance gets its own triggers, the others keep the type's. */
+static void test_instance_types(void **state)
+{
+	const char *t = "vpci: 1\nname: shared\nfunction:\n"
+			"  header: {vendor-id: 0x1234, device-id: 0x5678}\n"
+			"  capabilities:\n"
+			"    - {type: pcie, offset: 0x40, fields: {pcie-capabilities: 0x0002,"
+			" device-capabilities: {value: 0x10000000, device: 0x10000000}}}\n";
+	static const struct vpci_emu_ops ops = { record };
+	vpci_func *f1 = parse(t), *f2 = parse(t);
+	vpci_emu *a = emu(f1), *b = emu(f2), *c = emu(f1), *other = NULL, *nodev = NULL;
+
+	(void)state;
+	assert_ptr_equal(vpci_emu_instance(a), vpci_emu_instance(b));
+	assert_ptr_equal(vpci_emu_instance(a), vpci_emu_instance(c));
+	assert_ptr_not_equal(vpci_emu_instance(a), f1); /* a copy: the model may go */
+	vpci_func_free(f1);
+	/* state is each engine's own */
+	w(a, 0x04, 2, 0x0006);
+	assert_int_equal(r(a, 0x04, 2), 0x0006);
+	assert_int_equal(r(b, 0x04, 2), 0x0000);
+	assert_int_equal(r(c, 0x04, 2), 0x0000);
+	/* another name is another instance */
+	char *t2 = strdup(t);
+	assert_non_null(t2);
+	memcpy(strstr(t2, "shared"), "sharex", 6);
+	vpci_func *f3 = parse(t2);
+	other = emu(f3);
+	assert_ptr_not_equal(vpci_emu_instance(other), vpci_emu_instance(b));
+	/* and so is one whose capability differs only in what the engine
+	 * does not read (a virtual capability's name): the type's copy is
+	 * the instance vpci_emu_instance() gives back */
+	vpci_func *f4 = vpci_func_dup(f2);
+	assert_non_null(f4);
+	memcpy(f4->caps[0].tag, "x", 2);
+	vpci_emu *tagged = emu(f4);
+	assert_ptr_not_equal(vpci_emu_instance(tagged), vpci_emu_instance(b));
+	assert_string_equal(vpci_emu_instance(tagged)->caps[0].tag, "x");
+	vpci_emu_free(tagged);
+	/* ... or in its version as an instance type */
+	memcpy(f4->caps[0].tag, "", 1);
+	assert_int_equal(vpci_func_set_version(f4, 2), 0);
+	tagged = emu(f4);
+	assert_ptr_not_equal(vpci_emu_instance(tagged), vpci_emu_instance(b));
+	assert_int_equal(vpci_func_version(vpci_emu_instance(tagged)), 2);
+	vpci_emu_free(tagged);
+	/* ... or in the bits its PF shares (a VF) */
+	assert_int_equal(vpci_func_set_version(f4, 0), 0);
+	f4->pfshared[0x44] = 0x01;
+	tagged = emu(f4);
+	assert_ptr_not_equal(vpci_emu_instance(tagged), vpci_emu_instance(b));
+	assert_int_equal(vpci_emu_instance(tagged)->pfshared[0x44], 0x01);
+	vpci_emu_free(tagged);
+	vpci_func_free(f4);
+	/* a device without FLR: no trigger there, the instance's elsewhere */
+	struct vpci_backend be = { &rec_ops, NULL };
+	memset(dev_reg, 0, sizeof(dev_reg));
+	assert_int_equal(vpci_emu_new(f2, &be, &ops, NULL, &nodev, NULL), 0);
+	assert_ptr_equal(vpci_emu_instance(nodev), vpci_emu_instance(b));
+	assert_int_equal(r(nodev, 0x44, 4), 0);
+	nev = 0;
+	w(nodev, 0x48, 2, 0x8000);
+	assert_null(find_ev(VPCI_EV_FLR));
+	w(b, 0x48, 2, 0x8000);
+	assert_non_null(find_ev(VPCI_EV_FLR));
+	assert_int_equal(r(b, 0x48, 2) & 0x8000, 0);
+	nev = 0;
+	w(c, 0x48, 2, 0x8000);
+	assert_non_null(find_ev(VPCI_EV_FLR));
+	/* freed in any order; a type built again after the last one went */
+	vpci_emu_free(a);
+	vpci_emu_free(nodev);
+	assert_int_equal(r(b, 0x04, 2), 0x0000);
+	vpci_emu_free(b);
+	vpci_emu_free(c);
+	vpci_emu_free(other);
+	a = emu(f2);
+	assert_int_equal(r(a, 0x44, 4), 0x10000000);
+	vpci_emu_free(a);
+	vpci_func_free(f2);
+	vpci_func_free(f3);
+	free(t2);
+}
+
 static int count_ev(enum vpci_event_kind k)
 {
 	int n = 0;
@@ -1085,6 +1173,7 @@ int main(void)
 		cmocka_unit_test(test_restore_masks_msix),
 		cmocka_unit_test(test_rsvdz_never_device),
 		cmocka_unit_test(test_flr_trigger),
+		cmocka_unit_test(test_instance_types),
 		cmocka_unit_test(test_bar_mapping_filter),
 		cmocka_unit_test(test_validator_engine_rules),
 	};

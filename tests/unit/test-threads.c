@@ -298,12 +298,60 @@ static void test_events_under_contention(void **state)
 	vpci_emu_free(e);
 }
 
+/* --- instance types: engines of one instance created and freed at once ----------- */
+
+#define TYPE_ITER 300
+
+static vpci_func *type_f[2];
+static atomic_int type_bad;
+
+/* Engines of two instances (another per thread parity) created and freed
+ * against the other threads: the shared rules are found, built and
+ * dropped under contention, and every engine reads its instance. */
+static void *type_churn(void *arg)
+{
+	unsigned id = (unsigned)(uintptr_t)arg;
+	vpci_emu *mine[4] = { NULL };
+
+	for (unsigned i = 0; i < TYPE_ITER; i++) {
+		unsigned k = i % 4, which = (id + i) & 1;
+		uint32_t v = 0;
+		vpci_emu_free(mine[k]);
+		mine[k] = NULL;
+		if (vpci_emu_new(type_f[which], NULL, NULL, NULL, &mine[k], NULL)) {
+			atomic_fetch_add(&type_bad, 1);
+			continue;
+		}
+		vpci_emu_read(mine[k], 0x00, 4, &v);
+		if (v != (which ? 0x56781234u : 0x43211234u))
+			atomic_fetch_add(&type_bad, 1);
+		vpci_emu_write(mine[k], 0x04, 2, 0x0002);
+	}
+	for (unsigned k = 0; k < 4; k++)
+		vpci_emu_free(mine[k]);
+	return NULL;
+}
+
+static void test_types_under_contention(void **state)
+{
+	void *(*fn[])(void *) = { type_churn, type_churn, type_churn, type_churn };
+
+	(void)state;
+	type_f[0] = parse("vpci: 1\nname: a\nfunction:\n  header: {vendor-id: 0x1234, device-id: 0x4321}\n");
+	type_f[1] = parse("vpci: 1\nname: b\nfunction:\n  header: {vendor-id: 0x1234, device-id: 0x5678}\n");
+	run(fn, 4);
+	assert_int_equal(atomic_load(&type_bad), 0);
+	vpci_func_free(type_f[0]);
+	vpci_func_free(type_f[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_concurrent_access),
 		cmocka_unit_test(test_byte_writes_one_dword),
 		cmocka_unit_test(test_events_under_contention),
+		cmocka_unit_test(test_types_under_contention),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
