@@ -217,11 +217,13 @@ struct sq_text {
 	char text[];
 };
 
+/* The meta data of a node: a decoded single-quoted scalar (its own), or
+ * a one-line plain scalar's place in the source (in the reader's slices). */
 static void free_meta(struct fy_node *n, void *meta, void *user)
 {
-	(void)n;
 	(void)user;
-	free(meta);
+	if (fy_node_get_style(n) == FYNS_SINGLE_QUOTED)
+		free(meta);
 }
 
 /* Decodes a single-quoted scalar into its meta data (once). */
@@ -245,13 +247,66 @@ static int decode_single(struct yr *r, struct fy_node *n)
 	return 0;
 }
 
+/*
+ * A plain scalar on one line is its source text as it stands (YAML 1.2
+ * section 7.3.3: only line breaks fold; the scanner leaves out the blanks
+ * around it).  libfyaml formats the text of most of them into a new
+ * allocation when asked (fy_token_get_text), the largest cost of reading a
+ * file beyond the parse itself: such a scalar's meta data is its place in
+ * the source instead, kept in chunks the reader frees with the document.
+ */
+struct yr_slice {
+	const char *text;
+	size_t len;
+};
+
+struct yr_slices {
+	struct yr_slices *next;
+	unsigned n;
+	struct yr_slice s[127];
+};
+
+static int mark_plain(struct yr *r, struct fy_node *n)
+{
+	struct fy_token *t = fy_node_get_scalar_token(n);
+	const struct fy_mark *a = t ? fy_token_start_mark(t) : NULL, *b = t ? fy_token_end_mark(t) : NULL;
+
+	if (fy_node_get_meta(n) || !a || !b || a->line != b->line || b->input_pos <= a->input_pos ||
+	    b->input_pos > r->srclen)
+		return 0;
+	if (!r->slices || r->slices->n == ARRAY_SIZE(r->slices->s)) {
+		struct yr_slices *c = malloc(sizeof(*c));
+		if (!c)
+			return VPCI_ENOMEM;
+		c->next = r->slices;
+		c->n = 0;
+		r->slices = c;
+	}
+	struct yr_slice *sl = &r->slices->s[r->slices->n];
+	sl->text = r->src + a->input_pos;
+	sl->len = b->input_pos - a->input_pos;
+	if (fy_node_set_meta(n, sl))
+		return VPCI_ENOMEM;
+	r->slices->n++;
+	return 0;
+}
+
 /* The text of scalar @n (not NUL-terminated); NULL when libfyaml has none. */
 static const char *node_text(struct fy_node *n, size_t *len)
 {
-	if (fy_node_get_style(n) == FYNS_SINGLE_QUOTED) {
+	enum fy_node_style style = fy_node_get_style(n);
+
+	if (style == FYNS_SINGLE_QUOTED) {
 		const struct sq_text *q = fy_node_get_meta(n);
 		*len = q ? q->len : 0;
 		return q ? q->text : "";
+	}
+	if (style == FYNS_PLAIN) {
+		const struct yr_slice *sl = fy_node_get_meta(n);
+		if (sl) {
+			*len = sl->len;
+			return sl->text;
+		}
 	}
 	return fy_node_get_scalar(n, len);
 }
@@ -411,6 +466,8 @@ static int check_duplicates(struct yr *r, struct fy_node *n, unsigned depth)
 		return 0;
 	if (fy_node_get_type(n) == FYNT_SCALAR && fy_node_get_style(n) == FYNS_SINGLE_QUOTED)
 		return decode_single(r, n);
+	if (fy_node_get_type(n) == FYNT_SCALAR && fy_node_get_style(n) == FYNS_PLAIN)
+		return mark_plain(r, n);
 	if (fy_node_get_type(n) == FYNT_SEQUENCE) {
 		struct fy_node *item;
 		while (!rc && (item = fy_node_sequence_iterate(n, &it)))
@@ -514,6 +571,12 @@ void yr_close(struct yr *r)
 		fy_parser_destroy(r->parser);
 	if (r->fdiag)
 		fy_diag_destroy(r->fdiag);
+	/* after the document: its nodes point to them */
+	for (struct yr_slices *c = r->slices, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	r->slices = NULL;
 	r->doc = NULL;
 	r->parser = NULL;
 	r->fdiag = NULL;

@@ -89,6 +89,7 @@ struct yr {
 	char fymsg[160];       /* libfyaml's last uncollected error */
 	const char *src;       /* the text given to yr_open() */
 	size_t srclen;
+	struct yr_slices *slices; /* the meta data of one-line plain scalars */
 };
 
 /**

@@ -497,6 +497,59 @@ static void test_single_quoted(void **state)
 	assert_true(agreed > 1000);
 }
 
+/* A plain scalar on one line is read from the source text (libfyaml would
+ * format a copy); its text must be libfyaml's.  Generated one-line and
+ * multi-line plain values, with blanks and comments after them, against
+ * libfyaml's text of the same document. */
+static void test_plain_scalars(void **state)
+{
+	static const char *const atoms[] = { "a", "0x1f", "-", ".", " ", "  ", "\t", "a#b", "x:y", "16KiB", "\xc3\xa9" };
+	static const char *const tails[] = { "", "  ", "\t", " # note", "\n", "\r\n", "\n  more words\n",
+					     "\n\n  after a blank line\n" };
+	unsigned seed = 16, direct = 0, folded = 0;
+	char val[96], doc[160];
+
+	(void)state;
+	for (int t = 0; t < 3000; t++) {
+		size_t n = 0;
+		val[n++] = 'v'; /* a plain scalar starts with neither a blank nor an indicator */
+		while (n < 60) {
+			seed = seed * 1103515245u + 12345u;
+			const char *a = atoms[(seed >> 16) % (sizeof(atoms) / sizeof(atoms[0]))];
+			memcpy(val + n, a, strlen(a));
+			n += strlen(a);
+			if ((seed >> 8) % 7 == 0)
+				break;
+		}
+		seed = seed * 1103515245u + 12345u;
+		int dn = snprintf(doc, sizeof(doc), "k: %.*s%s", (int)n, val,
+				  tails[(seed >> 16) % (sizeof(tails) / sizeof(tails[0]))]);
+		struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 };
+		struct fy_document *fd = fy_document_build_from_string(&cfg, doc, (size_t)dn);
+		if (!fd)
+			continue;
+		size_t flen = 0;
+		const char *ft = fy_node_get_scalar(fy_node_mapping_lookup_by_string(fy_document_root(fd), "k", 1), &flen);
+		vpci_diag *d = vpci_diag_new();
+		struct yr r;
+		size_t len = 0;
+		assert_int_equal(open_text(&r, doc, (size_t)dn, d), 0);
+		const char *v = yr_scalar(&r, yr_get(&r, r.root, "k"), "k", &len);
+		if (!v || !ft || len != flen || memcmp(v, ft, len))
+			fail_msg("'%s': reader '%.*s', libfyaml '%.*s'", doc, (int)len, v ? v : "", (int)flen, ft ? ft : "");
+		if (v >= doc && v < doc + dn)
+			direct++;
+		else
+			folded++;
+		yr_close(&r);
+		vpci_diag_free(d);
+		fy_document_destroy(fd);
+	}
+	print_message("plain: %u read from the source, %u from libfyaml, all agree\n", direct, folded);
+	assert_true(direct > 1000);
+	assert_true(folded > 300);
+}
+
 /* Flow text for display: plain scalars as written, others re-quoted. */
 static void test_flow_text(void **state)
 {
@@ -611,6 +664,7 @@ int main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_scalars),
 		cmocka_unit_test(test_single_quoted),
+		cmocka_unit_test(test_plain_scalars),
 		cmocka_unit_test(test_flow_text),
 		cmocka_unit_test(test_empty_collection_position),
 		cmocka_unit_test(test_error_limit),
