@@ -147,6 +147,9 @@ if [ ${#TEST_ARGS[@]} -eq 0 ] && [ -x "$ROOT/gcc/tools/vpci/vpci" ]; then
   if [ -x "$ROOT/gcc/bench/vpci-bench" ]; then
     smoke bench "$ROOT/gcc/bench/vpci-bench" --rounds 1 --repeat 1
   fi
+  if [ -x "$ROOT/gcc/bench/scale" ]; then
+    smoke scale "$ROOT/gcc/bench/scale" --max 16 --rounds 1
+  fi
   # the short suite in a real Linux guest (QEMU, TCG or hardware KVM);
   # each guest check counts, "SKIP" (77) when no accelerator can run it
   if [ "${VPCI_SKIP_VM:-0}" != 1 ]; then
