@@ -133,29 +133,25 @@ enum {
 	FB_GAP = 1u << 2,   /* outside every structure: value 0, read-only, virtual */
 };
 
-static int byte_inert(const struct vpci_func *f, unsigned k)
-{
-	if (f->val[k])
-		return 0;
-	for (int p = 0; p < VPCI_PL_COUNT; p++)
-		if (f->pl[p][k])
-			return 0;
-	return 1;
-}
-
-/* Classify every byte for a capability named @tag (FB_* bits, 0: taken). */
+/* Classify every byte for a capability named @tag (FB_* bits, 0: taken).
+ * A gap byte is inert: value 0 and no plane bit (the planes are OR-ed a
+ * whole plane at a time, not byte by byte across the planes). */
 static void classify(const struct vpci_func *f, const char *tag, uint8_t *cls)
 {
-	uint8_t taken[VPCI_CFG_SIZE] = { 0 };
+	uint8_t used[VPCI_CFG_SIZE];
 
-	memset(cls, 0, VPCI_CFG_SIZE);
+	memcpy(used, f->val, sizeof(used));
+	for (int p = 0; p < VPCI_PL_COUNT; p++)
+		for (unsigned k = 0; k < VPCI_CFG_SIZE; k++)
+			used[k] |= f->pl[p][k];
 	for (unsigned i = 0; i < f->ncaps; i++) {
 		unsigned off = f->caps[i].off, len = cap_extent(&f->caps[i]);
 		if (off < VPCI_CFG_SIZE)
-			memset(taken + off, 1, MIN(len, VPCI_CFG_SIZE - off));
+			memset(used + off, 1, MIN(len, VPCI_CFG_SIZE - off));
 	}
+	memset(cls, 0, VPCI_CFG_SIZE);
 	for (unsigned k = STD_LO; k < f->size; k++)
-		if (!taken[k] && byte_inert(f, k))
+		if (!used[k])
 			cls[k] = FB_GAP;
 	for (unsigned i = 0; i < f->nfree; i++) {
 		const struct freerange *r = &f->free[i];
