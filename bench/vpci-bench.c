@@ -10,7 +10,8 @@
  *   vpci      vpci_parse_buffer() (YAML parse, format checks and
  *             vpci_validate()) + vpci_render_bin() + vpci_func_free()
  *   libfyaml  fy_document_build_from_string() + fy_document_destroy(),
- *             the bare YAML parse with the same parser flags
+ *             the bare YAML parse with the same parser flags (of the file,
+ *             and of the VF template file it names, which vpci reads too)
  *
  * Each measurement times N back-to-back iterations (--repeat N; by default
  * N is calibrated so that one measurement takes about --min-time ms), and
@@ -38,6 +39,8 @@ struct item {
 	const char *path;
 	char *text;
 	size_t len;
+	char *tmpl;     /* the VF template file a virtual PF names (read too) */
+	size_t tmpl_len;
 	double *ours;   /* ns per iteration, one per round */
 	double *fy;
 };
@@ -116,8 +119,38 @@ static int run_fy(const struct item *it, unsigned n)
 		if (!doc)
 			return -1;
 		fy_document_destroy(doc);
+		if (it->tmpl) {
+			doc = fy_document_build_from_string(&cfg, it->tmpl, it->tmpl_len);
+			if (!doc)
+				return -1;
+			fy_document_destroy(doc);
+		}
 	}
 	return 0;
+}
+
+/* The VF template a file names (function: vf-template:, relative to the
+ * file), read so that the baseline parses what vpci parses. */
+static int read_template(struct item *it)
+{
+	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 };
+	struct fy_document *doc = fy_document_build_from_string(&cfg, it->text, it->len);
+	struct fy_node *n = doc ? fy_node_by_path(fy_document_root(doc), "/function/vf-template", FY_NT,
+						  FYNWF_DONT_FOLLOW) : NULL;
+	const char *ref = n ? fy_node_get_scalar0(n) : NULL;
+	int rc = 0;
+
+	if (ref && *ref) {
+		const char *slash = strrchr(it->path, '/');
+		char path[4096];
+		if (ref[0] != '/' && slash)
+			snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - it->path), it->path, ref);
+		else
+			snprintf(path, sizeof(path), "%s", ref);
+		rc = read_all(path, &it->tmpl, &it->tmpl_len);
+	}
+	fy_document_destroy(doc);
+	return rc;
 }
 
 static double time_one(int ours, const struct item *it, unsigned n)
@@ -243,6 +276,10 @@ int main(int argc, char **argv)
 		}
 		vpci_func_free(f);
 		vpci_diag_free(d);
+		if (read_template(it)) {
+			fprintf(stderr, "vpci-bench: %s: its VF template cannot be read\n", it->path);
+			return 66;
+		}
 		it->ours = calloc(rounds, sizeof(double));
 		it->fy = calloc(rounds, sizeof(double));
 		if (!it->ours || !it->fy)
@@ -316,6 +353,7 @@ int main(int argc, char **argv)
 
 	for (size_t i = 0; i < n; i++) {
 		free(items[i].text);
+		free(items[i].tmpl);
 		free(items[i].ours);
 		free(items[i].fy);
 	}
