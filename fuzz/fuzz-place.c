@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/model_priv.h"
+#include "model/func.h"
 #include "vpci/vpci.h"
 
 static const char *const types[] = {

@@ -9,7 +9,7 @@
 #ifndef VPCI_ABI_ABI_H
 #define VPCI_ABI_ABI_H
 
-#include "model/model_priv.h"
+#include "model/func.h"
 #include "vpci/abi.h"
 
 /* The per-bit parts, in encoding order (enum vpci_abi_part - 3). */

@@ -9,7 +9,7 @@
 #ifndef VPCI_BIND_PRIV_H
 #define VPCI_BIND_PRIV_H
 
-#include "model/model_priv.h"
+#include "model/func.h"
 #include "vpci/bind.h"
 
 #define BIND_NONE 0xffffu

@@ -6,7 +6,7 @@
 #define VPCI_DERIVE_PRIV_H
 
 #include "host/host.h"
-#include "model/model_priv.h"
+#include "model/func.h"
 #include "source/source.h"
 
 /* What makes a function a VF of a PF: the PF's address and the VF number. */

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <threads.h>
 
-#include "model/model_priv.h"
+#include "model/func.h"
 #include "vpci/emu.h"
 
 #define NDW (VPCI_CFG_SIZE / 4)

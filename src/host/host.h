@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/diag_priv.h"
+#include "util/diag.h"
 
 /* --- addresses (bdf.c) ----------------------------------------------- */
 

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "model_priv.h"
+#include "func.h"
 
 static void warn(vpci_diag *d, int off, const char *fmt, unsigned a, unsigned b)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model_priv.h"
+#include "func.h"
 
 VPCI_EXPORT vpci_func *vpci_func_new(void)
 {

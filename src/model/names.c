@@ -5,7 +5,7 @@
  * (docs/format.md §4, §6, §9), used by the reader, the writer, the
  * description (show), the validator and the quirk reader alike.
  */
-#include "model_priv.h"
+#include "func.h"
 
 const char *const model_access_names[VPCI_ACC_COUNT] = {
 	[VPCI_ACC_RO] = "RO", [VPCI_ACC_RW] = "RW", [VPCI_ACC_RW1C] = "RW1C",

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model_priv.h"
+#include "func.h"
 #include "vpci/text.h"
 
 struct vctx {

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model_priv.h"
+#include "func.h"
 
 int func_tag_valid(const char *s)
 {

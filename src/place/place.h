@@ -10,10 +10,10 @@
  * function alone; then *inserted*: its bytes and planes are copied to that
  * offset and it is linked at the end of its list.
  */
-#ifndef VPCI_PLACE_PRIV_H
-#define VPCI_PLACE_PRIV_H
+#ifndef VPCI_PLACE_PLACE_H
+#define VPCI_PLACE_PLACE_H
 
-#include "model/model_priv.h"
+#include "model/func.h"
 #include "vpci/place.h"
 
 /* A virtual capability being built. */

@@ -6,7 +6,7 @@
 #ifndef VPCI_POLICY_H
 #define VPCI_POLICY_H
 
-#include "model/model_priv.h"
+#include "model/func.h"
 #include "vpci/derive.h"
 
 struct host_facts;

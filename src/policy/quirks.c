@@ -17,7 +17,7 @@
 #include "policy.h"
 #include "quirks_builtin.h"
 #include "host/host.h"
-#include "text/text_priv.h"
+#include "text/text.h"
 #include "vpci/bind.h"
 #include "vpci/quirks.h"
 #include "yaml/reader.h"

@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "model/model_priv.h"
+#include "model/func.h"
 #include "vpci/render.h"
 
 VPCI_EXPORT int vpci_render_bin(const vpci_func *f, uint8_t *buf, size_t size)

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model/model_priv.h"
+#include "model/func.h"
 #include "vpci/render.h"
 
 /* "16K", "2M", "unknown": the largest unit that divides the size. */

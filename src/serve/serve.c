@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "serve_priv.h"
-#include "util/diag_priv.h"
+#include "util/diag.h"
 
 enum fn_state {
 	FN_IDLE = 0,   /* no peer yet */

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "host/host.h"
-#include "util/diag_priv.h"
+#include "util/diag.h"
 #include "vpci/registry.h"
 
 /* One registered function; @key orders the table by address. */

@@ -32,7 +32,7 @@
 
 #include "host/host.h"
 #include "registry_priv.h"
-#include "util/diag_priv.h"
+#include "util/diag.h"
 #include "vpci/sriov.h"
 
 struct vpci_sriov {

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 
 #include "place/place.h"
-#include "text_priv.h"
+#include "text.h"
 #include "yaml/reader.h"
 
 /* Input limits (docs/format.md §2): beyond them a list is not read

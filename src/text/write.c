@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text_priv.h"
+#include "text.h"
 #include "yaml/reader.h"
 
 #define RAW_CHUNK 16

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag_priv.h"
+#include "diag.h"
 
 struct vpci_diag {
 	struct vpci_diag_entry *e;

@@ -43,7 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/diag_priv.h"
+#include "util/diag.h"
 
 /** YR_MAX_BYTES - default size limit of a text (docs/format.md §2) */
 #define YR_MAX_BYTES (1u << 20)

@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "model/model_priv.h"
+#include "model/func.h"
 #include "vpci/vpci.h"
 
 static char dir[256], dir2[256];

@@ -29,7 +29,7 @@
 
 #include "model/captab.h"
 #include "emu/emu_priv.h"
-#include "model/model_priv.h"
+#include "model/func.h"
 #include "vpci/vpci.h"
 
 static vpci_func *parse(const char *text)

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "model/model_priv.h"
+#include "model/func.h"
 #include "vpci/vpci.h"
 #include "unit-util.h"
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * diag_priv.h - appending diagnostics (private)
+ * diag.h - appending diagnostics: the util module's interface inside the
+ * library (not installed; docs/architecture.md)
  */
-#ifndef VPCI_DIAG_PRIV_H
-#define VPCI_DIAG_PRIV_H
+#ifndef VPCI_UTIL_DIAG_H
+#define VPCI_UTIL_DIAG_H
 
 #include "vpci/diag.h"
 #include "common.h"

@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * model_priv.h - the inside of struct vpci_func (private)
+ * func.h - the inside of struct vpci_func: the model module's interface
+ * inside the library (not installed; docs/architecture.md)
  */
-#ifndef VPCI_MODEL_PRIV_H
-#define VPCI_MODEL_PRIV_H
+#ifndef VPCI_MODEL_FUNC_H
+#define VPCI_MODEL_FUNC_H
 
 #include "vpci/model.h"
 #include "captab.h"
 #include "names.h"
 #include "regs.h"
 #include "util/common.h"
-#include "util/diag_priv.h"
+#include "util/diag.h"
 
 /* A position in the source text (0 = unknown). */
 struct vpci_loc {

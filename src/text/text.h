@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * text_priv.h - shared pieces of the format reader and writer (private)
+ * text.h - shared pieces of the format reader and writer: the text
+ * module's interface inside the library (not installed)
  */
-#ifndef VPCI_TEXT_PRIV_H
-#define VPCI_TEXT_PRIV_H
+#ifndef VPCI_TEXT_TEXT_H
+#define VPCI_TEXT_TEXT_H
 
 #include <stdint.h>
 
-#include "model/model_priv.h"
+#include "model/func.h"
 #include "vpci/text.h"
 #include "vpci/render.h"
 
