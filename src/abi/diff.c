@@ -250,15 +250,9 @@ static struct dentry *add(struct dctx *c, enum vpci_diff_kind kind, bool abi, co
 
 	if (!abi && side_abi(c))
 		return NULL;
-	if (l->n == l->cap) {
-		size_t n = l->cap ? l->cap * 2 : 16;
-		struct dentry *e = realloc(l->e, n * sizeof(*e));
-		if (!e) {
-			c->nomem = 1;
-			return NULL;
-		}
-		l->e = e;
-		l->cap = n;
+	if (xgrow(&l->e, &l->cap, l->n, sizeof(*l->e), 16)) {
+		c->nomem = 1;
+		return NULL;
 	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);

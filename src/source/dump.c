@@ -105,14 +105,8 @@ static int start_device(struct dump_reader *r, const char *slot)
 			 "more than %d devices: not a dump of one host", DUMP_MAX_DEVICES);
 		return VPCI_EDATA;
 	}
-	if (pv->n == r->cap) {
-		size_t nc = r->cap ? r->cap * 2 : 8;
-		struct dump_dev *nd = realloc(pv->dev, nc * sizeof(*nd));
-		if (!nd)
-			return VPCI_ENOMEM;
-		pv->dev = nd;
-		r->cap = nc;
-	}
+	if (xgrow(&pv->dev, &r->cap, pv->n, sizeof(*pv->dev), 8))
+		return VPCI_ENOMEM;
 	if (source_add_slot(r->s, slot))
 		return VPCI_ENOMEM;
 	r->cur = &pv->dev[pv->n++];

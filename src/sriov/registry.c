@@ -64,14 +64,8 @@ struct reg_fn *reg_insert(vpci_registry *r, const struct host_bdf *b, const stru
 	uint64_t key = reg_key(b);
 	size_t i = lower_bound(r, key);
 
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		struct reg_fn *nv = realloc(r->v, cap * sizeof(*nv));
-		if (!nv)
-			return NULL;
-		r->v = nv;
-		r->cap = cap;
-	}
+	if (xgrow(&r->v, &r->cap, r->n, sizeof(*r->v), 16))
+		return NULL;
 	memmove(&r->v[i + 1], &r->v[i], (r->n - i) * sizeof(*r->v));
 	r->n++;
 	struct reg_fn *e = &r->v[i];

@@ -1233,6 +1233,31 @@ static void parse_vf_template(struct pctx *c, struct fy_node *n)
 	c->f->vf_template_loc = nloc(c, n);
 }
 
+/* What follows the structure, with or without extends: the VF template
+ * (replacing a type's), the planes the file gives, raw regions, free
+ * ranges, then the virtual capabilities placed into what is left. */
+static void parse_function_rest(struct pctx *c, struct fy_node *fn)
+{
+	struct vpci_func *f = c->f;
+	struct fy_node *n;
+
+	if ((n = get(c, fn, "vf-template"))) {
+		vpci_func_free(f->vf_template);
+		f->vf_template = NULL;
+		free(f->vf_template_ref);
+		f->vf_template_ref = NULL;
+		parse_vf_template(c, n);
+		func_vf_template_planes(f);
+	}
+	apply_overrides(c);
+	if ((n = get(c, fn, "raw")))
+		yr_each(&c->y, n, "raw", MAX_RAW_REGIONS, "raw regions", parse_raw_item, c);
+	if ((n = get(c, fn, "free-ranges")))
+		yr_each(&c->y, n, "free-ranges", MAX_FREE_RANGES, "free ranges", parse_free_range, c);
+	func_update_lengths(f);
+	parse_vcaps(c, fn);
+}
+
 static void parse_function(struct pctx *c, struct fy_node *fn)
 {
 	struct vpci_func *f = c->f;
@@ -1254,17 +1279,7 @@ static void parse_function(struct pctx *c, struct fy_node *fn)
 
 	func_apply_structure(f);
 	func_default_planes(f);
-	if ((n = get(c, fn, "vf-template"))) {
-		parse_vf_template(c, n);
-		func_vf_template_planes(f);
-	}
-	apply_overrides(c);
-	if ((n = get(c, fn, "raw")))
-		yr_each(&c->y, n, "raw", MAX_RAW_REGIONS, "raw regions", parse_raw_item, c);
-	if ((n = get(c, fn, "free-ranges")))
-		yr_each(&c->y, n, "free-ranges", MAX_FREE_RANGES, "free ranges", parse_free_range, c);
-	func_update_lengths(f);
-	parse_vcaps(c, fn);
+	parse_function_rest(c, fn);
 }
 
 
@@ -1691,21 +1706,7 @@ static void parse_function_extends(struct pctx *c, struct fy_node *fn)
 		for (unsigned i = 0; i < f->ncaps; i++)
 			if (f->caps[i].off == x.fresh[k])
 				func_foreach_cap_field(f, (int)i, fresh_planes_cb, NULL);
-	if ((n = get(c, fn, "vf-template"))) {
-		vpci_func_free(f->vf_template); /* the type's, replaced */
-		f->vf_template = NULL;
-		free(f->vf_template_ref);
-		f->vf_template_ref = NULL;
-		parse_vf_template(c, n);
-		func_vf_template_planes(f);
-	}
-	apply_overrides(c);
-	if ((n = get(c, fn, "raw")))
-		yr_each(&c->y, n, "raw", MAX_RAW_REGIONS, "raw regions", parse_raw_item, c);
-	if ((n = get(c, fn, "free-ranges")))
-		yr_each(&c->y, n, "free-ranges", MAX_FREE_RANGES, "free ranges", parse_free_range, c);
-	func_update_lengths(f);
-	parse_vcaps(c, fn);
+	parse_function_rest(c, fn);
 }
 
 /* name and description */

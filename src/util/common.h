@@ -83,4 +83,9 @@ void sb_free(struct strbuf *sb);
 
 char *xstrdup(const char *s);
 
+/* Room for element @n of a growable array: *@arr holds *@cap elements of
+ * @size bytes; when @n is past them the array doubles (first @first).
+ * Returns 0, or -1 out of memory or of size_t (the array is unchanged). */
+int xgrow(void *arr, size_t *cap, size_t n, size_t size, size_t first);
+
 #endif /* VPCI_COMMON_H */

@@ -69,14 +69,8 @@ void diag_add(vpci_diag *d, enum vpci_severity sev, int code,
 
 	if (!d)
 		return;
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 16;
-		struct vpci_diag_entry *e = realloc(d->e, cap * sizeof(*e));
-		if (!e)
-			return;
-		d->e = e;
-		d->cap = cap;
-	}
+	if (xgrow(&d->e, &d->cap, d->n, sizeof(*d->e), 16))
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

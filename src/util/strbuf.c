@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +95,24 @@ void sb_free(struct strbuf *sb)
 {
 	free(sb->s);
 	sb_init(sb);
+}
+
+int xgrow(void *arr, size_t *cap, size_t n, size_t size, size_t first)
+{
+	void *old, *np;
+
+	if (n < *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : first;
+	if (nc <= n || nc > SIZE_MAX / size)
+		return -1;
+	memcpy(&old, arr, sizeof(old)); /* the caller's T *, whatever T is */
+	np = realloc(old, nc * size);
+	if (!np)
+		return -1;
+	memcpy(arr, &np, sizeof(np));
+	*cap = nc;
+	return 0;
 }
 
 char *xstrdup(const char *s)
