@@ -24,8 +24,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, '..', '..'))
-# free slots of run.sh's machine: 02-04 root ports, 10 virtio-9p, 1f ICH9
-SLOTS = [s for s in range(0x05, 0x1f) if s != 0x10]
+# free slots of run.sh's machine: 02-05 root ports, 10 virtio-9p, 1f ICH9
+SLOTS = [s for s in range(0x06, 0x1f) if s != 0x10]
 SHORT = ['examples/nvme.yaml']
 
 

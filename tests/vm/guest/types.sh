@@ -32,6 +32,8 @@ while read -r type kind ids which; do
 	for d in /sys/bus/pci/devices/*; do
 		b=$(basename "$d")
 		[ "$(cat $d/vendor):$(cat $d/device)" = "0x${ids%%:*}:0x${ids##*:}" ] || continue
+		# a function the host's vpci serve presents is an instance, not hardware
+		[ -f /mnt/out/served.tsv ] && grep -q "^$b	" /mnt/out/served.tsv && continue
 		if [ -e "$d/physfn" ]; then isvf=vf; else isvf=pf; fi
 		[ -z "$which" ] || [ "$which" = "$isvf" ] || continue
 		n=$((n + 1))
