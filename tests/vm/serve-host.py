@@ -45,6 +45,12 @@ def prepare(vpci, outdir, which):
                         if f.endswith('.yaml'))
         with open(os.path.join(HERE, 'serve-corpus.txt'), encoding='utf-8') as fp:
             wanted += ['corpus:' + l.strip() for l in fp if l.strip() and not l.startswith('#')]
+    # every example beside the served ones: a virtual PF names its VF
+    # template file relative to itself
+    exdir = os.path.join(REPO, 'examples')
+    for f in os.listdir(exdir):
+        if f.endswith('.yaml'):
+            shutil.copyfile(os.path.join(exdir, f), os.path.join(outdir, f))
     for w in wanted:
         if w.startswith('corpus:'):
             src = os.path.join(corpus, w[7:])
@@ -63,7 +69,6 @@ def prepare(vpci, outdir, which):
                 continue
         else:
             dst = os.path.join(outdir, os.path.basename(w))
-            shutil.copyfile(os.path.join(REPO, w), dst)
         r = subprocess.run([vpci, 'serve', '--check', dst], capture_output=True, text=True, check=False)
         if r.returncode == 0:
             files.append(dst)
