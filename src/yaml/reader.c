@@ -226,19 +226,33 @@ static void free_meta(struct fy_node *n, void *meta, void *user)
 		free(meta);
 }
 
-/* Decodes a single-quoted scalar into its meta data (once). */
-static int decode_single(struct yr *r, struct fy_node *n)
+/* Where scalar @n's text lies in the source (between its quotes for a
+ * quoted one): 0 when it has no meta data yet and a place in the text,
+ * with @one_line, only when that place is on one line. */
+static int source_span(const struct yr *r, struct fy_node *n, int one_line, size_t *from, size_t *len)
 {
 	struct fy_token *t = fy_node_get_scalar_token(n);
 	const struct fy_mark *a = t ? fy_token_start_mark(t) : NULL, *b = t ? fy_token_end_mark(t) : NULL;
 
-	if (fy_node_get_meta(n) || !a || !b || b->input_pos < a->input_pos || b->input_pos > r->srclen)
+	if (fy_node_get_meta(n) || !a || !b || b->input_pos < a->input_pos || b->input_pos > r->srclen ||
+	    (one_line && a->line != b->line))
+		return -1;
+	*from = a->input_pos;
+	*len = b->input_pos - a->input_pos;
+	return 0;
+}
+
+/* Decodes a single-quoted scalar into its meta data (once). */
+static int decode_single(struct yr *r, struct fy_node *n)
+{
+	size_t from, n_in;
+
+	if (source_span(r, n, 0, &from, &n_in))
 		return 0;
-	size_t n_in = b->input_pos - a->input_pos;
 	struct sq_text *q = malloc(sizeof(*q) + n_in + 1);
 	if (!q)
 		return VPCI_ENOMEM;
-	q->len = yr_fold_single(r->src + a->input_pos, n_in, q->text);
+	q->len = yr_fold_single(r->src + from, n_in, q->text);
 	q->text[q->len] = '\0';
 	if (fy_node_set_meta(n, q)) {
 		free(q);
@@ -268,11 +282,9 @@ struct yr_slices {
 
 static int mark_plain(struct yr *r, struct fy_node *n)
 {
-	struct fy_token *t = fy_node_get_scalar_token(n);
-	const struct fy_mark *a = t ? fy_token_start_mark(t) : NULL, *b = t ? fy_token_end_mark(t) : NULL;
+	size_t from, len;
 
-	if (fy_node_get_meta(n) || !a || !b || a->line != b->line || b->input_pos <= a->input_pos ||
-	    b->input_pos > r->srclen)
+	if (source_span(r, n, 1, &from, &len) || !len)
 		return 0;
 	if (!r->slices || r->slices->n == ARRAY_SIZE(r->slices->s)) {
 		struct yr_slices *c = malloc(sizeof(*c));
@@ -283,8 +295,8 @@ static int mark_plain(struct yr *r, struct fy_node *n)
 		r->slices = c;
 	}
 	struct yr_slice *sl = &r->slices->s[r->slices->n];
-	sl->text = r->src + a->input_pos;
-	sl->len = b->input_pos - a->input_pos;
+	sl->text = r->src + from;
+	sl->len = len;
 	if (fy_node_set_meta(n, sl))
 		return VPCI_ENOMEM;
 	r->slices->n++;
@@ -456,8 +468,10 @@ static int check_mapping_keys(struct yr *r, struct fy_node *map)
 	return 0;
 }
 
-/* Every mapping of the document (libfyaml limits the nesting depth). */
-static int check_duplicates(struct yr *r, struct fy_node *n, unsigned depth)
+/* One pass over the document (libfyaml limits the nesting depth): every
+ * single-quoted or one-line plain scalar gets the meta data node_text()
+ * reads, then every mapping its duplicate-key check. */
+static int scan_node(struct yr *r, struct fy_node *n, unsigned depth)
 {
 	void *it = NULL;
 	int rc = 0;
@@ -471,12 +485,12 @@ static int check_duplicates(struct yr *r, struct fy_node *n, unsigned depth)
 	if (fy_node_get_type(n) == FYNT_SEQUENCE) {
 		struct fy_node *item;
 		while (!rc && (item = fy_node_sequence_iterate(n, &it)))
-			rc = check_duplicates(r, item, depth + 1);
+			rc = scan_node(r, item, depth + 1);
 	} else if (fy_node_get_type(n) == FYNT_MAPPING) {
 		struct fy_node_pair *p;
 		while (!rc && (p = fy_node_mapping_iterate(n, &it)))
-			rc = check_duplicates(r, fy_node_pair_key(p), depth + 1) ||
-			     check_duplicates(r, fy_node_pair_value(p), depth + 1);
+			rc = scan_node(r, fy_node_pair_key(p), depth + 1) ||
+			     scan_node(r, fy_node_pair_value(p), depth + 1);
 		if (!rc)
 			rc = check_mapping_keys(r, n); /* after its keys are decoded */
 	}
@@ -509,7 +523,7 @@ static int build(struct yr *r, const char *text, size_t len)
 			return VPCI_ENOMEM;
 		r->root = fy_document_root(r->doc);
 		check_rest(r);
-		if (check_duplicates(r, r->root, 0))
+		if (scan_node(r, r->root, 0))
 			return VPCI_ENOMEM;
 	} else if (fy_parser_get_stream_error(r->parser) && !import_errors(r)) {
 		/* an error libfyaml did not collect: no position is known */
