@@ -53,22 +53,6 @@ static int dev_any(const struct vpci_func *f, unsigned off, unsigned len)
 	return 0;
 }
 
-/* Room for one more element of a growing array; 0 or -1. */
-static int grow(void *arrp, size_t *cap, size_t n, size_t elem)
-{
-	void **arr = arrp;
-
-	if (n < *cap)
-		return 0;
-	size_t nc = *cap ? *cap * 2 : 16;
-	void *na = realloc(*arr, nc * elem);
-	if (!na)
-		return -1;
-	*arr = na;
-	*cap = nc;
-	return 0;
-}
-
 static const char *cap_name(const struct capinst *c)
 {
 	if (c->desc)
@@ -93,7 +77,7 @@ static void reason(struct bctx *c, unsigned rule, int blocker, int gcap, int gof
 	char msg[400], full[512], where[64];
 	va_list ap;
 
-	if (grow(&b->reasons, &b->areasons, b->nreasons, sizeof(*b->reasons))) {
+	if (xgrow(&b->reasons, &b->areasons, b->nreasons, sizeof(*b->reasons), 16)) {
 		c->nomem = 1;
 		return;
 	}
@@ -139,7 +123,7 @@ static void add_piece(struct bctx *c, unsigned g, unsigned p, unsigned len, int 
 		c->b->map[g + i] = (uint16_t)(p + i);
 		c->covered[g + i] = 1;
 	}
-	if (grow(&c->pieces, &c->apieces, c->npieces, sizeof(*c->pieces))) {
+	if (xgrow(&c->pieces, &c->apieces, c->npieces, sizeof(*c->pieces), 16)) {
 		c->nomem = 1;
 		return;
 	}

@@ -164,16 +164,10 @@ int host_sysfs_list(const char *root, char (**slots)[HOST_SLOT_LEN], size_t *n, 
 		char slot[HOST_SLOT_LEN];
 		if (e->d_name[0] == '.' || host_slot_norm(e->d_name, slot))
 			continue;
-		if (k == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			char(*nv)[HOST_SLOT_LEN] = realloc(v, nc * sizeof(*nv));
-			if (!nv) {
-				free(v);
-				closedir(dir);
-				return VPCI_ENOMEM;
-			}
-			v = nv;
-			cap = nc;
+		if (xgrow(&v, &cap, k, sizeof(*v), 64)) {
+			free(v);
+			closedir(dir);
+			return VPCI_ENOMEM;
 		}
 		memcpy(v[k++], slot, HOST_SLOT_LEN);
 	}

@@ -529,14 +529,9 @@ VPCI_EXPORT int vpci_registry_parse(const char *text, size_t len, const char *na
 			}
 			continue;
 		}
-		if (nrec == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct rec *nr = realloc(recs, cap * sizeof(*nr));
-			if (!nr) {
-				free(recs);
-				return VPCI_ENOMEM;
-			}
-			recs = nr;
+		if (xgrow(&recs, &cap, nrec, sizeof(*recs), 64)) {
+			free(recs);
+			return VPCI_ENOMEM;
 		}
 		if (!record(&rd, s, n, line, &recs[nrec]))
 			nrec++;
